@@ -1,0 +1,111 @@
+package org.imaginglakehouse.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.List;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+import org.imaginglakehouse.core.LakehouseException;
+import org.imaginglakehouse.core.cli.CliContext;
+import org.imaginglakehouse.core.config.LakehouseConfig;
+import org.imaginglakehouse.core.spark.LakehouseSessions;
+import org.imaginglakehouse.core.spark.ZoneCatalog;
+import org.imaginglakehouse.core.zone.ZoneLayout;
+
+/** The context the CLI hands to subcommands; the Spark session is created on first use. */
+final class DefaultCliContext implements CliContext {
+  private final LakehouseConfig config;
+  private final ZoneLayout layout;
+  private final PrintStream out;
+  private final PrintStream err;
+  private final boolean verbose;
+  private SparkSession spark;
+  private List<ZoneCatalog.TableRef> tables;
+
+  DefaultCliContext(LakehouseConfig config, PrintStream out, PrintStream err, boolean verbose) {
+    this.config = config;
+    this.layout = ZoneLayout.from(config);
+    this.out = out;
+    this.err = err;
+    this.verbose = verbose;
+  }
+
+  @Override
+  public LakehouseConfig config() {
+    return config;
+  }
+
+  @Override
+  public ZoneLayout layout() {
+    return layout;
+  }
+
+  @Override
+  public synchronized SparkSession spark() {
+    if (spark == null) {
+      if (verbose) {
+        config.asMap().forEach((k, v) -> err.println("config " + k + " = " + v + "  [" + config.sourceOf(k) + "]"));
+      }
+      spark = LakehouseSessions.create(config);
+      checkHome(spark);
+      tables = new ZoneCatalog(spark, layout, ZoneCatalog.zonesOf(config)).registerAll();
+    }
+    return spark;
+  }
+
+  /** The home must be a directory or not exist yet (jobs create it); anything else is fatal. */
+  private void checkHome(SparkSession session) {
+    Path home = new Path(layout.home());
+    try {
+      FileSystem fs = home.getFileSystem(session.sparkContext().hadoopConfiguration());
+      if (fs.exists(home)) {
+        FileStatus status = fs.getFileStatus(home);
+        if (!status.isDirectory()) {
+          throw new LakehouseException(
+              "Lakehouse home " + layout.home() + " is a file, not a directory: use --home DIR");
+        }
+      } else {
+        Path parent = home.getParent();
+        while (parent != null && !fs.exists(parent)) {
+          parent = parent.getParent();
+        }
+        if (parent != null && !fs.getFileStatus(parent).isDirectory()) {
+          throw new LakehouseException(
+              "Lakehouse home " + layout.home() + " cannot be created: " + parent + " is a file");
+        }
+      }
+    } catch (IOException e) {
+      throw new LakehouseException(
+          "Cannot reach lakehouse home " + layout.home() + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public synchronized List<ZoneCatalog.TableRef> tables() {
+    spark();
+    return tables;
+  }
+
+  @Override
+  public synchronized List<ZoneCatalog.TableRef> refreshTables() {
+    tables = new ZoneCatalog(spark(), layout, ZoneCatalog.zonesOf(config)).registerAll();
+    return tables;
+  }
+
+  @Override
+  public PrintStream out() {
+    return out;
+  }
+
+  @Override
+  public PrintStream err() {
+    return err;
+  }
+
+  @Override
+  public boolean verbose() {
+    return verbose;
+  }
+}

@@ -1,0 +1,209 @@
+package org.imaginglakehouse.core.spark;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalog.Database;
+import org.apache.spark.sql.catalog.Table;
+import org.imaginglakehouse.core.LakehouseException;
+import org.imaginglakehouse.core.config.LakehouseConfig;
+import org.imaginglakehouse.core.zone.Zone;
+import org.imaginglakehouse.core.zone.ZoneLayout;
+
+/**
+ * Registers the Delta tables found under the zone roots as SQL tables: {@code identifiable.t},
+ * {@code deidentified.t} and {@code project_<name>.t}. The storage layout is the source of truth;
+ * the in-memory catalog is rebuilt from it in every session, so no metastore has to be run or kept
+ * in sync.
+ */
+public final class ZoneCatalog {
+  private final SparkSession spark;
+  private final ZoneLayout layout;
+  private final Set<Zone> zones;
+
+  public ZoneCatalog(SparkSession spark, ZoneLayout layout, Set<Zone> zones) {
+    this.spark = spark;
+    this.layout = layout;
+    this.zones = zones;
+  }
+
+  /** The zones a session of {@code config} may see ({@code catalog.zones}). */
+  public static Set<Zone> zonesOf(LakehouseConfig config) {
+    Set<Zone> zones = new TreeSet<>();
+    for (String id : config.get("catalog.zones", "identifiable,deidentified,projects").split(",")) {
+      if (!id.isBlank()) {
+        zones.add(Zone.fromId(id));
+      }
+    }
+    return zones;
+  }
+
+  /** One registered table. */
+  public record TableRef(Zone zone, String database, String name, String location) {
+    public String qualifiedName() {
+      return database + "." + name;
+    }
+  }
+
+  /**
+   * Finds and registers every table of the visible zones, and unregisters tables that are no
+   * longer there (or belong to another home used earlier in this JVM); returns them sorted.
+   */
+  public List<TableRef> registerAll() {
+    List<TableRef> tables = new ArrayList<>();
+    for (Zone zone : zones) {
+      if (zone == Zone.PROJECTS) {
+        for (String project : childDirectories(layout.root(Zone.PROJECTS))) {
+          if (project.matches("[a-z][a-z0-9_]*")) {
+            String database = ZoneLayout.projectDatabase(project);
+            tables.addAll(registerDirectory(zone, database, layout.projectRoot(project)));
+          }
+        }
+      } else {
+        tables.addAll(registerDirectory(zone, zone.id(), layout.root(zone)));
+      }
+    }
+    tables.sort((a, b) -> a.qualifiedName().compareTo(b.qualifiedName()));
+    dropStale(tables);
+    return tables;
+  }
+
+  /** Drops catalog entries of our databases that are not in {@code current}; data is untouched. */
+  private void dropStale(List<TableRef> current) {
+    Set<String> keep = new TreeSet<>();
+    current.forEach(t -> keep.add(t.qualifiedName()));
+    for (Database database : spark.catalog().listDatabases().collectAsList()) {
+      String name = database.name();
+      boolean ours =
+          name.equals(Zone.IDENTIFIABLE.id())
+              || name.equals(Zone.DEIDENTIFIED.id())
+              || name.startsWith("project_");
+      if (!ours) {
+        continue;
+      }
+      for (Table table : listTables(name)) {
+        if (!table.isTemporary() && !keep.contains(name + "." + table.name())) {
+          // External tables only (we never create managed ones): DROP keeps the data.
+          spark.sql("DROP TABLE IF EXISTS " + name + ".`" + table.name() + "`");
+        }
+      }
+    }
+  }
+
+  /** Registers (or re-registers) one table after a job has created it. */
+  public TableRef register(Zone zone, String table) {
+    if (!zones.contains(zone)) {
+      throw new LakehouseException(
+          "Cannot register " + zone.id() + "." + table + ": zone not visible in this session");
+    }
+    String location = layout.table(zone, table);
+    ensureDatabase(zone.id(), layout.root(zone));
+    createTable(zone.id(), table, location);
+    return new TableRef(zone, zone.id(), table, location);
+  }
+
+  private List<TableRef> registerDirectory(Zone zone, String database, String root) {
+    ensureDatabase(database, root);
+    List<TableRef> tables = new ArrayList<>();
+    for (String name : childDirectories(root)) {
+      String location = root + "/" + name;
+      if (name.matches("[a-z][a-z0-9_]*") && isDeltaTable(location)) {
+        createTable(database, name, location);
+        tables.add(new TableRef(zone, database, name, location));
+      }
+    }
+    return tables;
+  }
+
+  /**
+   * Databases live in the session's scratch warehouse, not at the zone root: Spark's in-memory
+   * catalog deletes a database's directory on DROP DATABASE, and a zone must survive that.
+   */
+  private void ensureDatabase(String database, String root) {
+    spark.sql("CREATE DATABASE IF NOT EXISTS " + database + " COMMENT '" + escape(root) + "'");
+  }
+
+  private void createTable(String database, String name, String location) {
+    String qualified = database + ".`" + name + "`";
+    if (spark.catalog().tableExists(database, name)) {
+      String registered =
+          spark
+              .sql("DESCRIBE TABLE EXTENDED " + qualified)
+              .where("col_name = 'Location'")
+              .select("data_type")
+              .as(org.apache.spark.sql.Encoders.STRING())
+              .collectAsList()
+              .stream()
+              .findFirst()
+              .orElse("");
+      if (samePath(registered, location)) {
+        return;
+      }
+      spark.sql("DROP TABLE IF EXISTS " + qualified);
+    }
+    spark.sql(
+        "CREATE TABLE IF NOT EXISTS "
+            + qualified
+            + " USING delta LOCATION '"
+            + escape(location)
+            + "'");
+  }
+
+  private boolean isDeltaTable(String location) {
+    try {
+      Path log = new Path(location, "_delta_log");
+      return fileSystem(log).exists(log);
+    } catch (IOException e) {
+      throw new LakehouseException("Cannot read " + location + ": " + e.getMessage(), e);
+    }
+  }
+
+  private List<String> childDirectories(String root) {
+    Path path = new Path(root);
+    List<String> names = new ArrayList<>();
+    try {
+      FileSystem fs = fileSystem(path);
+      for (FileStatus status : fs.listStatus(path)) {
+        if (status.isDirectory() && !status.getPath().getName().startsWith(".")) {
+          names.add(status.getPath().getName());
+        }
+      }
+    } catch (FileNotFoundException e) {
+      return names;
+    } catch (IOException e) {
+      throw new LakehouseException(
+          "Cannot list lakehouse zone " + root + ": " + e.getMessage(), e);
+    }
+    names.sort(String::compareTo);
+    return names;
+  }
+
+  private FileSystem fileSystem(Path path) throws IOException {
+    return path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+  }
+
+  private List<Table> listTables(String database) {
+    try {
+      return spark.catalog().listTables(database).collectAsList();
+    } catch (org.apache.spark.sql.AnalysisException e) {
+      throw new LakehouseException("Cannot list tables of " + database + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean samePath(String registered, String location) {
+    String a = registered.replaceFirst("^file:", "").replaceAll("/+$", "");
+    String b = location.replaceFirst("^file:", "").replaceAll("/+$", "");
+    return a.equals(b);
+  }
+
+  static String escape(String s) {
+    return s.replace("\\", "\\\\").replace("'", "\\'");
+  }
+}
