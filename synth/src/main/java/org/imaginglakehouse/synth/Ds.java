@@ -35,7 +35,7 @@ final class Ds {
   private static final Charset ISO_2022_JP = Charset.forName("ISO-2022-JP");
   private static final Charset EUC_KR = Charset.forName("EUC-KR");
 
-  final AttributeList list = new AttributeList();
+  final AttributeList list;
   private final SpecificCharacterSet scs;
 
   /** "" (none), "ISO_IR 100", "ISO_IR 192", "\ISO 2022 IR 87", "\ISO 2022 IR 149". */
@@ -50,6 +50,16 @@ final class Ds {
 
   private Ds(
       String charset, List<GroundTruth.PhiLocation> phi, String prefix, SpecificCharacterSet s) {
+    this(charset, phi, prefix, s, new AttributeList());
+  }
+
+  private Ds(
+      String charset,
+      List<GroundTruth.PhiLocation> phi,
+      String prefix,
+      SpecificCharacterSet s,
+      AttributeList list) {
+    this.list = list;
     this.charset = charset;
     this.phi = phi;
     this.pathPrefix = prefix;
@@ -132,6 +142,19 @@ final class Ds {
     Ds child = new Ds(charset, phi, pathPrefix + hex(t) + "[" + sq.getNumberOfItems() + "].", scs);
     sq.addItem(child.list);
     return child;
+  }
+
+  /** The builder of the last item of sequence {@code keyword} (which must exist). */
+  Ds lastItem(String keyword) {
+    AttributeTag t = tag(keyword);
+    SequenceAttribute sq = (SequenceAttribute) list.get(t);
+    int n = sq.getNumberOfItems();
+    return new Ds(
+        charset,
+        phi,
+        pathPrefix + hex(t) + "[" + (n - 1) + "].",
+        scs,
+        sq.getItem(n - 1).getAttributeList());
   }
 
   /** An empty (type 2) sequence. */

@@ -30,6 +30,24 @@ import org.imaginglakehouse.synth.Plan.StudyPlan;
 final class Instance {
   static final String IMPLEMENTATION_AE = "LAKEHOUSE_SYNTH";
 
+  /** BodyPartExamined values (CID 4031) of unpaired structures: no Laterality needed. */
+  private static final java.util.Set<String> UNPAIRED =
+      java.util.Set.of(
+          "BRAIN",
+          "HEAD",
+          "SKULL",
+          "CHEST",
+          "ABDOMEN",
+          "PELVIS",
+          "LSPINE",
+          "CSPINE",
+          "SPINE",
+          "NECK",
+          "HEART",
+          "ESOPHAGUS",
+          "WHOLEBODY",
+          "ABDOMENPELVIS");
+
   final SynthOptions o;
   final StudyPlan s;
   final SeriesPlan se;
@@ -114,7 +132,9 @@ final class Instance {
         "STAFF_NAME",
         "ReferringPhysicianName",
         Vocab.STAFF.get((s.index + 3) % Vocab.STAFF.size()));
-    ds.put("StationName", s.device[1].replace(" ", "").toUpperCase(Locale.ROOT) + (s.board + 1));
+    String station = s.device[1].replace(" ", "").toUpperCase(Locale.ROOT);
+    station = station.substring(0, Math.min(13, station.length())) + (s.board + 1);
+    ds.put("StationName", station);
     ds.put("StudyDescription", s.description);
     if (s.description.contains(p.family)) {
       phi.add(
@@ -428,6 +448,16 @@ final class Instance {
     if (!burnedIn.isEmpty()) {
       ds.put("BurnedInAnnotation", burnedIn);
     }
+    if (!m.equals("DX") && !m.equals("MG") && !UNPAIRED.contains(s.bodyPart)) {
+      // General Series Laterality (2C): required unless the body part is known to be unpaired;
+      // L/R for paired structures, empty when unknown (empty or free-text BodyPartExamined)
+      boolean paired = s.region.equals("KNEE") || s.region.equals("HAND") || s.region.equals("HIP");
+      if (paired) {
+        ds.put("Laterality", s.index % 2 == 0 ? "L" : "R");
+      } else {
+        ds.put("Laterality");
+      }
+    }
     pixelModule();
   }
 
@@ -553,6 +583,9 @@ final class Instance {
     rad.put("RadionuclideTotalDose", "350000000");
     rad.put("RadionuclideHalfLife", "6586.2");
     rad.code("RadionuclideCodeSequence", "C-111A1", "SRT", "^18^Fluorine");
+    ds.emptySequence("PatientOrientationCodeSequence");
+    ds.emptySequence("PatientGantryRelationshipCodeSequence");
+    ds.list.remove(TagFromName.PatientPosition);
     ds.put("PatientOrientation");
   }
 
@@ -567,6 +600,8 @@ final class Instance {
       throw new IllegalStateException(e);
     }
     ds.put("NumberOfFrames", "1");
+    ds.put("CountsAccumulated", "850000");
+    ds.put("ActualFrameDuration", "600000");
     ds.put("EnergyWindowVector", "1");
     ds.put("NumberOfEnergyWindows", "1");
     ds.put("DetectorVector", "1");
@@ -582,6 +617,9 @@ final class Instance {
     ds.put("PixelSpacing", "2.4", "2.4");
     ds.put("PatientOrientation", "L", "F");
     ds.emptySequence("RadiopharmaceuticalInformationSequence");
+    ds.emptySequence("PatientOrientationCodeSequence");
+    ds.emptySequence("PatientGantryRelationshipCodeSequence");
+    ds.list.remove(TagFromName.PatientPosition);
   }
 
   private void usTags(int frames) {
@@ -632,7 +670,6 @@ final class Instance {
       ds.put("ImageLaterality", s.region.equals("BREAST") ? (number <= 2 ? "R" : "L") : "U");
       ds.put("PositionerType", s.region.equals("BREAST") ? "MAMMOGRAPHIC" : "NONE");
       ds.emptySequence("AcquisitionContextSequence");
-      ds.emptySequence("ReferencedPerformedProcedureStepSequence");
       if (s.region.equals("BREAST")) {
         ds.code("AnatomicRegionSequence", "T-04000", "SRT", "Breast");
         ds.code(
@@ -640,6 +677,7 @@ final class Instance {
             number % 2 == 0 ? "R-10226" : "R-10242",
             "SRT",
             number % 2 == 0 ? "medio-lateral oblique" : "cranio-caudal");
+        ds.lastItem("ViewCodeSequence").emptySequence("ViewModifierCodeSequence");
         ds.put("BreastImplantPresent", "NO");
         ds.put("OrganExposed", "BREAST");
       } else {
@@ -665,6 +703,7 @@ final class Instance {
     ds.put("RadiationSetting", "GR");
     ds.put("XRayTubeCurrent", "400");
     ds.put("ExposureTime", "7");
+    ds.put("PositionerMotion", "STATIC");
     ds.put("PositionerPrimaryAngle", "-30");
     ds.put("PositionerSecondaryAngle", "20");
     ds.put("ImagerPixelSpacing", ds(300.0 / n), ds(300.0 / n));

@@ -73,19 +73,30 @@ final class Messy {
     return (prefix + w + suffix).trim();
   }
 
+  /**
+   * BodyPartExamined is CS (upper case, digits, space, underscore): the mess stays within the VR:
+   * typos, synonyms, abbreviations, empty values.
+   */
   static String bodyPart(String region, SplittableRandom r) {
     String bp = BODY_PART.getOrDefault(region, region);
     double x = r.nextDouble();
-    if (region.equals("BRAIN") && x < 0.08) {
+    if (region.equals("BRAIN") && x < 0.1) {
       return "BRIAN";
     }
-    if (x < 0.1) {
-      return bp.toLowerCase();
-    }
-    if (x < 0.15) {
-      return bp.charAt(0) + bp.substring(1).toLowerCase() + " ";
-    }
     if (x < 0.2) {
+      String[] alt =
+          switch (region) {
+            case "BRAIN" -> new String[] {"HEAD", "SKULL", "BRAIN HEAD"};
+            case "HEAD" -> new String[] {"BRAIN", "SKULL", "HEAD NECK"};
+            case "CHEST" -> new String[] {"THORAX", "CHEST_TO_PELVIS", "LUNG"};
+            case "ABDOMEN" -> new String[] {"ABDO", "ABDOMENPELVIS", "ABD PELVIS"};
+            case "SPINE" -> new String[] {"L SPINE", "SPINE", "CSPINE"};
+            case "WHOLEBODY" -> new String[] {"WHOLE BODY", "WB", ""};
+            default -> new String[] {bp, ""};
+          };
+      return alt[r.nextInt(alt.length)];
+    }
+    if (x < 0.25) {
       return "";
     }
     return bp;
