@@ -53,7 +53,10 @@ public record TemplateColumn(
         out.add(new OutputColumn(name + "_years", ValueType.DOUBLE, false));
         out.add(new OutputColumn(name + "_unit", ValueType.STRING, false));
       }
-      case AGE_AT_STUDY -> out.add(new OutputColumn(AGE_AT_STUDY_COLUMN, ValueType.INT, false));
+      case AGE_AT_STUDY -> {
+        out.add(new OutputColumn(AGE_AT_STUDY_COLUMN, ValueType.INT, false));
+        out.add(new OutputColumn(AGE_AT_STUDY_SOURCE_COLUMN, ValueType.STRING, false));
+      }
       case HEALTH_BOARD -> {
         out.add(new OutputColumn(name, ValueType.STRING, false));
         out.add(new OutputColumn(HEALTH_BOARD_COLUMN, ValueType.STRING, false));
@@ -71,5 +74,9 @@ public record TemplateColumn(
   }
 
   public static final String AGE_AT_STUDY_COLUMN = "AgeAtStudy_years";
+
+  /** Where the age at study came from: {@code PatientAge} or {@code PatientBirthDate}. */
+  public static final String AGE_AT_STUDY_SOURCE_COLUMN = "AgeAtStudy_source";
+
   public static final String HEALTH_BOARD_COLUMN = "HealthBoard";
 }

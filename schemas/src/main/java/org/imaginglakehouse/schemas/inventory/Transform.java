@@ -15,8 +15,9 @@ public enum Transform {
   /** AS age: raw plus {@code <name>_years} (DOUBLE) and {@code <name>_unit}. */
   AGE,
   /**
-   * Birth date → {@code AgeAtStudy_years} (whole years on the study date), computed in the
-   * identifiable zone; the birth date itself is not promoted.
+   * Birth date → {@code AgeAtStudy_years}: whole years on the study day, from PatientAge when it is
+   * present and valid, else derived from PatientBirthDate and StudyDate inside the job (in the
+   * identifiable zone); {@code AgeAtStudy_source} says which. The birth date is never promoted.
    */
   AGE_AT_STUDY,
   /** InstitutionName plus {@code HealthBoard} looked up in the reference list. */
