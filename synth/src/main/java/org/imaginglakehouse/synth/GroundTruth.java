@@ -84,7 +84,8 @@ public final class GroundTruth {
    * @param path path relative to the output directory, '/'-separated; zip entries as {@code
    *     dicom/2014/03/02/ACC.zip!1.2.3.dcm}
    * @param junkKind null for a valid DICOM instance, else the junk kind
-   * @param patientIndex index into {@link #patients()}, or -1 (junk with no patient)
+   * @param patientIndex index into {@link #patients()}; for junk files the patient whose study
+   *     folder (or zip) holds the file
    * @param patientId the PatientID as written in the file (may be an invalid CHI or empty)
    * @param studyReason why the study exists: ROUTINE (random draw from the modality mix), GBM_PRE /
    *     GBM_POST (imaging around a glioblastoma diagnosis), CANCER (staging for another cancer),

@@ -402,7 +402,7 @@ final class Planner {
           if (cls.equals("ORIGINAL")) {
             boolean bolus = s.bolus && !bolusDone;
             bolusDone |= bolus;
-            series(s, cls, bolus ? "BOLUS" : "AXIAL", scaled(24), 1, bolus ? 3 + r.nextInt(2) : 1);
+            series(s, cls, bolus ? "BOLUS" : "AXIAL", scaled(20), 1, bolus ? 3 + r.nextInt(2) : 1);
           } else if (cls.equals("LOCALIZER")) {
             series(s, cls, "LOCALIZER", 1 + r.nextInt(2), 1, 1);
           } else {
@@ -422,7 +422,7 @@ final class Planner {
         for (int i = 0; i < n; i++) {
           String cls = typeClass(r, typeMix);
           if (cls.equals("ORIGINAL")) {
-            series(s, cls, seqs.get(i % seqs.size()), scaled(16), 1, 1);
+            series(s, cls, seqs.get(i % seqs.size()), scaled(12), 1, 1);
           } else if (cls.equals("LOCALIZER")) {
             series(s, cls, "LOCALIZER", 3, 1, 1);
           } else {
