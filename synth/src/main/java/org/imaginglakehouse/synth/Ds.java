@@ -73,12 +73,22 @@ final class Ds {
     return new SpecificCharacterSet(new String[] {charset});
   }
 
+  private static final java.util.concurrent.ConcurrentHashMap<String, AttributeTag> TAGS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final java.util.concurrent.ConcurrentHashMap<String, byte[]> VRS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   static AttributeTag tag(String keyword) {
-    AttributeTag t = DICT.getTagFromName(keyword);
-    if (t == null) {
-      throw new IllegalArgumentException("unknown DICOM keyword " + keyword);
-    }
-    return t;
+    // PixelMed's dictionary lookups are slow under contention: cache per keyword
+    return TAGS.computeIfAbsent(
+        keyword,
+        k -> {
+          AttributeTag t = DICT.getTagFromName(k);
+          if (t == null) {
+            throw new IllegalArgumentException("unknown DICOM keyword " + k);
+          }
+          return t;
+        });
   }
 
   static String hex(AttributeTag t) {
@@ -88,7 +98,7 @@ final class Ds {
   /** Puts {@code keyword} with the given values (no values = empty, type 2). */
   Ds put(String keyword, String... values) {
     AttributeTag t = tag(keyword);
-    byte[] vr = DICT.getValueRepresentationFromTag(t);
+    byte[] vr = VRS.computeIfAbsent(keyword, k -> DICT.getValueRepresentationFromTag(t));
     put(t, vr, values);
     return this;
   }
