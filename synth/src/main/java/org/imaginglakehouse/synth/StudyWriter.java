@@ -87,6 +87,11 @@ final class StudyWriter {
     return entries;
   }
 
+  /** Junk names are per study: in the flat layout they carry the accession to stay unique. */
+  private String placeJunk(String name) {
+    return o.layout() == SynthOptions.Layout.FLAT ? place(s.accession + "_" + name) : place(name);
+  }
+
   private String place(String name) {
     return switch (o.layout()) {
       case FLAT -> GroundTruth.DICOM_DIR + "/" + name;
@@ -203,7 +208,7 @@ final class StudyWriter {
     SplittableRandom r = Rand.stream(o.seed(), 20, s.index, j);
     switch (k) {
       case ZERO_LENGTH -> {
-        String path = place(String.format(Locale.ROOT, "EMPTY%03d.dcm", j));
+        String path = placeJunk(String.format(Locale.ROOT, "EMPTY%03d.dcm", j));
         store(path, new byte[0]);
         entries.add(entry(path, k, null));
       }
@@ -225,12 +230,12 @@ final class StudyWriter {
                 + "Contact PACS team re. study "
                 + s.studyUid
                 + "\r\n";
-        String path = place(String.format(Locale.ROOT, "notes_%03d.txt", j));
+        String path = placeJunk(String.format(Locale.ROOT, "notes_%03d.txt", j));
         store(path, text.getBytes(StandardCharsets.US_ASCII));
         entries.add(entry(path, k, null));
       }
       case DICOMDIR -> {
-        String path = place(j == 0 ? "DICOMDIR" : "DICOMDIR" + j);
+        String path = placeJunk(j == 0 ? "DICOMDIR" : "DICOMDIR" + j);
         store(path, dicomdir());
         entries.add(entry(path, k, null));
       }

@@ -131,6 +131,9 @@ class DicomValidationTest {
   void junkFilesAreWhatTheManifestSays() throws Exception {
     Map<JunkKind, List<GroundTruth.FileEntry>> junk = gt.junkByKind();
     assertThat(junk.keySet()).containsExactlyInAnyOrder(JunkKind.values());
+    assertThat(gt.files().stream().map(GroundTruth.FileEntry::path).distinct().count())
+        .as("every manifest path is a distinct file")
+        .isEqualTo(gt.files().size());
     for (GroundTruth.FileEntry f : junk.get(JunkKind.ZERO_LENGTH)) {
       assertThat(Files.size(gt.resolve(f))).isZero();
     }

@@ -60,6 +60,9 @@ class SyntheticPacsTest {
   void manifestMatchesFilesOnDisk() throws Exception {
     assertThat(gt.files()).hasSize((int) (summary.dicomFiles() + summary.junkFiles()));
     assertThat(summary.dicomFiles()).isGreaterThan(100);
+    assertThat(gt.files().stream().map(GroundTruth.FileEntry::path).distinct().count())
+        .as("every manifest path is a distinct file")
+        .isEqualTo(gt.files().size());
     for (GroundTruth.FileEntry f : gt.files()) {
       assertThat(gt.resolve(f)).exists();
     }
