@@ -104,6 +104,15 @@ final class Instance {
 
   /** Builds the dataset and returns the encoded file (with preamble and meta header). */
   byte[] build() throws DicomException, IOException {
+    if (encoded == null) {
+      encoded = encode();
+    }
+    return encoded;
+  }
+
+  private byte[] encoded;
+
+  private byte[] encode() throws DicomException, IOException {
     PatientPlan p = s.patient;
     ds = new Ds(p.charset, phi);
     String m = s.modality;

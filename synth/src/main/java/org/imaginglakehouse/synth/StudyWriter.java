@@ -257,7 +257,11 @@ final class StudyWriter {
               || !TransferSyntax.isNotEncapsulated(inst.transferSyntax)
               || inst.transferSyntax.equals(TransferSyntax.DeflatedExplicitVRLittleEndian)) {
             inst = rebuildUncompressed(se, number, uid);
-            data = inst.build();
+            data = inst.build(); // cached: the bytes rebuildUncompressed checked
+          }
+          if (!TransferSyntax.isNotEncapsulated(inst.transferSyntax)
+              || inst.transferSyntax.equals(TransferSyntax.DeflatedExplicitVRLittleEndian)) {
+            return; // no native encoding found for this study: skip this junk file
           }
           int pixelLen =
               inst.pixels == null
@@ -298,7 +302,9 @@ final class StudyWriter {
         return inst;
       }
     }
-    return new Instance(o, s, se, number, uid);
+    Instance inst = new Instance(o, s, se, number, uid);
+    inst.build();
+    return inst;
   }
 
   private byte[] dicomdir() throws Exception {
