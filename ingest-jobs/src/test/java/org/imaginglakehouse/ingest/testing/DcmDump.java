@@ -1,0 +1,46 @@
+package org.imaginglakehouse.ingest.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Independent reader: dcmtk's dcmdump, converting text to UTF-8, top-level string values. */
+public final class DcmDump {
+  private static final Pattern LINE =
+      Pattern.compile("^\\(([0-9a-f]{4}),([0-9a-f]{4})\\) ([A-Z]{2}) \\[(.*)\\]\\s+#.*$");
+
+  private DcmDump() {}
+
+  /** Top-level text values by 8-hex tag (upper case), as dcmdump prints them. */
+  public static Map<String, String> values(Path file) {
+    try {
+      Process p =
+          new ProcessBuilder(List.of("dcmdump", "-q", "-Un", "+U8", "+L", file.toString()))
+              .redirectErrorStream(true)
+              .start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        throw new IllegalStateException("dcmdump failed on " + file + ":\n" + out);
+      }
+      Map<String, String> values = new LinkedHashMap<>();
+      for (String line : out.split("\n")) {
+        Matcher m = LINE.matcher(line);
+        if (m.matches()) {
+          values.putIfAbsent((m.group(1) + m.group(2)).toUpperCase(), m.group(4));
+        }
+      }
+      return values;
+    } catch (IOException e) {
+      throw new IllegalStateException("dcmdump not runnable (apt-get install dcmtk)", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
