@@ -2,9 +2,7 @@ package org.imaginglakehouse.ingest;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
-import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.when;
 
 import io.delta.tables.DeltaTable;
@@ -22,8 +20,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -107,6 +103,7 @@ public final class IngestJob extends AbstractJob<IngestResult> {
   private final String instancesPath;
   private final String errorsPath;
   private final String indexPath;
+  private boolean instancesHaveRows;
 
   public IngestJob(SparkSession spark, LakehouseConfig config, JobOptions options) {
     super(spark, config, options);
@@ -168,7 +165,9 @@ public final class IngestJob extends AbstractJob<IngestResult> {
 
     // Change test: (path, size, mtime) against file_index.
     List<SourceFile> todo = new ArrayList<>();
-    long unchanged = run.time("change_test", () -> changeTest(found, todo));
+    java.util.Set<String> known = new java.util.HashSet<>();
+    long unchanged = run.time("change_test", () -> changeTest(found, todo, known));
+    instancesHaveRows = !spark.read().format("delta").load(instancesPath).isEmpty();
     run.count(IngestResult.UNCHANGED, unchanged);
     run.count("read", todo.size());
     LOG.info(
@@ -188,7 +187,8 @@ public final class IngestJob extends AbstractJob<IngestResult> {
             new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
     for (int from = 0; from < todo.size(); from += batchSize) {
       List<SourceFile> batch = todo.subList(from, Math.min(todo.size(), from + batchSize));
-      processBatch(run, parser, batch, filesPerTask, counts);
+      processBatch(run, parser, batch, filesPerTask, known, counts);
+      instancesHaveRows = true;
     }
     run.count(IngestResult.INPUTS, unchanged + counts.inputs);
     run.count(IngestResult.INSTANCES, counts.instances);
@@ -244,8 +244,12 @@ public final class IngestJob extends AbstractJob<IngestResult> {
         .execute();
   }
 
-  /** Fills {@code todo} with new or changed inputs (sorted by path); returns unchanged inputs. */
-  private long changeTest(List<SourceFile> found, List<SourceFile> todo) {
+  /**
+   * Fills {@code todo} with new or changed inputs (sorted by path) and {@code known} with those of
+   * them that were indexed before (changed); returns the number of unchanged inputs.
+   */
+  private long changeTest(
+      List<SourceFile> found, List<SourceFile> todo, java.util.Set<String> known) {
     if (found.isEmpty()) {
       return 0;
     }
@@ -260,44 +264,45 @@ public final class IngestJob extends AbstractJob<IngestResult> {
           RowFactory.create(f.path(), f.size(), new Timestamp(f.modifiedMillis()), f.archive()));
     }
     Dataset<Row> candidates = spark.createDataFrame(rows, CANDIDATE_SCHEMA);
+    // One row per indexed file or archive: its signature, and whether it may be skipped.
     // Unreadable files are retried every run: the cause (I/O, permissions) is usually transient.
-    Dataset<Row> fileSignatures =
+    Dataset<Row> signatures =
         index
-            .where("archive_path IS NULL AND NOT (status = 'error' AND error_class = 'unreadable')")
+            .selectExpr(
+                "coalesce(archive_path, file_path) AS s_path",
+                "CASE WHEN archive_path IS NULL THEN file_size ELSE container_size END AS s_size",
+                "CASE WHEN archive_path IS NULL THEN file_modified ELSE container_modified END AS s_modified",
+                "CASE WHEN status = 'error' AND error_class = 'unreadable' THEN 1 ELSE 0 END AS retry")
+            .groupBy("s_path", "s_size", "s_modified")
+            .agg(
+                org.apache.spark.sql.functions.count(lit(1)).as("entries"),
+                org.apache.spark.sql.functions.max("retry").as("retry"));
+    List<Row> matches =
+        candidates
+            .join(signatures, col("path").equalTo(col("s_path")), "inner")
             .select(
-                col("file_path").as("path"),
-                col("file_size").as("size"),
-                col("file_modified").as("modified"));
-    Dataset<Row> archiveSignatures =
-        index
-            .where("archive_path IS NOT NULL")
-            .groupBy(
-                col("archive_path").as("path"),
-                col("container_size").as("size"),
-                col("container_modified").as("modified"))
-            .agg(org.apache.spark.sql.functions.count(lit(1)).as("entries"));
-    Dataset<Row> unchangedFiles =
-        candidates
-            .where("NOT archive")
-            .join(fileSignatures, seq("path", "size", "modified"), "left_semi");
-    Dataset<Row> unchangedArchives =
-        candidates
-            .where("archive")
-            .join(archiveSignatures, seq("path", "size", "modified"), "inner");
-    List<Row> unchangedArchiveRows = unchangedArchives.select("path", "entries").collectAsList();
-    java.util.Set<String> skip =
-        new java.util.HashSet<>(
-            unchangedFiles
-                .select("path")
-                .as(org.apache.spark.sql.Encoders.STRING())
-                .collectAsList());
-    long unchanged = skip.size();
-    for (Row r : unchangedArchiveRows) {
-      skip.add(r.getString(0));
-      unchanged += r.getLong(1);
+                col("path"),
+                col("size")
+                    .equalTo(col("s_size"))
+                    .and(col("modified").equalTo(col("s_modified")))
+                    .and(col("retry").equalTo(0))
+                    .as("same"),
+                col("entries"))
+            .collectAsList();
+    java.util.Map<String, Long> unchangedEntries = new java.util.HashMap<>();
+    for (Row r : matches) {
+      if (r.getBoolean(1)) {
+        unchangedEntries.merge(r.getString(0), r.getLong(2), Long::sum);
+      } else {
+        known.add(r.getString(0));
+      }
     }
+    long unchanged = 0;
     for (SourceFile f : found) {
-      if (!skip.contains(f.path())) {
+      Long entries = unchangedEntries.get(f.path());
+      if (entries != null && !known.contains(f.path())) {
+        unchanged += entries;
+      } else {
         todo.add(f);
       }
     }
@@ -308,8 +313,19 @@ public final class IngestJob extends AbstractJob<IngestResult> {
     return scala.jdk.javaapi.CollectionConverters.asScala(Arrays.asList(names)).toList();
   }
 
+  private static final StructType DECISION_SCHEMA =
+      new StructType()
+          .add("d_path", DataTypes.StringType, false)
+          .add("decision", DataTypes.StringType, false)
+          .add("duplicate_of", DataTypes.StringType, true);
+
   private void processBatch(
-      RunContext run, FileParser parser, List<SourceFile> batch, int filesPerTask, Counts counts) {
+      RunContext run,
+      FileParser parser,
+      List<SourceFile> batch,
+      int filesPerTask,
+      java.util.Set<String> known,
+      Counts counts) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int slices =
         Math.max(
@@ -323,20 +339,15 @@ public final class IngestJob extends AbstractJob<IngestResult> {
             .createDataFrame(parsed, IngestSchemas.STAGING_SCHEMA)
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      Map<String, Long> outcomes = new LinkedHashMap<>();
-      run.time(
-          "parse",
-          () ->
-              staged
-                  .groupBy("outcome", "error_class")
-                  .count()
-                  .collectAsList()
-                  .forEach(
-                      r -> {
-                        String key = r.getString(0) + (r.isNullAt(1) ? "" : ":" + r.getString(1));
-                        outcomes.put(key, r.getLong(2));
-                      }));
-      run.time("write", () -> writeBatch(run, staged, batch, outcomes, counts));
+      // One pass parses everything; the driver gets the small keys to decide on duplicates.
+      List<Row> keys =
+          run.time(
+              "parse",
+              () ->
+                  staged
+                      .select("outcome", "error_class", "file_path", "SOPInstanceUID")
+                      .collectAsList());
+      run.time("write", () -> writeBatch(run, staged, batch, keys, known, counts));
     } finally {
       staged.unpersist(false);
     }
@@ -346,139 +357,183 @@ public final class IngestJob extends AbstractJob<IngestResult> {
       RunContext run,
       Dataset<Row> staged,
       List<SourceFile> batch,
-      Map<String, Long> outcomes,
+      List<Row> keys,
+      java.util.Set<String> known,
       Counts counts) {
     Timestamp now = new Timestamp(System.currentTimeMillis());
     // 1. Rows from earlier versions of changed files (or archives) go first.
-    deleteChanged(batch);
-
-    // 2. Instances: duplicate check against a pinned version of the table.
-    long version =
-        DeltaTable.forPath(spark, instancesPath).history(1).select("version").first().getLong(0);
-    Dataset<Row> existing =
-        spark
-            .read()
-            .format("delta")
-            .option("versionAsOf", version)
-            .load(instancesPath)
-            .select(col("SOPInstanceUID").as("e_sop"), col("file_path").as("e_path"));
-    Dataset<Row> instances = staged.where(col("outcome").equalTo(FileParser.OUTCOME_INSTANCE));
-    WindowSpec bySop = Window.partitionBy("SOPInstanceUID").orderBy("file_path");
-    Column otherFile = col("e_path").isNotNull().and(col("e_path").notEqual(col("file_path")));
-    Dataset<Row> classified =
-        instances
-            .join(existing, instances.col("SOPInstanceUID").equalTo(existing.col("e_sop")), "left")
-            .withColumn("rn", row_number().over(bySop))
-            .withColumn("first_path", first("file_path").over(bySop))
-            .withColumn("is_dup", otherFile.or(col("rn").gt(1)))
-            .withColumn(
-                "duplicate_of",
-                when(otherFile, col("e_path")).when(col("rn").gt(1), col("first_path")))
-            .persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      Column[] instanceColumns = columns(IngestSchemas.INSTANCES_SCHEMA);
-      Dataset<Row> winners = classified.where(col("is_dup").equalTo(false));
-      Dataset<Row> fresh = winners.where(col("e_path").isNull()).select(instanceColumns);
-      Dataset<Row> again = winners.where(col("e_path").isNotNull()).select(instanceColumns);
-      long freshCount = fresh.count();
-      if (freshCount > 0) {
-        fresh.write().format("delta").mode("append").save(instancesPath);
+    List<String> changed = new ArrayList<>();
+    for (SourceFile f : batch) {
+      if (known.contains(f.path())) {
+        changed.add(f.path());
       }
-      if (!again.isEmpty()) {
-        DeltaTable.forPath(spark, instancesPath)
-            .as("t")
-            .merge(again.as("s"), "t.SOPInstanceUID = s.SOPInstanceUID")
-            .whenMatched("t.file_checksum <> s.file_checksum OR t.file_path <> s.file_path")
-            .updateAll()
-            .whenNotMatched()
-            .insertAll()
-            .execute();
-      }
-      Dataset<Row> duplicates = classified.where(col("is_dup"));
-      long dupCount = duplicates.count();
+    }
+    if (!changed.isEmpty()) {
+      deleteChanged(changed);
+    }
 
-      // 3. ingest_errors: rejections and duplicates, one row per file.
+    // 2. Duplicates are decided on the driver: the batch's SOP UIDs against the table.
+    java.util.TreeMap<String, List<String>> pathsBySop = new java.util.TreeMap<>();
+    for (Row k : keys) {
+      String outcome = k.getString(0);
+      if (outcome.equals(FileParser.OUTCOME_INSTANCE)) {
+        pathsBySop.computeIfAbsent(k.getString(3), x -> new ArrayList<>()).add(k.getString(2));
+      } else if (outcome.equals(FileParser.OUTCOME_ERROR)) {
+        counts.rejected++;
+        counts.byClass.merge(k.getString(1), 1L, Long::sum);
+      } else {
+        counts.skipped++;
+      }
+      counts.inputs++;
+    }
+    Map<String, String> existing = existingPaths(pathsBySop.keySet());
+    List<Row> decisions = new ArrayList<>();
+    long fresh = 0;
+    long again = 0;
+    long duplicates = 0;
+    for (Map.Entry<String, List<String>> e : pathsBySop.entrySet()) {
+      List<String> paths = e.getValue();
+      java.util.Collections.sort(paths);
+      String kept = existing.get(e.getKey());
+      boolean inTable = kept != null;
+      if (!inTable) {
+        kept = paths.get(0);
+      }
+      for (String path : paths) {
+        if (!path.equals(kept)) {
+          decisions.add(RowFactory.create(path, "duplicate", kept));
+          duplicates++;
+        } else if (inTable) {
+          decisions.add(RowFactory.create(path, "again", null));
+          again++;
+        } else {
+          decisions.add(RowFactory.create(path, "fresh", null));
+          fresh++;
+        }
+      }
+    }
+    counts.instances += fresh + again;
+    counts.duplicates += duplicates;
+    run.add("instances_appended", fresh);
+    Dataset<Row> decided =
+        staged.join(
+            org.apache.spark.sql.functions.broadcast(
+                spark.createDataFrame(decisions, DECISION_SCHEMA)),
+            col("file_path").equalTo(col("d_path")),
+            "left");
+    Column[] instanceColumns = columns(IngestSchemas.INSTANCES_SCHEMA);
+    if (fresh > 0) {
+      // Append is safe: these SOP UIDs were not in the table version read above, and a re-run
+      // after a kill finds them there with the same path ("again": a no-op MERGE).
+      decided
+          .where(col("decision").equalTo("fresh"))
+          .select(instanceColumns)
+          .write()
+          .format("delta")
+          .mode("append")
+          .save(instancesPath);
+    }
+    if (again > 0) {
+      DeltaTable.forPath(spark, instancesPath)
+          .as("t")
+          .merge(
+              decided.where(col("decision").equalTo("again")).select(instanceColumns).as("s"),
+              "t.SOPInstanceUID = s.SOPInstanceUID")
+          .whenMatched("t.file_checksum <> s.file_checksum OR t.file_path <> s.file_path")
+          .updateAll()
+          .whenNotMatched()
+          .insertAll()
+          .execute();
+    }
+
+    // 3. ingest_errors: rejections and duplicates, one row per file.
+    if (counts.rejected + duplicates > 0 || !changed.isEmpty()) {
       Column[] errorColumns = errorColumns(now);
-      Dataset<Row> rejected =
-          staged
-              .where(col("outcome").equalTo(FileParser.OUTCOME_ERROR))
-              .withColumn("duplicate_of", lit(null).cast(DataTypes.StringType))
-              .select(errorColumns);
-      Dataset<Row> dupErrors =
-          duplicates
-              .withColumn("error_class", lit(ErrorClass.DUPLICATE_SOP.id()))
+      Dataset<Row> errors =
+          decided
+              .where(
+                  col("outcome")
+                      .equalTo(FileParser.OUTCOME_ERROR)
+                      .or(col("decision").equalTo("duplicate")))
               .withColumn(
                   "message",
-                  concat(
-                      lit("SOPInstanceUID "),
-                      col("SOPInstanceUID"),
-                      lit(" is already ingested from "),
-                      col("duplicate_of"),
-                      lit(" (first ingested wins; this file is kept out of instances)")))
+                  when(
+                          col("decision").equalTo("duplicate"),
+                          concat(
+                              lit("SOPInstanceUID "),
+                              col("SOPInstanceUID"),
+                              lit(" is already ingested from "),
+                              col("duplicate_of"),
+                              lit(" (first ingested wins; this file is kept out of instances)")))
+                      .otherwise(col("message")))
+              .withColumn(
+                  "error_class",
+                  when(col("decision").equalTo("duplicate"), lit(ErrorClass.DUPLICATE_SOP.id()))
+                      .otherwise(col("error_class")))
               .select(errorColumns);
-      Dataset<Row> errors = rejected.unionByName(dupErrors);
-      if (!errors.isEmpty()) {
-        DeltaTable.forPath(spark, errorsPath)
-            .as("t")
-            .merge(errors.as("s"), "t.file_path = s.file_path")
-            .whenMatched()
-            .updateAll()
-            .whenNotMatched()
-            .insertAll()
-            .execute();
-      }
-
-      // 4. file_index last: once a file is here, it is done.
-      Dataset<Row> dupPaths = duplicates.select(col("file_path").as("d_path"), lit(true).as("d"));
-      Dataset<Row> index =
-          staged
-              .join(dupPaths, staged.col("file_path").equalTo(dupPaths.col("d_path")), "left")
-              .select(
-                  col("file_path"),
-                  col("archive_path"),
-                  col("file_size"),
-                  col("file_modified"),
-                  col("container_size"),
-                  col("container_modified"),
-                  col("file_checksum"),
-                  when(col("d").isNotNull(), lit("duplicate"))
-                      .when(col("outcome").equalTo(FileParser.OUTCOME_INSTANCE), lit("ingested"))
-                      .otherwise(col("outcome"))
-                      .as("status"),
-                  when(col("d").isNotNull(), lit(ErrorClass.DUPLICATE_SOP.id()))
-                      .otherwise(col("error_class"))
-                      .as("error_class"),
-                  col("SOPInstanceUID"),
-                  col("ingest_run_id").as("run_id"),
-                  lit(now).as("indexed_at"));
-      DeltaTable.forPath(spark, indexPath)
+      DeltaTable.forPath(spark, errorsPath)
           .as("t")
-          .merge(index.as("s"), "t.file_path = s.file_path")
+          .merge(errors.as("s"), "t.file_path = s.file_path")
           .whenMatched()
           .updateAll()
           .whenNotMatched()
           .insertAll()
           .execute();
-
-      long instanceOutcomes = outcomes.getOrDefault(FileParser.OUTCOME_INSTANCE, 0L);
-      long batchInputs = 0;
-      for (Map.Entry<String, Long> e : outcomes.entrySet()) {
-        batchInputs += e.getValue();
-        if (e.getKey().startsWith(FileParser.OUTCOME_ERROR + ":")) {
-          String cls = e.getKey().substring(FileParser.OUTCOME_ERROR.length() + 1);
-          counts.rejected += e.getValue();
-          counts.byClass.merge(cls, e.getValue(), Long::sum);
-        } else if (e.getKey().startsWith(FileParser.OUTCOME_SKIPPED)) {
-          counts.skipped += e.getValue();
-        }
-      }
-      counts.inputs += batchInputs;
-      counts.instances += instanceOutcomes - dupCount;
-      counts.duplicates += dupCount;
-      run.add("instances_appended", freshCount);
-    } finally {
-      classified.unpersist(false);
     }
+
+    // 4. file_index last: once a file is here, it is done.
+    Dataset<Row> index =
+        decided.select(
+            col("file_path"),
+            col("archive_path"),
+            col("file_size"),
+            col("file_modified"),
+            col("container_size"),
+            col("container_modified"),
+            col("file_checksum"),
+            when(col("decision").equalTo("duplicate"), lit("duplicate"))
+                .when(col("outcome").equalTo(FileParser.OUTCOME_INSTANCE), lit("ingested"))
+                .otherwise(col("outcome"))
+                .as("status"),
+            when(col("decision").equalTo("duplicate"), lit(ErrorClass.DUPLICATE_SOP.id()))
+                .otherwise(col("error_class"))
+                .as("error_class"),
+            col("SOPInstanceUID"),
+            col("ingest_run_id").as("run_id"),
+            lit(now).as("indexed_at"));
+    DeltaTable.forPath(spark, indexPath)
+        .as("t")
+        .merge(index.as("s"), "t.file_path = s.file_path")
+        .whenMatched()
+        .updateAll()
+        .whenNotMatched()
+        .insertAll()
+        .execute();
+  }
+
+  /** file_path of each given SOPInstanceUID already in instances. */
+  private Map<String, String> existingPaths(java.util.Set<String> sops) {
+    Map<String, String> out = new java.util.HashMap<>();
+    if (sops.isEmpty() || !instancesHaveRows) {
+      return out;
+    }
+    List<Row> rows = new ArrayList<>(sops.size());
+    for (String sop : sops) {
+      rows.add(RowFactory.create(sop));
+    }
+    Dataset<Row> wanted =
+        spark.createDataFrame(rows, new StructType().add("w_sop", DataTypes.StringType, false));
+    for (Row r :
+        spark
+            .read()
+            .format("delta")
+            .load(instancesPath)
+            .select("SOPInstanceUID", "file_path")
+            .join(wanted, col("SOPInstanceUID").equalTo(col("w_sop")), "left_semi")
+            .collectAsList()) {
+      out.put(r.getString(0), r.getString(1));
+    }
+    return out;
   }
 
   private Column[] errorColumns(Timestamp now) {
@@ -499,41 +554,34 @@ public final class IngestJob extends AbstractJob<IngestResult> {
         .toArray(Column[]::new);
   }
 
-  /** Removes instance and error rows of files in {@code batch} that were indexed before. */
-  private void deleteChanged(List<SourceFile> batch) {
-    List<Row> rows = new ArrayList<>(batch.size());
-    for (SourceFile f : batch) {
-      rows.add(RowFactory.create(f.path(), f.archive()));
+  /** Removes instance and error rows of changed files (or all entries of changed archives). */
+  private void deleteChanged(List<String> changedPaths) {
+    List<Row> rows = new ArrayList<>(changedPaths.size());
+    for (String p : changedPaths) {
+      rows.add(RowFactory.create(p));
     }
-    StructType schema =
-        new StructType()
-            .add("b_path", DataTypes.StringType, false)
-            .add("b_archive", DataTypes.BooleanType, false);
-    Dataset<Row> paths = spark.createDataFrame(rows, schema);
-    Dataset<Row> index = spark.read().format("delta").load(indexPath);
-    Column match =
-        when(col("b_archive"), col("archive_path").equalTo(col("b_path")))
-            .otherwise(col("file_path").equalTo(col("b_path")));
+    Dataset<Row> paths =
+        spark.createDataFrame(rows, new StructType().add("b_path", DataTypes.StringType, false));
     Dataset<Row> changed =
-        index
-            .join(paths, match, "inner")
+        spark
+            .read()
+            .format("delta")
+            .load(indexPath)
+            .join(
+                paths,
+                col("file_path")
+                    .equalTo(col("b_path"))
+                    .or(col("archive_path").equalTo(col("b_path"))),
+                "inner")
             .select(col("file_path").as("c_path"))
-            .distinct()
-            .persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      if (changed.isEmpty()) {
-        return;
-      }
-      for (String table : List.of(instancesPath, errorsPath)) {
-        DeltaTable.forPath(spark, table)
-            .as("t")
-            .merge(changed.as("s"), "t.file_path = s.c_path")
-            .whenMatched()
-            .delete()
-            .execute();
-      }
-    } finally {
-      changed.unpersist(false);
+            .distinct();
+    for (String table : List.of(instancesPath, errorsPath)) {
+      DeltaTable.forPath(spark, table)
+          .as("t")
+          .merge(changed.as("s"), "t.file_path = s.c_path")
+          .whenMatched()
+          .delete()
+          .execute();
     }
   }
 

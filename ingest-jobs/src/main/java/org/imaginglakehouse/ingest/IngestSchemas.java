@@ -15,15 +15,15 @@ public final class IngestSchemas {
   /** Element of the {@code header} column: one flattened attribute. */
   public static final StructType HEADER_ENTRY =
       new StructType()
-          .add("path", DataTypes.StringType, false)
-          .add("tag", DataTypes.StringType, false)
+          .add("path", DataTypes.StringType, true)
+          .add("tag", DataTypes.StringType, true)
           .add("keyword", DataTypes.StringType, true)
           .add("vr", DataTypes.StringType, true)
           .add("private_creator", DataTypes.StringType, true)
           .add("values", DataTypes.createArrayType(DataTypes.StringType, true), true)
           .add("binary", DataTypes.BinaryType, true);
 
-  public static final ArrayType HEADER_TYPE = DataTypes.createArrayType(HEADER_ENTRY, false);
+  public static final ArrayType HEADER_TYPE = DataTypes.createArrayType(HEADER_ENTRY, true);
 
   /** {@code identifiable.instances}. */
   public static final StructType INSTANCES_SCHEMA = instances();

@@ -17,13 +17,27 @@ public final class DcmDump {
 
   private DcmDump() {}
 
-  /** Top-level text values by 8-hex tag (upper case), as dcmdump prints them. */
+  /**
+   * Top-level text values by 8-hex tag (upper case), as dcmdump prints them converted to UTF-8.
+   * (dcmdump then reports SpecificCharacterSet as ISO_IR 192: use {@link #rawValues} for it.)
+   */
   public static Map<String, String> values(Path file) {
+    return dump(file, true);
+  }
+
+  /** Top-level values without character set conversion. */
+  public static Map<String, String> rawValues(Path file) {
+    return dump(file, false);
+  }
+
+  private static Map<String, String> dump(Path file, boolean utf8) {
     try {
-      Process p =
-          new ProcessBuilder(List.of("dcmdump", "-q", "-Un", "+U8", "+L", file.toString()))
-              .redirectErrorStream(true)
-              .start();
+      List<String> command = new java.util.ArrayList<>(List.of("dcmdump", "-q", "-Un", "+L"));
+      if (utf8) {
+        command.add("+U8");
+      }
+      command.add(file.toString());
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
         throw new IllegalStateException("dcmdump failed on " + file + ":\n" + out);
