@@ -71,7 +71,7 @@ class IngestJobTest extends SparkTestBase {
     LakehouseConfig config = newHomeConfig("home-dir");
     ZoneLayout layout = ZoneLayout.from(config);
 
-    IngestResult first = ingest(config, pacs.root.toString(), Map.of("batch-size", "10"));
+    IngestResult first = ingest(config, pacs.root.toString(), Map.of());
 
     // Every file accounted for exactly once, with the right class.
     assertThat(first.status()).isEqualTo(JobStatus.COMPLETED_WITH_REJECTIONS);
