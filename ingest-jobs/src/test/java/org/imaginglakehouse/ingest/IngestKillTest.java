@@ -58,7 +58,8 @@ class IngestKillTest extends SparkTestBase {
 
     // Finish in this JVM, and compare with a clean run.
     IngestResult finished =
-        new IngestJob(spark(), killed, IngestJob.options(killed, source, Map.of("batch-size", "15")))
+        new IngestJob(
+                spark(), killed, IngestJob.options(killed, source, Map.of("batch-size", "15")))
             .execute();
     assertThat(finished.accountedFor()).isTrue();
     // At least the two batches committed before the first kill are not read again.

@@ -78,7 +78,6 @@ public final class BenchArchive {
         put(list, cs, TagFromName.SeriesNumber, Integer.toString(series + 1));
         put(list, cs, TagFromName.InstanceNumber, Integer.toString(n % 20 + 1));
         put(list, cs, TagFromName.SliceThickness, "2.5");
-        put(list, cs, TagFromName.KVP, "120");
         put(list, cs, TagFromName.ImagePositionPatient, "-125\\-125\\" + (n % 20) * 2.5);
         put(list, cs, TagFromName.ImageOrientationPatient, "1\\0\\0\\0\\1\\0");
         put(list, cs, TagFromName.PixelSpacing, "0.7\\0.7");
