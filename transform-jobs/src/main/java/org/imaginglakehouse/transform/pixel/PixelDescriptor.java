@@ -12,6 +12,7 @@ import java.util.Map;
  *
  * @param overlays overlay planes found in the header (group 60xx), with their OverlayData bytes
  *     when stored in (60xx,3000)
+ * @param pixelSpacing PixelSpacing (row spacing, column spacing) in mm, or empty
  */
 public record PixelDescriptor(
     String sopInstanceUid,
@@ -34,7 +35,8 @@ public record PixelDescriptor(
     double[] windowWidth,
     double rescaleSlope,
     double rescaleIntercept,
-    List<OverlayPlane> overlays)
+    List<OverlayPlane> overlays,
+    double[] pixelSpacing)
     implements Serializable {
 
   /** Number of frames, treating a missing or non-positive NumberOfFrames as 1. */
@@ -83,12 +85,13 @@ public record PixelDescriptor(
         new double[0],
         1.0,
         0.0,
-        List.of());
+        List.of(),
+        new double[0]);
   }
 
   /** Header tags (top-level paths) the Spark jobs look up for {@link #fromHeader}. */
   public static final List<String> HEADER_TAGS =
-      List.of("00280006", "00281050", "00281051", "00281052", "00281053");
+      List.of("00280006", "00281050", "00281051", "00281052", "00281053", "00280030");
 
   /** Values of the optional header tags, keyed by tag. */
   public static double[] numbers(Map<String, List<String>> header, String tag) {

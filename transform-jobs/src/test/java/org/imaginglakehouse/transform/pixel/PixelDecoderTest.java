@@ -177,7 +177,8 @@ class PixelDecoderTest {
         d.windowWidth(),
         d.rescaleSlope(),
         d.rescaleIntercept(),
-        d.overlays());
+        d.overlays(),
+        d.pixelSpacing());
   }
 
   static PixelDescriptor withOverlays(PixelDescriptor d, List<OverlayPlane> overlays) {
@@ -202,6 +203,7 @@ class PixelDecoderTest {
         d.windowWidth(),
         d.rescaleSlope(),
         d.rescaleIntercept(),
-        overlays);
+        overlays,
+        d.pixelSpacing());
   }
 }

@@ -200,7 +200,8 @@ public final class TestDicom {
         s.windowWidth == null ? new double[0] : new double[] {Double.parseDouble(s.windowWidth)},
         1.0,
         0.0,
-        overlays);
+        overlays,
+        new double[] {0.7, 0.7});
   }
 
   /** Offset of the PixelData value in an explicit VR little endian file (last (7FE0,0010)). */
