@@ -46,7 +46,11 @@ final class DefaultCliContext implements CliContext {
   public synchronized SparkSession spark() {
     if (spark == null) {
       if (verbose) {
-        config.asMap().forEach((k, v) -> err.println("config " + k + " = " + v + "  [" + config.sourceOf(k) + "]"));
+        config
+            .asMap()
+            .forEach(
+                (k, v) ->
+                    err.println("config " + k + " = " + v + "  [" + config.sourceOf(k) + "]"));
       }
       spark = LakehouseSessions.create(config);
       checkHome(spark);

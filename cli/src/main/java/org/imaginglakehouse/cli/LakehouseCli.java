@@ -40,7 +40,8 @@ public final class LakehouseCli implements Runnable {
       names = "--home",
       scope = ScopeType.INHERIT,
       paramLabel = "PATH",
-      description = "Lakehouse home (local path or s3a://bucket/prefix); default ./lakehouse-data,"
+      description =
+          "Lakehouse home (local path or s3a://bucket/prefix); default ./lakehouse-data,"
               + " or $LAKEHOUSE_HOME.")
   String home;
 

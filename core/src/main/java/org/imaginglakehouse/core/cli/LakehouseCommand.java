@@ -4,9 +4,9 @@ import java.util.concurrent.Callable;
 import org.imaginglakehouse.core.job.JobResult;
 
 /**
- * Base of every {@code lakehouse} subcommand. Implementations are picocli {@code @Command}
- * classes listed in {@code META-INF/services/org.imaginglakehouse.core.cli.LakehouseCommand}, so a
- * job module adds its subcommand without touching the CLI module.
+ * Base of every {@code lakehouse} subcommand. Implementations are picocli {@code @Command} classes
+ * listed in {@code META-INF/services/org.imaginglakehouse.core.cli.LakehouseCommand}, so a job
+ * module adds its subcommand without touching the CLI module.
  *
  * <p>Return an exit code: 0 success, 3 finished with rejected inputs, 1 failure. Throw {@link
  * org.imaginglakehouse.core.LakehouseException} for errors the user can fix; the CLI prints its

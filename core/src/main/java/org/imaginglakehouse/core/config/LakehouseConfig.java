@@ -25,9 +25,9 @@ import org.imaginglakehouse.core.LakehouseException;
  * win: built-in defaults ({@code lakehouse-defaults.yaml}), the config file, the environment, then
  * command-line flags.
  *
- * <p>Secrets never travel through this object: keys that look like secret values are refused
- * (from the file and from argv alike) and the config only names where a secret lives (an
- * environment variable or a file); see {@link Secrets}.
+ * <p>Secrets never travel through this object: keys that look like secret values are refused (from
+ * the file and from argv alike) and the config only names where a secret lives (an environment
+ * variable or a file); see {@link Secrets}.
  */
 public final class LakehouseConfig implements Serializable {
   private static final long serialVersionUID = 1L;

@@ -3,8 +3,8 @@ package org.imaginglakehouse.core.config;
 import java.io.Serializable;
 
 /**
- * A secret value (S3 key, pseudonymisation key). Its {@link #toString()} never shows the value,
- * so it cannot leak through logging or string concatenation by accident.
+ * A secret value (S3 key, pseudonymisation key). Its {@link #toString()} never shows the value, so
+ * it cannot leak through logging or string concatenation by accident.
  */
 public final class Secret implements Serializable {
   private static final long serialVersionUID = 1L;

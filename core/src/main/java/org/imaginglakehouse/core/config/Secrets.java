@@ -15,8 +15,8 @@ import org.imaginglakehouse.core.LakehouseException;
 
 /**
  * Resolves secrets from the environment or from files named in the config (never from argv) and
- * remembers every value resolved, so that {@link #redact(String)} can mask them in anything that
- * is logged or written to a run log.
+ * remembers every value resolved, so that {@link #redact(String)} can mask them in anything that is
+ * logged or written to a run log.
  */
 public final class Secrets {
   private static final Set<String> KNOWN_VALUES = ConcurrentHashMap.newKeySet();

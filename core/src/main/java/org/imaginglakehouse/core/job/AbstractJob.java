@@ -52,17 +52,25 @@ public abstract class AbstractJob<R extends JobResult> implements LakehouseJob<R
       String message = Secrets.redact(describe(e));
       JobResult failed =
           new JobResult(
-              name(), runId, JobStatus.FAILED, started, Instant.now(), run.counts(), run.timings(),
+              name(),
+              runId,
+              JobStatus.FAILED,
+              started,
+              Instant.now(),
+              run.counts(),
+              run.timings(),
               message);
       try {
         log.finished(failed);
       } catch (RuntimeException logFailure) {
-        LOG.warn("Could not record failure of run {} in job_runs: {}", runId, logFailure.getMessage());
+        LOG.warn(
+            "Could not record failure of run {} in job_runs: {}", runId, logFailure.getMessage());
       }
       throw e;
     }
     JobResult done =
-        new JobResult(name(), runId, status, started, Instant.now(), run.counts(), run.timings(), null);
+        new JobResult(
+            name(), runId, status, started, Instant.now(), run.counts(), run.timings(), null);
     log.finished(done);
     return result(done);
   }

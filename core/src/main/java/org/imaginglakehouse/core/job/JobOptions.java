@@ -12,9 +12,9 @@ import org.imaginglakehouse.core.config.LakehouseConfig;
 import org.imaginglakehouse.core.config.Secrets;
 
 /**
- * A job's named options: {@code jobs.<job>.<option>} from the config, overridden by explicit
- * values (CLI flags, Airflow operator arguments). Jobs keep option keys as constants beside their
- * defaults and read them with the typed getters here.
+ * A job's named options: {@code jobs.<job>.<option>} from the config, overridden by explicit values
+ * (CLI flags, Airflow operator arguments). Jobs keep option keys as constants beside their defaults
+ * and read them with the typed getters here.
  */
 public final class JobOptions {
   private final String job;

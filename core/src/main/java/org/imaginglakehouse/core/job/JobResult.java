@@ -110,14 +110,16 @@ public class JobResult {
     }
     for (Map.Entry<String, Long> entry : counts.entrySet()) {
       out.append(
-          String.format(Locale.ROOT, "  %-" + width + "s %,14d%n", entry.getKey(), entry.getValue()));
+          String.format(
+              Locale.ROOT, "  %-" + width + "s %,14d%n", entry.getKey(), entry.getValue()));
     }
     if (!timingsMillis.isEmpty()) {
       out.append("  timings:");
       String sep = " ";
       for (Map.Entry<String, Long> entry : timingsMillis.entrySet()) {
         out.append(
-            String.format(Locale.ROOT, "%s%s %.1f s", sep, entry.getKey(), entry.getValue() / 1000.0));
+            String.format(
+                Locale.ROOT, "%s%s %.1f s", sep, entry.getKey(), entry.getValue() / 1000.0));
         sep = ", ";
       }
       out.append(System.lineSeparator());

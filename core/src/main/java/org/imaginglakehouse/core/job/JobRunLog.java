@@ -32,7 +32,8 @@ public final class JobRunLog {
           .add("duration_ms", DataTypes.LongType, true)
           .add("options", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), true)
           .add("counts", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType), true)
-          .add("timings_ms", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType), true)
+          .add(
+              "timings_ms", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType), true)
           .add("error", DataTypes.StringType, true)
           .add("lakehouse_version", DataTypes.StringType, true)
           .add("run_by", DataTypes.StringType, true);

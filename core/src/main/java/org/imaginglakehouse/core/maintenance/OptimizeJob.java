@@ -26,6 +26,7 @@ public final class OptimizeJob extends AbstractJob<JobResult> {
   public static final String DEFAULT_ZONE = "identifiable";
   public static final String OPTION_VACUUM = "vacuum";
   public static final boolean DEFAULT_VACUUM = false;
+
   /** Default seven days, Delta's own minimum without disabling its safety check. */
   public static final String OPTION_RETAIN_HOURS = "retain-hours";
 
@@ -50,8 +51,7 @@ public final class OptimizeJob extends AbstractJob<JobResult> {
 
   @Override
   protected JobStatus run(RunContext run) {
-    List<ZoneCatalog.TableRef> tables =
-        new ZoneCatalog(spark, layout, Set.of(zone)).registerAll();
+    List<ZoneCatalog.TableRef> tables = new ZoneCatalog(spark, layout, Set.of(zone)).registerAll();
     boolean vacuum = options.getBoolean(OPTION_VACUUM, DEFAULT_VACUUM);
     long retainHours = options.getLong(OPTION_RETAIN_HOURS, DEFAULT_RETAIN_HOURS);
     List<String> done = new ArrayList<>();
@@ -61,7 +61,11 @@ public final class OptimizeJob extends AbstractJob<JobResult> {
           () -> {
             DeltaTable delta = DeltaTable.forPath(spark, table.location());
             long removed =
-                delta.optimize().executeCompaction().selectExpr("metrics.numFilesRemoved").first()
+                delta
+                    .optimize()
+                    .executeCompaction()
+                    .selectExpr("metrics.numFilesRemoved")
+                    .first()
                     .getLong(0);
             run.add("files_compacted", removed);
           });

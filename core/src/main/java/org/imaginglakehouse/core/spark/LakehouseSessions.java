@@ -19,7 +19,8 @@ public final class LakehouseSessions {
       "org.imaginglakehouse.udfs.LakehouseSqlExtensions";
 
   public static final String DELTA_EXTENSIONS_CLASS = "io.delta.sql.DeltaSparkSessionExtension";
-  public static final String DELTA_CATALOG_CLASS = "org.apache.spark.sql.delta.catalog.DeltaCatalog";
+  public static final String DELTA_CATALOG_CLASS =
+      "org.apache.spark.sql.delta.catalog.DeltaCatalog";
 
   public static final List<String> S3_ACCESS_KEY_ENV =
       List.of("LAKEHOUSE_S3_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID");

@@ -53,8 +53,8 @@ public final class ZoneCatalog {
   }
 
   /**
-   * Finds and registers every table of the visible zones, and unregisters tables that are no
-   * longer there (or belong to another home used earlier in this JVM); returns them sorted.
+   * Finds and registers every table of the visible zones, and unregisters tables that are no longer
+   * there (or belong to another home used earlier in this JVM); returns them sorted.
    */
   public List<TableRef> registerAll() {
     List<TableRef> tables = new ArrayList<>();
@@ -178,8 +178,7 @@ public final class ZoneCatalog {
     } catch (FileNotFoundException e) {
       return names;
     } catch (IOException e) {
-      throw new LakehouseException(
-          "Cannot list lakehouse zone " + root + ": " + e.getMessage(), e);
+      throw new LakehouseException("Cannot list lakehouse zone " + root + ": " + e.getMessage(), e);
     }
     names.sort(String::compareTo);
     return names;

@@ -10,8 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Base class for Spark tests: one shared local[2] session per test JVM (UI off, few shuffle
- * partitions), created by the same factory the jobs use, and a fresh lakehouse home per test
- * class.
+ * partitions), created by the same factory the jobs use, and a fresh lakehouse home per test class.
  */
 public abstract class SparkTestBase {
   private static SparkSession shared;

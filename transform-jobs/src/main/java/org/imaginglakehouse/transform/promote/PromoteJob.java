@@ -1,0 +1,668 @@
+package org.imaginglakehouse.transform.promote;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+
+import io.delta.tables.DeltaTable;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.imaginglakehouse.core.LakehouseException;
+import org.imaginglakehouse.core.config.LakehouseConfig;
+import org.imaginglakehouse.core.job.AbstractJob;
+import org.imaginglakehouse.core.job.JobOptions;
+import org.imaginglakehouse.core.job.JobResult;
+import org.imaginglakehouse.core.job.JobStatus;
+import org.imaginglakehouse.core.job.RunContext;
+import org.imaginglakehouse.core.spark.ZoneCatalog;
+import org.imaginglakehouse.core.zone.Zone;
+import org.imaginglakehouse.schemas.inventory.Level;
+import org.imaginglakehouse.schemas.inventory.OutputColumn;
+import org.imaginglakehouse.schemas.inventory.PromotionRules;
+import org.imaginglakehouse.schemas.inventory.PromotionSpec;
+import org.imaginglakehouse.transform.pseudonym.PatientIds;
+import org.imaginglakehouse.transform.pseudonym.PseudonymConfig;
+import org.imaginglakehouse.transform.pseudonym.Pseudonymiser;
+
+/**
+ * {@code lakehouse promote}: builds the de-identified inventory ({@code deidentified.study}, {@code
+ * series}, {@code image}) from {@code identifiable.instances} through the templates and promotion
+ * rules, with CHI → EUPI pseudonyms; rejected instances go to {@code
+ * identifiable.promotion_rejections} (counts per reason to {@code
+ * deidentified.promotion_rejection_counts}); malformed values are counted per column in {@code
+ * deidentified.promotion_quality}.
+ *
+ * <p>Incremental by key: a run compares each instance's source fingerprint with {@code
+ * identifiable.promotion_state} and re-promotes only the studies touched by new, changed or removed
+ * instances, or by patients whose pseudonym changed; every write is a Delta MERGE on the natural
+ * key (or an atomic overwrite on a full rebuild), and the state and watermark are written last, so
+ * a killed run is simply redone. A changed template or rule set rebuilds everything from the
+ * identifiable zone (no file is re-read). See docs/promote.md.
+ */
+public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
+  public static final String NAME = "promote";
+
+  /** Directory with promotion-rules.yaml and templates/ (default: the built-in ones). */
+  public static final String OPTION_TEMPLATES = "templates";
+
+  public static final String DEFAULT_TEMPLATES = "";
+
+  /** Rebuild everything even when nothing changed. */
+  public static final String OPTION_FULL = "full";
+
+  public static final boolean DEFAULT_FULL = false;
+
+  /** Source table location (default: identifiable.instances of the lakehouse). */
+  public static final String OPTION_SOURCE = "source";
+
+  public static final String DEFAULT_SOURCE = "";
+
+  public static final String INSTANCES = "instances";
+  public static final String STUDY = "study";
+  public static final String SERIES = "series";
+  public static final String IMAGE = "image";
+  public static final String QUALITY = "promotion_quality";
+  public static final String REJECTION_COUNTS = "promotion_rejection_counts";
+  public static final String REJECTIONS = "promotion_rejections";
+  public static final String STATE = "promotion_state";
+  public static final String WATERMARK = "promotion_watermark";
+
+  static final String REASON = "rejection_reason";
+  static final String SOURCE_HASH = "source_hash";
+  static final String DELETE = "_delete";
+
+  private final Map<String, String> env;
+
+  public PromoteJob(SparkSession spark, LakehouseConfig config, JobOptions options) {
+    this(spark, config, options, System.getenv());
+  }
+
+  public PromoteJob(
+      SparkSession spark, LakehouseConfig config, JobOptions options, Map<String, String> env) {
+    super(spark, config, options);
+    this.env = env;
+  }
+
+  /** What a promote run did. */
+  public static final class Result extends JobResult {
+    Result(JobResult generic) {
+      super(generic);
+    }
+
+    public long promoted() {
+      return count("instances_promoted");
+    }
+
+    public long rejected() {
+      return count("instances_rejected");
+    }
+
+    public long processed() {
+      return count("instances_processed");
+    }
+
+    public boolean fullRebuild() {
+      return count("full_rebuild") == 1;
+    }
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  protected Zone runLogZone() {
+    return Zone.IDENTIFIABLE;
+  }
+
+  @Override
+  protected Result result(JobResult generic) {
+    return new Result(generic);
+  }
+
+  @Override
+  protected JobStatus run(RunContext run) {
+    String templates = options.get(OPTION_TEMPLATES, DEFAULT_TEMPLATES);
+    PromotionSpec spec =
+        run.time(
+            "load_rules",
+            () ->
+                PromotionSpec.load(templates.isEmpty() ? null : Path.of(templates))
+                    .checkPromotable());
+    String source = options.get(OPTION_SOURCE, DEFAULT_SOURCE);
+    String instancesPath = source.isEmpty() ? layout.table(Zone.IDENTIFIABLE, INSTANCES) : source;
+    if (!DeltaTable.isDeltaTable(spark, instancesPath)) {
+      throw new LakehouseException(
+          "No instances table at "
+              + instancesPath
+              + ": run `lakehouse ingest` first (promote reads identifiable.instances)");
+    }
+    // Header paths are unique per instance; if a malformed header repeats one, keep the last.
+    spark.conf().set("spark.sql.mapKeyDedupPolicy", "LAST_WIN");
+    PromoteFunctions.register(spark, spec);
+    Pseudonymiser pseudonymiser = Pseudonymiser.create(spark, PseudonymConfig.from(config, env));
+    String mappingFingerprint = run.time("read_mapping", pseudonymiser::fingerprint);
+    long version =
+        DeltaTable.forPath(spark, instancesPath).history(1).select("version").first().getLong(0);
+
+    Row watermark = readWatermark();
+    boolean tablesExist =
+        DeltaTable.isDeltaTable(spark, deid(IMAGE))
+            && DeltaTable.isDeltaTable(spark, deid(SERIES))
+            && DeltaTable.isDeltaTable(spark, deid(STUDY))
+            && DeltaTable.isDeltaTable(spark, ident(STATE));
+    boolean full =
+        options.getBoolean(OPTION_FULL, DEFAULT_FULL)
+            || watermark == null
+            || !tablesExist
+            || !spec.fingerprint().equals(watermark.getAs("spec_fingerprint"));
+    boolean mappingChanged =
+        watermark == null || !mappingFingerprint.equals(watermark.getAs("mapping_fingerprint"));
+    if (!full && !mappingChanged && version == watermark.<Long>getAs("instances_version")) {
+      run.count("instances_processed", 0);
+      run.count("full_rebuild", 0);
+      registerTables();
+      return JobStatus.SUCCEEDED;
+    }
+
+    Dataset<Row> instances =
+        spark
+            .read()
+            .format("delta")
+            .option("versionAsOf", version)
+            .load(instancesPath)
+            .withColumn(
+                SOURCE_HASH,
+                functions.xxhash64(
+                    functions.coalesce(col("file_checksum"), lit("")),
+                    functions.coalesce(col("file_path"), lit("")),
+                    functions.coalesce(col("ingest_time").cast("string"), lit(""))));
+    Dataset<Row> input;
+    Dataset<Row> affectedStudies = null;
+    if (full) {
+      input = instances;
+    } else {
+      affectedStudies =
+          run.time(
+              "find_changes",
+              () -> affectedStudies(instances, pseudonymiser, mappingChanged).persist());
+      run.count("studies_affected", affectedStudies.count());
+      input =
+          instances.join(
+              affectedStudies,
+              instances.col("StudyInstanceUID").equalTo(affectedStudies.col("_affected_study")),
+              "left_semi");
+    }
+
+    ColumnPlan plan = new ColumnPlan(spec, instances.schema());
+    Dataset<Row> prepared =
+        prepare(input, plan, spec, pseudonymiser).persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      long processed = run.time("prepare", prepared::count);
+      run.count("instances_processed", processed);
+      run.count("full_rebuild", full ? 1 : 0);
+      Dataset<Row> accepted = prepared.where(col(REASON).isNull());
+      Dataset<Row> image = imageRows(accepted, plan);
+      Dataset<Row> series = seriesRows(accepted, plan);
+      Dataset<Row> study = studyRows(accepted, plan);
+      Dataset<Row> rejections = rejectionRows(prepared.where(col(REASON).isNotNull()), run.runId());
+      Dataset<Row> state = stateRows(prepared);
+      final Dataset<Row> affected = affectedStudies;
+      run.time("write_image", () -> write(deid(IMAGE), image, "SOPInstanceUID", affected, full));
+      run.time(
+          "write_series", () -> write(deid(SERIES), series, "SeriesInstanceUID", affected, full));
+      run.time("write_study", () -> write(deid(STUDY), study, "StudyInstanceUID", affected, full));
+      run.time(
+          "write_rejections",
+          () -> write(ident(REJECTIONS), rejections, "rejection_key", affected, full));
+      run.time("write_state", () -> write(ident(STATE), state, "SOPInstanceUID", affected, full));
+      run.time("write_summaries", this::writeSummaries);
+      writeWatermark(run.runId(), version, spec, mappingFingerprint, pseudonymiser);
+
+      Map<String, Long> reasons = new LinkedHashMap<>();
+      for (Row r :
+          prepared
+              .where(col(REASON).isNotNull())
+              .groupBy(REASON)
+              .count()
+              .orderBy(REASON)
+              .collectAsList()) {
+        reasons.put(r.getString(0), r.getLong(1));
+      }
+      long rejected = reasons.values().stream().mapToLong(Long::longValue).sum();
+      run.count("instances_promoted", processed - rejected);
+      run.count("instances_rejected", rejected);
+      reasons.forEach((reason, n) -> run.count("rejected_" + reason, n));
+      Row malformed =
+          accepted
+              .agg(
+                  functions.coalesce(
+                      functions.sum(functions.size(col(ColumnPlan.MALFORMED))), lit(0L)))
+              .first();
+      run.count("malformed_values", ((Number) malformed.get(0)).longValue());
+      registerTables();
+      return rejected > 0 ? JobStatus.COMPLETED_WITH_REJECTIONS : JobStatus.SUCCEEDED;
+    } finally {
+      prepared.unpersist();
+      if (affectedStudies != null) {
+        affectedStudies.unpersist();
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ change detection
+
+  /**
+   * Studies to re-promote: those with new or changed instances (source fingerprint differs from the
+   * state), the former studies of changed or removed instances, and — when the mapping changed —
+   * the studies of every patient whose pseudonym (or its absence) changed.
+   */
+  private Dataset<Row> affectedStudies(
+      Dataset<Row> instances, Pseudonymiser pseudonymiser, boolean mappingChanged) {
+    Dataset<Row> state = spark.read().format("delta").load(ident(STATE));
+    Dataset<Row> current = instances.select("SOPInstanceUID", "StudyInstanceUID", SOURCE_HASH);
+    Dataset<Row> stateKeys = state.select("SOPInstanceUID", SOURCE_HASH);
+    Dataset<Row> changed =
+        current.join(stateKeys, toSeq("SOPInstanceUID", SOURCE_HASH), "left_anti");
+    Dataset<Row> studies = changed.select(col("StudyInstanceUID").as("_affected_study"));
+    // Former study of changed instances, and studies of instances no longer in the source.
+    Dataset<Row> gone =
+        state
+            .join(
+                current.select("SOPInstanceUID", SOURCE_HASH),
+                toSeq("SOPInstanceUID", SOURCE_HASH),
+                "left_anti")
+            .select(col("StudyInstanceUID").as("_affected_study"));
+    studies = studies.union(gone);
+    if (mappingChanged) {
+      Dataset<Row> chis = state.select("chi", "pseudonym").distinct();
+      Dataset<Row> remapped =
+          pseudonymiser
+              .apply(chis, "chi")
+              .withColumn(
+                  "_now",
+                  functions.coalesce(
+                      col(Pseudonymiser.EUPI),
+                      functions.concat(lit("rejected:"), col(Pseudonymiser.REJECTION))))
+              .where(functions.not(col("_now").eqNullSafe(col("pseudonym"))))
+              .select("chi");
+      Dataset<Row> patientStudies =
+          state
+              .join(remapped, state.col("chi").equalTo(remapped.col("chi")), "left_semi")
+              .select(col("StudyInstanceUID").as("_affected_study"));
+      studies = studies.union(patientStudies);
+    }
+    return studies.where(col("_affected_study").isNotNull()).distinct();
+  }
+
+  private static scala.collection.immutable.Seq<String> toSeq(String... columns) {
+    return scala.jdk.javaapi.CollectionConverters.asScala(List.of(columns)).toList();
+  }
+
+  // ------------------------------------------------------------------ the row pipeline
+
+  /**
+   * Per instance: pseudonym, rule checks (reason), template, every output column typed and
+   * transformed, and the names of malformed columns. Identifiable inputs needed for the rejection
+   * list and state are kept; the de-identified tables select only template outputs.
+   */
+  private Dataset<Row> prepare(
+      Dataset<Row> input, ColumnPlan plan, PromotionSpec spec, Pseudonymiser pseudonymiser) {
+    Dataset<Row> df = input.dropDuplicates("SOPInstanceUID");
+    df = pseudonymiser.apply(df, "PatientID");
+    df = df.withColumn(ColumnPlan.TEMPLATE, expr(plan.templateExpression()));
+    df = df.withColumn(REASON, expr(reasonExpression(spec)));
+    String headerMap = plan.headerMapExpression();
+    if (headerMap != null) {
+      df = df.withColumn(ColumnPlan.HEADER_MAP, expr(headerMap));
+    }
+    List<Column> columns = new ArrayList<>();
+    for (String keep :
+        List.of(
+            "SOPInstanceUID",
+            "StudyInstanceUID",
+            "SeriesInstanceUID",
+            "SOPClassUID",
+            "Modality",
+            "PatientID",
+            "file_path",
+            "file_size",
+            SOURCE_HASH,
+            Pseudonymiser.EUPI,
+            Pseudonymiser.REJECTION,
+            ColumnPlan.TEMPLATE,
+            REASON)) {
+      columns.add(col(keep));
+    }
+    columns.add(expr("array_join(ImageType, '\\\\')").as("_image_type"));
+    plan.outputs().forEach((name, sql) -> columns.add(expr(sql).as(name)));
+    columns.add(expr(plan.malformedExpression()).as(ColumnPlan.MALFORMED));
+    return df.select(columns.toArray(new Column[0]));
+  }
+
+  private static String reasonExpression(PromotionSpec spec) {
+    PromotionRules rules = spec.rules();
+    StringBuilder sql = new StringBuilder("CASE");
+    sql.append(
+        " WHEN nullif(trim(SOPInstanceUID), '') IS NULL OR nullif(trim(SeriesInstanceUID), '') IS NULL"
+            + " OR nullif(trim(StudyInstanceUID), '') IS NULL THEN '"
+            + PromotionRules.REASON_MISSING_UID
+            + "'");
+    sql.append(" WHEN ")
+        .append(Pseudonymiser.REJECTION)
+        .append(" IS NOT NULL THEN ")
+        .append(Pseudonymiser.REJECTION);
+    sql.append(" WHEN Modality IS NULL OR upper(trim(Modality)) NOT IN (")
+        .append(list(rules.allowedModalities()))
+        .append(") THEN '")
+        .append(PromotionRules.REASON_MODALITY)
+        .append("'");
+    if (!rules.allowedSopClasses().isEmpty()) {
+      sql.append(" WHEN SOPClassUID IS NULL OR trim(SOPClassUID) NOT IN (")
+          .append(list(rules.allowedSopClasses()))
+          .append(") THEN '")
+          .append(PromotionRules.REASON_SOP_CLASS)
+          .append("'");
+    }
+    if (!rules.imageTypePrefix().isEmpty()) {
+      StringBuilder prefix = new StringBuilder();
+      for (int i = 0; i < rules.imageTypePrefix().size(); i++) {
+        prefix
+            .append(prefix.length() == 0 ? "" : " AND ")
+            .append("upper(trim(try_element_at(ImageType, ")
+            .append(i + 1)
+            .append("))) = '")
+            .append(rules.imageTypePrefix().get(i).replace("'", "''"))
+            .append("'");
+      }
+      String exempt =
+          rules.imageTypeExemptTemplates().isEmpty()
+              ? "FALSE"
+              : ColumnPlan.TEMPLATE + " IN (" + list(rules.imageTypeExemptTemplates()) + ")";
+      sql.append(" WHEN NOT (")
+          .append(exempt)
+          .append(") AND NOT coalesce(")
+          .append(prefix)
+          .append(", FALSE) THEN '")
+          .append(PromotionRules.REASON_IMAGE_TYPE)
+          .append("'");
+    }
+    sql.append(" END");
+    return sql.toString();
+  }
+
+  private static String list(Iterable<String> values) {
+    StringBuilder out = new StringBuilder();
+    for (String v : values) {
+      out.append(out.length() == 0 ? "" : ", ")
+          .append('\'')
+          .append(v.replace("'", "''"))
+          .append('\'');
+    }
+    return out.toString();
+  }
+
+  private static Dataset<Row> imageRows(Dataset<Row> accepted, ColumnPlan plan) {
+    List<Column> columns = new ArrayList<>();
+    for (String c :
+        List.of(
+            Pseudonymiser.EUPI,
+            "StudyInstanceUID",
+            "SeriesInstanceUID",
+            "SOPInstanceUID",
+            "SOPClassUID",
+            "Modality",
+            ColumnPlan.TEMPLATE)) {
+      columns.add(col(c));
+    }
+    for (OutputColumn o : plan.outputs(Level.IMAGE)) {
+      columns.add(col(o.name()));
+    }
+    columns.add(col("file_size").as("DicomFileSize"));
+    columns.add(col(ColumnPlan.MALFORMED));
+    return accepted.select(columns.toArray(new Column[0]));
+  }
+
+  private static Dataset<Row> seriesRows(Dataset<Row> accepted, ColumnPlan plan) {
+    List<Column> aggs = new ArrayList<>();
+    aggs.add(functions.max(Pseudonymiser.EUPI).as(Pseudonymiser.EUPI));
+    aggs.add(functions.max("StudyInstanceUID").as("StudyInstanceUID"));
+    aggs.add(functions.max("Modality").as("Modality"));
+    aggs.add(functions.max(ColumnPlan.TEMPLATE).as(ColumnPlan.TEMPLATE));
+    for (OutputColumn o : plan.outputs(Level.SERIES)) {
+      aggs.add(functions.max(o.name()).as(o.name()));
+    }
+    aggs.add(functions.count(lit(1)).as("NumberOfSeriesRelatedInstances"));
+    Dataset<Row> grouped =
+        accepted
+            .groupBy("SeriesInstanceUID")
+            .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]));
+    List<Column> order = new ArrayList<>();
+    order.add(col(Pseudonymiser.EUPI));
+    order.add(col("StudyInstanceUID"));
+    order.add(col("SeriesInstanceUID"));
+    order.add(col("Modality"));
+    order.add(col(ColumnPlan.TEMPLATE));
+    for (OutputColumn o : plan.outputs(Level.SERIES)) {
+      order.add(col(o.name()));
+    }
+    order.add(col("NumberOfSeriesRelatedInstances"));
+    return grouped.select(order.toArray(new Column[0]));
+  }
+
+  private static Dataset<Row> studyRows(Dataset<Row> accepted, ColumnPlan plan) {
+    List<Column> aggs = new ArrayList<>();
+    aggs.add(functions.max(Pseudonymiser.EUPI).as(Pseudonymiser.EUPI));
+    aggs.add(functions.array_sort(functions.collect_set("Modality")).as("ModalitiesInStudy"));
+    for (OutputColumn o : plan.outputs(Level.STUDY)) {
+      aggs.add(functions.max(o.name()).as(o.name()));
+    }
+    aggs.add(functions.countDistinct(col("SeriesInstanceUID")).as("NumberOfStudyRelatedSeries"));
+    aggs.add(functions.count(lit(1)).as("NumberOfStudyRelatedInstances"));
+    Dataset<Row> grouped =
+        accepted
+            .groupBy("StudyInstanceUID")
+            .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]));
+    List<Column> order = new ArrayList<>();
+    order.add(col(Pseudonymiser.EUPI));
+    order.add(col("StudyInstanceUID"));
+    order.add(col("ModalitiesInStudy"));
+    for (OutputColumn o : plan.outputs(Level.STUDY)) {
+      order.add(col(o.name()));
+    }
+    order.add(col("NumberOfStudyRelatedSeries"));
+    order.add(col("NumberOfStudyRelatedInstances"));
+    return grouped.select(order.toArray(new Column[0]));
+  }
+
+  private static Dataset<Row> rejectionRows(Dataset<Row> rejected, String runId) {
+    return rejected.select(
+        functions
+            .coalesce(col("SOPInstanceUID"), functions.concat(lit("file:"), col("file_path")))
+            .as("rejection_key"),
+        col("SOPInstanceUID"),
+        col("StudyInstanceUID"),
+        col("SeriesInstanceUID"),
+        col("PatientID"),
+        PatientIds.normaliseColumn(col("PatientID")).as("chi"),
+        col("Modality"),
+        col("SOPClassUID"),
+        col("_image_type").as("ImageType"),
+        col(REASON).as("reason"),
+        col("file_path"),
+        lit(runId).as("run_id"));
+  }
+
+  private static Dataset<Row> stateRows(Dataset<Row> prepared) {
+    return prepared
+        .where("SOPInstanceUID IS NOT NULL AND StudyInstanceUID IS NOT NULL")
+        .select(
+            col("SOPInstanceUID"),
+            col("StudyInstanceUID"),
+            col("SeriesInstanceUID"),
+            PatientIds.normaliseColumn(col("PatientID")).as("chi"),
+            functions
+                .coalesce(
+                    col(Pseudonymiser.EUPI),
+                    functions.concat(lit("rejected:"), col(Pseudonymiser.REJECTION)))
+                .as("pseudonym"),
+            functions
+                .when(col(REASON).isNull(), lit("promoted"))
+                .otherwise(lit("rejected"))
+                .as("status"),
+            col(REASON).as("reason"),
+            col(SOURCE_HASH));
+  }
+
+  // ------------------------------------------------------------------ writes
+
+  /**
+   * Full: atomic overwrite (schema replaced, so template changes apply). Incremental: one MERGE on
+   * {@code key} whose source is the new rows plus tombstones for rows of the affected studies that
+   * are no longer produced — inserts, updates and deletes in one Delta commit.
+   */
+  private void write(
+      String path, Dataset<Row> rows, String key, Dataset<Row> affectedStudies, boolean full) {
+    if (full || !DeltaTable.isDeltaTable(spark, path)) {
+      rows.write().format("delta").mode("overwrite").option("overwriteSchema", "true").save(path);
+      return;
+    }
+    Dataset<Row> target = spark.read().format("delta").load(path);
+    Dataset<Row> stale =
+        target
+            .join(
+                affectedStudies,
+                target.col("StudyInstanceUID").equalTo(affectedStudies.col("_affected_study")),
+                "left_semi")
+            .select(key)
+            .join(rows.select(key), toSeq(key), "left_anti");
+    Dataset<Row> source =
+        rows.withColumn(DELETE, lit(false)).unionByName(stale.withColumn(DELETE, lit(true)), true);
+    Map<String, String> assignments = new LinkedHashMap<>();
+    for (String c : rows.columns()) {
+      assignments.put("`" + c + "`", "s.`" + c + "`");
+    }
+    DeltaTable.forPath(spark, path)
+        .as("t")
+        .merge(source.as("s"), "t.`" + key + "` = s.`" + key + "`")
+        .whenMatched("s." + DELETE)
+        .delete()
+        .whenMatched()
+        .updateExpr(assignments)
+        .whenNotMatched("NOT s." + DELETE)
+        .insertExpr(assignments)
+        .execute();
+  }
+
+  /** Data quality and rejection counts: small tables recomputed from the full tables. */
+  private void writeSummaries() {
+    Dataset<Row> image = spark.read().format("delta").load(deid(IMAGE));
+    long rows = image.count();
+    Dataset<Row> quality =
+        image
+            .select(functions.explode(col(ColumnPlan.MALFORMED)).as("column_name"))
+            .groupBy("column_name")
+            .agg(functions.count(lit(1)).as("malformed_values"))
+            .withColumn("image_rows", lit(rows))
+            .orderBy("column_name");
+    quality
+        .write()
+        .format("delta")
+        .mode("overwrite")
+        .option("overwriteSchema", "true")
+        .save(deid(QUALITY));
+    Dataset<Row> counts =
+        spark
+            .read()
+            .format("delta")
+            .load(ident(REJECTIONS))
+            .groupBy(col("reason"))
+            .agg(
+                functions.count(lit(1)).as("instances"),
+                functions.countDistinct(col("StudyInstanceUID")).as("studies"))
+            .orderBy("reason");
+    counts
+        .write()
+        .format("delta")
+        .mode("overwrite")
+        .option("overwriteSchema", "true")
+        .save(deid(REJECTION_COUNTS));
+  }
+
+  private static final StructType WATERMARK_SCHEMA =
+      new StructType()
+          .add("run_id", DataTypes.StringType)
+          .add("instances_version", DataTypes.LongType)
+          .add("spec_fingerprint", DataTypes.StringType)
+          .add("mapping_fingerprint", DataTypes.StringType)
+          .add("mapping_source", DataTypes.StringType)
+          .add("hmac_key_id", DataTypes.StringType)
+          .add("updated_at", DataTypes.TimestampType);
+
+  private Row readWatermark() {
+    String path = ident(WATERMARK);
+    if (!DeltaTable.isDeltaTable(spark, path)) {
+      return null;
+    }
+    List<Row> rows = spark.read().format("delta").load(path).collectAsList();
+    return rows.isEmpty() ? null : rows.get(0);
+  }
+
+  private void writeWatermark(
+      String runId, long version, PromotionSpec spec, String mapping, Pseudonymiser p) {
+    Row row =
+        RowFactory.create(
+            runId,
+            version,
+            spec.fingerprint(),
+            mapping,
+            p.config().describe(),
+            p.hmacKeyId().orElse(null),
+            Timestamp.from(Instant.now()));
+    spark
+        .createDataFrame(List.of(row), WATERMARK_SCHEMA)
+        .write()
+        .format("delta")
+        .mode("overwrite")
+        .save(ident(WATERMARK));
+  }
+
+  private void registerTables() {
+    ZoneCatalog catalog =
+        new ZoneCatalog(spark, layout, Set.of(Zone.IDENTIFIABLE, Zone.DEIDENTIFIED));
+    for (String t : List.of(STUDY, SERIES, IMAGE, QUALITY, REJECTION_COUNTS)) {
+      if (DeltaTable.isDeltaTable(spark, deid(t))) {
+        catalog.register(Zone.DEIDENTIFIED, t);
+      }
+    }
+    for (String t : List.of(REJECTIONS, STATE, WATERMARK)) {
+      if (DeltaTable.isDeltaTable(spark, ident(t))) {
+        catalog.register(Zone.IDENTIFIABLE, t);
+      }
+    }
+  }
+
+  private String deid(String table) {
+    return layout.table(Zone.DEIDENTIFIED, table);
+  }
+
+  private String ident(String table) {
+    return layout.table(Zone.IDENTIFIABLE, table);
+  }
+}
