@@ -19,12 +19,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A real PostgreSQL server for tests (Debian's {@code postgresql-15} binaries): {@code initdb}
- * into a fresh temporary directory and {@code pg_ctl start} on a free port of 127.0.0.1 with
- * password authentication. PostgreSQL refuses to run as root, so when the tests run as root the
- * server runs as the {@code postgres} OS user ({@code runuser}) in a directory it owns. {@link
- * #close()} stops the server ({@code pg_ctl stop -m fast}) and deletes the directory; a shutdown
- * hook does the same if a test JVM exits without closing.
+ * A real PostgreSQL server for tests (Debian's {@code postgresql-15} binaries): {@code initdb} into
+ * a fresh temporary directory and {@code pg_ctl start} on a free port of 127.0.0.1 with password
+ * authentication. PostgreSQL refuses to run as root, so when the tests run as root the server runs
+ * as the {@code postgres} OS user ({@code runuser}) in a directory it owns. {@link #close()} stops
+ * the server ({@code pg_ctl stop -m fast}) and deletes the directory; a shutdown hook does the same
+ * if a test JVM exits without closing.
  *
  * <pre>
  * try (PostgresServer pg = PostgresServer.start()) {
@@ -244,7 +244,14 @@ public final class PostgresServer implements AutoCloseable {
     if (running) {
       try {
         run(
-            asOsUser(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "fast", "-w", "stop"),
+            asOsUser(
+                bin.resolve("pg_ctl").toString(),
+                "-D",
+                data.toString(),
+                "-m",
+                "fast",
+                "-w",
+                "stop"),
             60);
       } catch (IOException | RuntimeException e) {
         System.err.println("Could not stop test PostgreSQL in " + dir + ": " + e.getMessage());

@@ -79,10 +79,19 @@ public final class CohortCommand extends LakehouseCommand {
       var out = context().out();
       out.println("cohort:      " + d.name());
       out.println("level:       " + d.level().id());
-      out.println("created:     " + d.createdAt() + " UTC by " + d.createdBy() + " (run " + d.runId() + ")");
+      out.println(
+          "created:     "
+              + d.createdAt()
+              + " UTC by "
+              + d.createdBy()
+              + " (run "
+              + d.runId()
+              + ")");
       out.println("members:     " + d.memberCount() + " rows, " + d.patientCount() + " patients");
       out.println("hash:        " + d.resultHash());
-      out.println("attributes:  " + (d.attributeColumns().isEmpty() ? "-" : String.join(", ", d.attributeColumns())));
+      out.println(
+          "attributes:  "
+              + (d.attributeColumns().isEmpty() ? "-" : String.join(", ", d.attributeColumns())));
       out.println("tables read:");
       for (CohortSql.TableVersion t : d.tablesRead()) {
         out.println("  " + t.name() + " @ version " + t.version() + "  (" + t.location() + ")");
@@ -91,7 +100,9 @@ public final class CohortCommand extends LakehouseCommand {
           "last rerun:  "
               + (d.lastRerunAt() == null
                   ? "never"
-                  : d.lastRerunAt() + " UTC, " + (Boolean.TRUE.equals(d.lastRerunIdentical()) ? "identical" : "DIFFERENT")));
+                  : d.lastRerunAt()
+                      + " UTC, "
+                      + (Boolean.TRUE.equals(d.lastRerunIdentical()) ? "identical" : "DIFFERENT")));
       out.println("sql:");
       out.println("  " + d.sql().replace("\n", "\n  "));
       out.println("pinned sql:");
@@ -111,10 +122,14 @@ public final class CohortCommand extends LakehouseCommand {
         out.println("No cohorts yet: create one with `lakehouse cohort create --name N --sql ...`");
         return 0;
       }
-      out.printf("%-24s %-7s %10s %9s  %-20s %-12s %s%n", "NAME", "LEVEL", "MEMBERS", "PATIENTS", "CREATED (UTC)", "BY", "TABLES@VERSION");
+      out.printf(
+          "%-24s %-7s %10s %9s  %-20s %-12s %s%n",
+          "NAME", "LEVEL", "MEMBERS", "PATIENTS", "CREATED (UTC)", "BY", "TABLES@VERSION");
       for (Cohorts.Definition d : all) {
         String tables =
-            d.tablesRead().stream().map(t -> t.name() + "@" + t.version()).collect(Collectors.joining(", "));
+            d.tablesRead().stream()
+                .map(t -> t.name() + "@" + t.version())
+                .collect(Collectors.joining(", "));
         out.printf(
             "%-24s %-7s %10d %9d  %-20s %-12s %s%n",
             d.name(),
@@ -142,7 +157,8 @@ public final class CohortCommand extends LakehouseCommand {
     @Override
     protected int run() {
       return report(
-          CohortRerunJob.of(context().spark(), context().config(), Map.of(CohortRerunJob.OPTION_NAME, name))
+          CohortRerunJob.of(
+                  context().spark(), context().config(), Map.of(CohortRerunJob.OPTION_NAME, name))
               .execute());
     }
   }

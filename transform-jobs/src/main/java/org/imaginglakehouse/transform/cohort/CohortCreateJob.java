@@ -22,17 +22,19 @@ import org.imaginglakehouse.core.zone.Zone;
 
 /**
  * Creates a cohort from SQL over the de-identified zone: checks the SQL reads only de-identified
- * Delta tables, pins it to their current versions, executes the pinned SQL, and stores the
- * members and the definition (see {@link Cohorts}).
+ * Delta tables, pins it to their current versions, executes the pinned SQL, and stores the members
+ * and the definition (see {@link Cohorts}).
  */
 public final class CohortCreateJob extends AbstractJob<CohortResult> {
   public static final String NAME = "cohort_create";
   public static final String OPTION_NAME = "name";
   public static final String OPTION_SQL = "sql";
+
   /** study, series or image; default: the finest level whose UID columns the query returns. */
   public static final String OPTION_LEVEL = "level";
 
   public static final String DEFAULT_LEVEL = "";
+
   /** Replace an existing cohort of the same name (default: refuse). */
   public static final String OPTION_REPLACE = "replace";
 
@@ -74,7 +76,9 @@ public final class CohortCreateJob extends AbstractJob<CohortResult> {
     CohortSql.Analysis analysis =
         run.time(
             "analyse",
-            () -> CohortSql.analyse(spark, sql, layout.root(Zone.DEIDENTIFIED), Zone.DEIDENTIFIED.id()));
+            () ->
+                CohortSql.analyse(
+                    spark, sql, layout.root(Zone.DEIDENTIFIED), Zone.DEIDENTIFIED.id()));
     run.count("tables_read", analysis.tables().size());
     Dataset<Row> result = spark.sql(analysis.pinnedSql());
     CohortLevel level = level(result);
@@ -121,9 +125,7 @@ public final class CohortCreateJob extends AbstractJob<CohortResult> {
       catalog.register(Zone.DEIDENTIFIED, Cohorts.COHORTS);
       catalog.register(Zone.DEIDENTIFIED, Cohorts.MEMBERS);
     }
-    return incomplete > 0
-        ? JobStatus.COMPLETED_WITH_REJECTIONS
-        : JobStatus.SUCCEEDED;
+    return incomplete > 0 ? JobStatus.COMPLETED_WITH_REJECTIONS : JobStatus.SUCCEEDED;
   }
 
   private CohortLevel level(Dataset<Row> result) {

@@ -78,7 +78,8 @@ public final class CohortSql {
       String zoneRoot,
       String zoneName) {
     List<TableVersion> read =
-        tablesRead(spark, analyzeQuery(spark, parse(spark, pinnedSql), pinnedSql), zoneRoot, zoneName);
+        tablesRead(
+            spark, analyzeQuery(spark, parse(spark, pinnedSql), pinnedSql), zoneRoot, zoneName);
     if (!new TreeSet<>(key(read)).equals(new TreeSet<>(key(expected)))) {
       throw new LakehouseException(
           "The stored cohort statement now reads " + read + " instead of the pinned " + expected);
@@ -91,7 +92,8 @@ public final class CohortSql {
 
   static String strip(String sql) {
     if (sql == null || sql.isBlank()) {
-      throw new LakehouseException("The cohort SQL is empty: pass --sql \"SELECT ... FROM deidentified....\"");
+      throw new LakehouseException(
+          "The cohort SQL is empty: pass --sql \"SELECT ... FROM deidentified....\"");
     }
     String s = sql.strip();
     while (s.endsWith(";")) {
@@ -112,7 +114,8 @@ public final class CohortSql {
   private static LogicalPlan analyzeQuery(SparkSession spark, LogicalPlan parsed, String sql) {
     if (containsCommand(parsed)) {
       throw new LakehouseException(
-          "Cohort SQL must be a single query (SELECT/WITH ... SELECT), not a command: " + abbreviate(sql));
+          "Cohort SQL must be a single query (SELECT/WITH ... SELECT), not a command: "
+              + abbreviate(sql));
     }
     LogicalPlan analyzed;
     try {
@@ -126,7 +129,8 @@ public final class CohortSql {
     }
     if (containsCommand(analyzed)) {
       throw new LakehouseException(
-          "Cohort SQL must be a single query (SELECT/WITH ... SELECT), not a command: " + abbreviate(sql));
+          "Cohort SQL must be a single query (SELECT/WITH ... SELECT), not a command: "
+              + abbreviate(sql));
     }
     if (analyzed.isStreaming()) {
       throw new LakehouseException("Cohort SQL cannot read streams");
@@ -204,8 +208,7 @@ public final class CohortSql {
         }
         TableVersion table = new TableVersion(name, location, delta.version());
         found.put(location + "@" + table.version(), table);
-        boolean timeTravel =
-            delta instanceof TahoeLogFileIndex log && log.isTimeTravelQuery();
+        boolean timeTravel = delta instanceof TahoeLogFileIndex log && log.isTimeTravelQuery();
         if (!timeTravel) {
           current.put(location, table.version());
         }
@@ -280,7 +283,9 @@ public final class CohortSql {
       return table.get().identifier().unquotedString();
     }
     if (relation.relation() instanceof HadoopFsRelation fs) {
-      return fs.fileFormat().toString() + " files " + CollectionConverters.asJava(fs.location().rootPaths());
+      return fs.fileFormat().toString()
+          + " files "
+          + CollectionConverters.asJava(fs.location().rootPaths());
     }
     return relation.relation().toString();
   }
@@ -301,14 +306,19 @@ public final class CohortSql {
         continue;
       }
       if (reference.origin().stopIndex().isEmpty()) {
-        throw new LakehouseException("Cannot locate table " + String.join(".", parts) + " in the cohort SQL");
+        throw new LakehouseException(
+            "Cannot locate table " + String.join(".", parts) + " in the cohort SQL");
       }
       int end = (Integer) reference.origin().stopIndex().get() + 1;
       String location = locationOf(spark, parts);
       Long version = versionsByLocation.get(location);
       if (version == null) {
         throw new LakehouseException(
-            "Cannot pin table " + String.join(".", parts) + " (" + location + ") of the cohort SQL");
+            "Cannot pin table "
+                + String.join(".", parts)
+                + " ("
+                + location
+                + ") of the cohort SQL");
       }
       insertions.put(end, " VERSION AS OF " + version);
     }

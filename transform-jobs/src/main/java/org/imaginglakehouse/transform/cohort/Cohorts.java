@@ -169,8 +169,7 @@ public final class Cohorts {
     for (int i = 0; i < attributeColumns.size(); i++) {
       select.add(result.col(quote(attributeColumns.get(i))).cast("string").as("_a" + i));
     }
-    Dataset<Row> distinct =
-        result.select(select.toArray(Column[]::new)).distinct();
+    Dataset<Row> distinct = result.select(select.toArray(Column[]::new)).distinct();
     Column attributes;
     if (attributeColumns.isEmpty()) {
       attributes = lit(null).cast("map<string,string>");
@@ -183,7 +182,12 @@ public final class Cohorts {
       attributes = functions.map(kv.toArray(Column[]::new));
     }
     return distinct.select(
-        col(NAME), col(EUPI), col(STUDY_UID), col(SERIES_UID), col(SOP_UID), attributes.as(ATTRIBUTES));
+        col(NAME),
+        col(EUPI),
+        col(STUDY_UID),
+        col(SERIES_UID),
+        col(SOP_UID),
+        attributes.as(ATTRIBUTES));
   }
 
   /** The result's columns that are neither the EUPI nor a UID: kept as member attributes. */
@@ -191,7 +195,8 @@ public final class Cohorts {
     List<String> out = new ArrayList<>();
     for (String c : result.columns()) {
       boolean key =
-          List.of(EUPI, STUDY_UID, SERIES_UID, SOP_UID, NAME).stream().anyMatch(c::equalsIgnoreCase);
+          List.of(EUPI, STUDY_UID, SERIES_UID, SOP_UID, NAME).stream()
+              .anyMatch(c::equalsIgnoreCase);
       if (!key) {
         out.add(c);
       }
@@ -240,7 +245,8 @@ public final class Cohorts {
                 functions.coalesce(
                     functions.sum(rowHash.cast("decimal(38,0)")), lit(0).cast("decimal(38,0)")))
             .first();
-    return String.format(Locale.ROOT, "rows=%d;xxhash64sum=%s", row.getLong(0), row.getDecimal(1).toPlainString());
+    return String.format(
+        Locale.ROOT, "rows=%d;xxhash64sum=%s", row.getLong(0), row.getDecimal(1).toPlainString());
   }
 
   /** Members as comparable rows (the attributes map as JSON). */

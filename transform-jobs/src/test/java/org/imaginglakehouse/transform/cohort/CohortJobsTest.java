@@ -109,7 +109,8 @@ class CohortJobsTest extends SparkTestBase {
         .mode(SaveMode.Append)
         .save(layout.table(Zone.DEIDENTIFIED, "study"));
     spark()
-        .sql("SELECT * FROM VALUES ('S5','S5.1','BRAIN') AS t(StudyInstanceUID, SeriesInstanceUID, BodyPartExamined)")
+        .sql(
+            "SELECT * FROM VALUES ('S5','S5.1','BRAIN') AS t(StudyInstanceUID, SeriesInstanceUID, BodyPartExamined)")
         .write()
         .format("delta")
         .mode(SaveMode.Append)
@@ -137,7 +138,10 @@ class CohortJobsTest extends SparkTestBase {
 
   @Test
   void rerunDetectsTamperedMembers() {
-    create("tamper", "SELECT eupi, StudyInstanceUID FROM deidentified.study WHERE Modality = 'CT'", "study");
+    create(
+        "tamper",
+        "SELECT eupi, StudyInstanceUID FROM deidentified.study WHERE Modality = 'CT'",
+        "study");
     DeltaTable.forPath(spark(), new Cohorts(spark(), layout).membersLocation())
         .delete("cohort_name = 'tamper'");
     CohortResult result = rerun("tamper");
@@ -161,9 +165,15 @@ class CohortJobsTest extends SparkTestBase {
         .hasMessageContaining("outside the deidentified zone");
     String path = layout.table(Zone.IDENTIFIABLE, "instances");
     assertThatThrownBy(
-            () -> create("leak", "SELECT PatientID AS eupi, StudyInstanceUID FROM delta.`" + path + "`", ""))
+            () ->
+                create(
+                    "leak",
+                    "SELECT PatientID AS eupi, StudyInstanceUID FROM delta.`" + path + "`",
+                    ""))
         .hasMessageContaining("outside the deidentified zone");
-    spark().sql("SELECT 'E9' AS eupi, 'S9' AS StudyInstanceUID").createOrReplaceTempView("typed_in");
+    spark()
+        .sql("SELECT 'E9' AS eupi, 'S9' AS StudyInstanceUID")
+        .createOrReplaceTempView("typed_in");
     assertThatThrownBy(() -> create("leak", "SELECT * FROM typed_in", ""))
         .hasMessageContaining("views are not versioned");
     assertThatThrownBy(() -> create("leak", "DROP TABLE deidentified.study", ""))
@@ -190,7 +200,8 @@ class CohortJobsTest extends SparkTestBase {
             "study");
     assertThat(code).as(cli.stderr()).isZero();
     assertThat(cli.stdout()).contains("members").contains("member hash");
-    assertThat(cli.run(new CohortCommand(), "create", "--name", "cli_ct", "--sql", "SELECT 1")).isEqualTo(1);
+    assertThat(cli.run(new CohortCommand(), "create", "--name", "cli_ct", "--sql", "SELECT 1"))
+        .isEqualTo(1);
     assertThat(cli.stderr()).contains("exists");
     assertThat(cli.run(new CohortCommand(), "show", "cli_ct")).isZero();
     assertThat(cli.stdout()).contains("deidentified.study @ version").contains("VERSION AS OF");
