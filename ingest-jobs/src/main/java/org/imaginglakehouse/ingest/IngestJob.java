@@ -608,14 +608,14 @@ public final class IngestJob extends AbstractJob<IngestResult> {
         List.of(IngestSchemas.INSTANCES, IngestSchemas.INGEST_ERRORS, IngestSchemas.FILE_INDEX)) {
       try {
         catalog.register(Zone.IDENTIFIABLE, t);
-      } catch (RuntimeException stale) {
+      } catch (Exception stale) { // Spark/Hadoop may throw checked IOExceptions here
         // A session reused across lakehouse homes can hold an entry whose location is gone;
         // drop it and register again. The tables are written either way: registration only
         // makes them visible to SQL in this session.
         try {
           spark.sql("DROP TABLE IF EXISTS " + Zone.IDENTIFIABLE.id() + ".`" + t + "`");
           catalog.register(Zone.IDENTIFIABLE, t);
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
           LOG.warn(
               "Ingest tables written, but identifiable.{} could not be registered in this session"
                   + " ({}); `lakehouse tables` registers it",
