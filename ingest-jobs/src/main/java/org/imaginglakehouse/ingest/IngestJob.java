@@ -606,7 +606,23 @@ public final class IngestJob extends AbstractJob<IngestResult> {
     ZoneCatalog catalog = new ZoneCatalog(spark, layout, zones);
     for (String t :
         List.of(IngestSchemas.INSTANCES, IngestSchemas.INGEST_ERRORS, IngestSchemas.FILE_INDEX)) {
-      catalog.register(Zone.IDENTIFIABLE, t);
+      try {
+        catalog.register(Zone.IDENTIFIABLE, t);
+      } catch (Exception stale) { // Spark/Hadoop may throw checked IOExceptions here
+        // A session reused across lakehouse homes can hold an entry whose location is gone;
+        // drop it and register again. The tables are written either way: registration only
+        // makes them visible to SQL in this session.
+        try {
+          spark.sql("DROP TABLE IF EXISTS " + Zone.IDENTIFIABLE.id() + ".`" + t + "`");
+          catalog.register(Zone.IDENTIFIABLE, t);
+        } catch (Exception e) {
+          LOG.warn(
+              "Ingest tables written, but identifiable.{} could not be registered in this session"
+                  + " ({}); `lakehouse tables` registers it",
+              t,
+              e.getMessage());
+        }
+      }
     }
   }
 }

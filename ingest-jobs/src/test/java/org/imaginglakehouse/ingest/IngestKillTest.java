@@ -122,7 +122,7 @@ class IngestKillTest extends SparkTestBase {
     Process child =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try {
-      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(20);
       while (!when.getAsBoolean()) {
         assertThat(child.isAlive())
             .as("ingest JVM ended before the kill point; log:\n" + Files.readString(log))

@@ -90,6 +90,10 @@ class IngestS3Test extends SparkTestBase {
         assertThat(again.count("read")).isZero();
         assertThat(again.unchanged()).isEqualTo(expected.size());
       } finally {
+        // Later test classes share the session: forget the s3a tables before the server goes.
+        for (String t : List.of("instances", "ingest_errors", "file_index", "job_runs")) {
+          spark().sql("DROP TABLE IF EXISTS identifiable." + t);
+        }
         s3a.keySet().forEach(hadoop::unset);
       }
     }

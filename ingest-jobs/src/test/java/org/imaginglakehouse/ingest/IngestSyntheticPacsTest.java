@@ -142,7 +142,13 @@ class IngestSyntheticPacsTest extends SparkTestBase {
       assertThat(r.getString(6)).isEqualTo(f.studyInstanceUid());
       // dcmdump agrees on a sample of plain files, including every non-ASCII name.
       boolean special = f.patientName() != null && !f.patientName().chars().allMatch(c -> c < 128);
-      if (!path.contains("!") && (special || f.instanceNumber() == 1) && nonAscii < 12) {
+      // (dcmtk 3.6.7 here cannot convert ISO 2022 code extensions; the parser test covers those.)
+      boolean dcmtkCanConvert =
+          f.specificCharacterSet() == null || !f.specificCharacterSet().contains("2022");
+      if (!path.contains("!")
+          && dcmtkCanConvert
+          && (special || f.instanceNumber() == 1)
+          && nonAscii < 12) {
         nonAscii++;
         Map<String, String> dump = DcmDump.values(Path.of(path));
         assertThat(r.getString(2)).as(path).isEqualTo(emptyToNull(dump.get("00100010")));

@@ -384,7 +384,13 @@ public final class DicomHeaderParser {
         }
       }
       default -> {
-        String[] v = a.getOriginalStringValues();
+        String[] v;
+        try {
+          v = a.getOriginalStringValues();
+        } catch (DicomException notKept) {
+          // Text VRs (ST, LT, UT) keep no "original" values in PixelMed.
+          v = null;
+        }
         if (v == null) {
           v = a.getStringValues();
         }
