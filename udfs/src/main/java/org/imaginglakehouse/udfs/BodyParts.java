@@ -121,8 +121,9 @@ public final class BodyParts {
     for (String term : DEFINED_TERMS) {
       PHRASES.put(term, term);
     }
-    synonyms("HEAD", "CRANIUM", "CRANIAL");
-    synonyms("BRAIN", "CEREBRAL", "CEREBRUM", "INTRACRANIAL", "NEURO");
+    // Includes typos and abbreviations common in PACS data (HAED, HD, BRIAN).
+    synonyms("HEAD", "CRANIUM", "CRANIAL", "HAED", "HD");
+    synonyms("BRAIN", "CEREBRAL", "CEREBRUM", "INTRACRANIAL", "NEURO", "BRIAN");
     synonyms("HEADNECK", "HEAD NECK", "HEAD N NECK");
     synonyms("CHEST", "THORAX", "THORACIC", "THX", "CXR");
     synonyms("LUNG", "PULMONARY");

@@ -1,0 +1,118 @@
+package org.imaginglakehouse.transform.cohort;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.imaginglakehouse.core.LakehouseException;
+import org.imaginglakehouse.core.config.LakehouseConfig;
+import org.imaginglakehouse.core.job.AbstractJob;
+import org.imaginglakehouse.core.job.JobOptions;
+import org.imaginglakehouse.core.job.JobResult;
+import org.imaginglakehouse.core.job.JobStatus;
+import org.imaginglakehouse.core.job.RunContext;
+import org.imaginglakehouse.core.zone.Zone;
+
+/**
+ * Re-executes a cohort's pinned SQL (Delta time travel to the versions recorded at creation) and
+ * proves the result identical to the stored members: same row count, same order-independent hash,
+ * and no row missing or extra in either direction (EXCEPT ALL both ways). Fails (exit 1) when the
+ * result differs or a pinned version is no longer readable (e.g. removed by VACUUM).
+ */
+public final class CohortRerunJob extends AbstractJob<CohortResult> {
+  public static final String NAME = "cohort_rerun";
+  public static final String OPTION_NAME = "name";
+
+  private String hash;
+  private Boolean identical;
+
+  public CohortRerunJob(SparkSession spark, LakehouseConfig config, JobOptions options) {
+    super(spark, config, options);
+  }
+
+  public static CohortRerunJob of(
+      SparkSession spark, LakehouseConfig config, Map<String, String> options) {
+    return new CohortRerunJob(spark, config, JobOptions.of(config, NAME, options));
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  protected Zone runLogZone() {
+    return Zone.DEIDENTIFIED;
+  }
+
+  @Override
+  protected JobStatus run(RunContext run) {
+    String name = Cohorts.checkName(options.require(OPTION_NAME));
+    Cohorts cohorts = new Cohorts(spark, layout);
+    Cohorts.Definition definition = cohorts.require(name);
+    Dataset<Row> fresh;
+    try {
+      CohortSql.verifyPinned(
+          spark,
+          definition.pinnedSql(),
+          definition.tablesRead(),
+          layout.root(Zone.DEIDENTIFIED),
+          Zone.DEIDENTIFIED.id());
+      Dataset<Row> result = spark.sql(definition.pinnedSql());
+      fresh =
+          Cohorts.toMembers(result, definition.level(), name, definition.attributeColumns())
+              .where(complete(definition.level()))
+              .cache();
+      fresh.count();
+    } catch (LakehouseException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new LakehouseException(
+          "Cannot re-execute cohort '"
+              + name
+              + "' at its pinned versions "
+              + definition.tablesRead()
+              + ": "
+              + e.getMessage()
+              + ". If a table was vacuumed past these versions, the cohort can no longer be"
+              + " reproduced from the lakehouse.",
+          e);
+    }
+    try {
+      hash = Cohorts.hash(fresh);
+      long count = fresh.count();
+      Dataset<Row> stored = Cohorts.comparable(cohorts.members(name));
+      Dataset<Row> now = Cohorts.comparable(fresh);
+      long missing = stored.exceptAll(now).count();
+      long extra = now.exceptAll(stored).count();
+      run.count("members", count);
+      run.count("stored_members", definition.memberCount());
+      run.count("missing_rows", missing);
+      run.count("extra_rows", extra);
+      identical =
+          missing == 0
+              && extra == 0
+              && count == definition.memberCount()
+              && hash.equals(definition.resultHash());
+      cohorts.recordRerun(name, Timestamp.from(Instant.now()), identical, run.runId());
+      return identical ? JobStatus.SUCCEEDED : JobStatus.FAILED;
+    } finally {
+      fresh.unpersist();
+    }
+  }
+
+  private static org.apache.spark.sql.Column complete(CohortLevel level) {
+    org.apache.spark.sql.Column c = org.apache.spark.sql.functions.col(Cohorts.EUPI).isNotNull();
+    for (String uid : level.uidColumns()) {
+      c = c.and(org.apache.spark.sql.functions.col(uid).isNotNull());
+    }
+    return c;
+  }
+
+  @Override
+  protected CohortResult result(JobResult generic) {
+    return new CohortResult(generic, options.get(OPTION_NAME, ""), hash, identical);
+  }
+}
