@@ -82,32 +82,35 @@ final class LeakScanner {
     List<String> needles = new ArrayList<>(identifiers);
     for (ZoneCatalog.TableRef table : tables) {
       Dataset<Row> df = spark.read().format("delta").load(table.location());
+      List<String> names = new ArrayList<>();
+      List<String> exprs = new ArrayList<>();
       for (StructField f : df.schema().fields()) {
-        String expr;
         if (f.dataType().equals(DataTypes.StringType)) {
-          expr = "`" + f.name() + "`";
+          exprs.add("lower(`" + f.name() + "`)");
         } else if (f.dataType() instanceof ArrayType a
             && a.elementType().equals(DataTypes.StringType)) {
-          expr = "array_join(`" + f.name() + "`, ' ')";
+          exprs.add("lower(array_join(`" + f.name() + "`, ' '))");
         } else {
           continue;
         }
-        List<String> values =
-            df
-                .selectExpr("lower(" + expr + ") AS v")
-                .where("v IS NOT NULL")
-                .distinct()
-                .collectAsList()
-                .stream()
-                .map(r -> r.getString(0))
-                .toList();
-        for (String v : values) {
+        names.add(f.name());
+      }
+      if (exprs.isEmpty()) {
+        continue;
+      }
+      // One Spark job per table: all string values, distinct rows, checked on the driver.
+      for (Row r : df.selectExpr(exprs.toArray(new String[0])).distinct().collectAsList()) {
+        for (int i = 0; i < names.size(); i++) {
+          String v = r.getString(i);
+          if (v == null) {
+            continue;
+          }
           for (String needle : needles) {
             if (v.contains(needle)) {
               hits.add(
                   table.qualifiedName()
                       + "."
-                      + f.name()
+                      + names.get(i)
                       + ": '"
                       + v
                       + "' contains '"
