@@ -86,6 +86,9 @@ public final class GroundTruth {
    * @param junkKind null for a valid DICOM instance, else the junk kind
    * @param patientIndex index into {@link #patients()}, or -1 (junk with no patient)
    * @param patientId the PatientID as written in the file (may be an invalid CHI or empty)
+   * @param studyReason why the study exists: ROUTINE (random draw from the modality mix), GBM_PRE /
+   *     GBM_POST (imaging around a glioblastoma diagnosis), CANCER (staging for another cancer),
+   *     GABAPENTIN (brain MR of a gabapentin patient)
    */
   public record FileEntry(
       String path,
@@ -116,7 +119,8 @@ public final class GroundTruth {
       String specificCharacterSet,
       String burnedInAnnotation,
       List<PhiLocation> phi,
-      List<TextBox> burnedInText) {
+      List<TextBox> burnedInText,
+      String studyReason) {
 
     public boolean isJunk() {
       return junkKind != null;

@@ -840,7 +840,8 @@ final class Instance {
     BurnIn.Polarity pol = BurnIn.Polarity.values()[br.nextInt(3)];
     boolean bold = br.nextBoolean();
     int frames = pixels.frames;
-    boolean oneFrame = frames > 1 && Rand.chance(br, 0.3);
+    // the first image of a cine series carries its text in one frame only; others sometimes
+    boolean oneFrame = frames > 1 && (number == 1 || Rand.chance(br, 0.2));
     int onlyFrame = oneFrame ? br.nextInt(frames) : -1;
     String vendor = s.device[0];
     for (int f = 0; f < frames; f++) {

@@ -216,7 +216,7 @@ final class Pixels {
         int v = 0;
         boolean inSector = rad > r0 && rad < r1 && Math.abs(ang) < half;
         if (inSector) {
-          double speckle = -Math.log(1 - r.nextDouble() * 0.999); // exponential (Rayleigh^2)
+          double speckle = Rand.exponential(r); // fully developed speckle
           double tissue = 0.45 + 0.2 * Math.sin(rad * 0.05);
           if (sq((x - cystX) / (p.cols * 0.09)) + sq((y - cystY) / (p.rows * 0.07)) < 1) {
             tissue = 0.05; // anechoic cyst / vessel

@@ -69,10 +69,28 @@ final class Rand {
     return k - 1;
   }
 
+  private static final int TABLE = 1 << 14;
+  private static final double[] GAUSS = new double[TABLE];
+  private static final double[] EXP = new double[TABLE];
+
+  static {
+    // fixed tables (same on every run and machine): pixel noise needs speed, not perfect tails
+    SplittableRandom t = new SplittableRandom(0x5EED);
+    for (int i = 0; i < TABLE; i++) {
+      double u1 = t.nextDouble();
+      double u2 = t.nextDouble();
+      GAUSS[i] = Math.sqrt(-2 * Math.log(u1 + 1e-300)) * Math.cos(2 * Math.PI * u2);
+      EXP[i] = -Math.log(1 - t.nextDouble() * 0.999);
+    }
+  }
+
+  /** A standard normal sample (table-driven, deterministic). */
   static double gaussian(SplittableRandom r) {
-    // Box-Muller (SplittableRandom has no nextGaussian before Java 17's RandomGenerator default).
-    double u1 = r.nextDouble();
-    double u2 = r.nextDouble();
-    return Math.sqrt(-2 * Math.log(u1 + 1e-300)) * Math.cos(2 * Math.PI * u2);
+    return GAUSS[r.nextInt(TABLE)];
+  }
+
+  /** An exponential(1) sample, i.e. fully developed speckle intensity (table-driven). */
+  static double exponential(SplittableRandom r) {
+    return EXP[r.nextInt(TABLE)];
   }
 }

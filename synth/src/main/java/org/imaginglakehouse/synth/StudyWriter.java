@@ -146,7 +146,8 @@ final class StudyWriter {
           null,
           null,
           List.of(),
-          List.of());
+          List.of(),
+          s.reason);
     }
     Pixels px = inst.pixels;
     return new GroundTruth.FileEntry(
@@ -178,7 +179,8 @@ final class StudyWriter {
         p.charset,
         inst.burnedIn.isEmpty() ? null : inst.burnedIn,
         List.copyOf(inst.phi),
-        List.copyOf(inst.boxes));
+        List.copyOf(inst.boxes),
+        s.reason);
   }
 
   private static String attr(Instance inst, String keyword) {

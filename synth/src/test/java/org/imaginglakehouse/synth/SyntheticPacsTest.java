@@ -109,4 +109,87 @@ class SyntheticPacsTest {
       }
     }
   }
+
+  @Test
+  void namesInEveryCharacterSetDecodeToTheGroundTruth() throws Exception {
+    Map<String, GroundTruth.FileEntry> byCharset = new java.util.TreeMap<>();
+    for (GroundTruth.FileEntry f : gt.files()) {
+      if (f.junkKind() == null) {
+        byCharset.putIfAbsent(f.specificCharacterSet(), f);
+      }
+    }
+    assertThat(byCharset.keySet())
+        .contains("", "ISO_IR 100", "ISO_IR 192", "\\ISO 2022 IR 87", "\\ISO 2022 IR 149");
+    for (GroundTruth.FileEntry f : byCharset.values()) {
+      byte[] data = bytes(gt, f);
+      AttributeList l = read(data);
+      assertThat(Attribute.getSingleStringValueOrEmptyString(l, TagFromName.PatientName))
+          .as(f.specificCharacterSet())
+          .isEqualTo(f.patientName());
+      String raw = new String(data, java.nio.charset.StandardCharsets.ISO_8859_1);
+      if (f.specificCharacterSet().contains("IR 87")) {
+        assertThat(raw).contains("\u001b$B").contains("\u001b(B"); // JIS X 0208 designations
+      }
+      if (f.specificCharacterSet().contains("IR 149")) {
+        assertThat(raw).contains("\u001b$)C"); // KS X 1001 in G1
+      }
+    }
+  }
+
+  @Test
+  void plantedPhiIsInTheFilesAtTheRecordedPaths() throws Exception {
+    java.util.Set<String> kinds = new java.util.HashSet<>();
+    int checked = 0;
+    for (GroundTruth.FileEntry f : gt.instances()) {
+      if (f.phi().isEmpty() || checked > 300) {
+        continue;
+      }
+      AttributeList l = read(bytes(gt, f));
+      for (GroundTruth.PhiLocation p : f.phi()) {
+        kinds.add(p.kind());
+        assertThat(valueAt(l, p.path())).as(f.path() + " " + p.path()).isEqualTo(p.value());
+      }
+      checked++;
+    }
+    assertThat(kinds)
+        .contains(
+            "PATIENT_NAME",
+            "PATIENT_ID",
+            "BIRTH_DATE",
+            "ADDRESS",
+            "OTHER_PATIENT_ID",
+            "FREE_TEXT_NAME",
+            "CHI",
+            "ACCESSION_NUMBER",
+            "REFERENCED_PATIENT");
+  }
+
+  /** Resolves a manifest tag path ("00400275[0].00321060", "00291010") in a PixelMed list. */
+  static String valueAt(AttributeList l, String path) throws Exception {
+    AttributeList cur = l;
+    String[] parts = path.split("\\.");
+    for (int i = 0; i < parts.length; i++) {
+      String part = parts[i];
+      int br = part.indexOf('[');
+      String tag = br < 0 ? part : part.substring(0, br);
+      com.pixelmed.dicom.AttributeTag t =
+          new com.pixelmed.dicom.AttributeTag(
+              Integer.parseInt(tag.substring(0, 4), 16), Integer.parseInt(tag.substring(4), 16));
+      Attribute a = cur.get(t);
+      if (a == null) {
+        return null;
+      }
+      if (br < 0) {
+        if (a instanceof com.pixelmed.dicom.UnknownAttribute
+            || a.getVR() == null
+            || "UN".equals(a.getVRAsString())) {
+          return new String(a.getByteValues(), java.nio.charset.StandardCharsets.UTF_8).trim();
+        }
+        return a.getSingleStringValueOrEmptyString().stripTrailing(); // ST/LT keep padding
+      }
+      int idx = Integer.parseInt(part.substring(br + 1, part.indexOf(']')));
+      cur = ((com.pixelmed.dicom.SequenceAttribute) a).getItem(idx).getAttributeList();
+    }
+    return null;
+  }
 }

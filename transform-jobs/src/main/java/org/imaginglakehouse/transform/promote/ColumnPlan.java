@@ -41,6 +41,8 @@ final class ColumnPlan {
   private final Map<String, String> outputs = new LinkedHashMap<>();
   private final Map<Level, List<OutputColumn>> levelOutputs = new LinkedHashMap<>();
   private final List<String> malformedChecks = new ArrayList<>();
+  private final Map<String, String> intermediates = new LinkedHashMap<>();
+  private final Map<String, String> rawByPath = new LinkedHashMap<>();
 
   ColumnPlan(PromotionSpec spec, StructType instances) {
     this.spec = spec;
@@ -65,6 +67,15 @@ final class ColumnPlan {
     return "map_from_entries(transform(filter(header, h -> h.path IN ("
         + in
         + ")), h -> struct(h.path, h.values)))";
+  }
+
+  /**
+   * Columns to add, in order, before the outputs (raw header values, split arrays): each is
+   * computed once per row instead of being repeated inside every expression that uses it, which
+   * keeps generated code small.
+   */
+  Map<String, String> intermediates() {
+    return intermediates;
   }
 
   /** Output column name → SQL expression (every level), in order. */
@@ -183,7 +194,9 @@ final class ColumnPlan {
             });
       }
       case SPLIT -> {
-        String arr = "transform(" + src.array + ", x -> upper(trim(x)))";
+        String arrName = "_split_" + intermediates.size();
+        intermediates.put(arrName, "transform(" + src.array + ", x -> upper(trim(x)))");
+        String arr = "`" + arrName + "`";
         produced.add(new String[] {c.name(), arr});
         produced.add(new String[] {c.name() + "_pixel_data", "try_element_at(" + arr + ", 1)"});
         produced.add(new String[] {c.name() + "_examination", "try_element_at(" + arr + ", 2)"});
@@ -258,7 +271,15 @@ final class ColumnPlan {
       }
     }
     headerPaths.add(c.headerPath());
-    String array = "try_element_at(" + HEADER_MAP + ", '" + c.headerPath() + "')";
+    String raw =
+        rawByPath.computeIfAbsent(
+            c.headerPath(),
+            path -> {
+              String name = "_raw_" + intermediates.size();
+              intermediates.put(name, "try_element_at(" + HEADER_MAP + ", '" + path + "')");
+              return name;
+            });
+    String array = "`" + raw + "`";
     return new Source("try_element_at(" + array + ", 1)", array, null, null);
   }
 

@@ -332,6 +332,9 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
     if (headerMap != null) {
       df = df.withColumn(ColumnPlan.HEADER_MAP, expr(headerMap));
     }
+    for (Map.Entry<String, String> step : plan.intermediates().entrySet()) {
+      df = df.withColumn(step.getKey(), expr(step.getValue()));
+    }
     List<Column> columns = new ArrayList<>();
     for (String keep :
         List.of(

@@ -195,8 +195,7 @@ public final class Pseudonymiser {
             .agg(
                 functions.count(lit(1)),
                 functions.coalesce(
-                    functions.sum(functions.xxhash64(col(MAP_CHI), col("_eupi"), col("_eupis"))),
-                    lit(0L)))
+                    functions.expr("bit_xor(xxhash64(chi, _eupi, _eupis))"), lit(0L)))
             .first();
     return row.getLong(0) + ":" + row.get(1) + hmacKeyId().map(k -> ":hmac:" + k).orElse("");
   }

@@ -1,0 +1,495 @@
+package org.imaginglakehouse.ingest.dicom;
+
+import com.pixelmed.dicom.Attribute;
+import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.AttributeTag;
+import com.pixelmed.dicom.AttributeTagAttribute;
+import com.pixelmed.dicom.DicomDictionary;
+import com.pixelmed.dicom.DicomException;
+import com.pixelmed.dicom.DicomInputStream;
+import com.pixelmed.dicom.SequenceAttribute;
+import com.pixelmed.dicom.SequenceItem;
+import com.pixelmed.dicom.TagFromName;
+import com.pixelmed.dicom.TransferSyntax;
+import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads a DICOM header with PixelMed up to (not into) the top-level PixelData value and validates
+ * it. Plain Java, one instance per thread (it is cheap), no Spark.
+ *
+ * <p>Validation, in order: the file must start with a DICM preamble or a plausible data set (group
+ * 0002 or 0008 first) and yield attributes ({@code not_dicom}); a DICOMDIR is skipped; the header
+ * must parse to the end of the file or up to PixelData ({@code truncated} when it stops early,
+ * {@code corrupt_header} when PixelMed throws); the PixelData value (defined length: offset +
+ * length within the file; encapsulated: every fragment item and the sequence delimiter present)
+ * must fit in the file ({@code truncated}); SOPInstanceUID must be present ({@code
+ * no_sop_instance_uid}). I/O failures are {@code unreadable}.
+ */
+public final class DicomHeaderParser {
+  /** How {@code file_checksum} is computed; see docs/ingest.md. */
+  public enum ChecksumMode {
+    /** SHA-256 of the header bytes (up to the PixelData value, at most 8 MiB) and the length. */
+    HEADER,
+    /** SHA-256 of the whole file (reads pixel data too: slower). */
+    FULL
+  }
+
+  public static final String DICOMDIR_SOP_CLASS = "1.2.840.10008.1.3.10";
+  static final int RECORD_LIMIT = 8 << 20;
+  private static final AttributeTag PIXEL_DATA = TagFromName.PixelData;
+  private static final DicomDictionary DICTIONARY = DicomDictionary.StandardDictionary;
+  private static final Set<String> BINARY_VRS = Set.of("OB", "OW", "OF", "OD", "OL", "OV", "UN");
+  private static final Set<String> LONG_LENGTH_VRS =
+      Set.of("OB", "OW", "OF", "OD", "OL", "OV", "SQ", "UN", "UT", "UC", "UR", "SV", "UV");
+  private static final long UNDEFINED_LENGTH = 0xFFFFFFFFL;
+
+  private final ChecksumMode checksumMode;
+
+  public DicomHeaderParser(ChecksumMode checksumMode) {
+    this.checksumMode = checksumMode;
+    QuietPixelMed.install();
+  }
+
+  /**
+   * Parses one file. Never throws for bad content: every problem is a {@link
+   * ParseOutcome.Rejected}. The stream is read only as far as needed and not closed.
+   *
+   * @param fileLength the file's length from the listing (used to detect truncation)
+   * @param fileName last path component, to recognise DICOMDIR by name
+   */
+  public ParseOutcome parse(InputStream raw, long fileLength, String fileName) {
+    MessageDigest fullDigest = checksumMode == ChecksumMode.FULL ? sha256() : null;
+    RecordingInputStream recording = new RecordingInputStream(raw, RECORD_LIMIT, fullDigest);
+    BufferedInputStream buffered = new BufferedInputStream(recording, 16384);
+    try {
+      return QuietPixelMed.quietly(() -> parseQuietly(recording, buffered, fileLength, fileName));
+    } catch (IOException e) {
+      if (recording.sourceFailed()) {
+        return new ParseOutcome.Rejected(ErrorClass.UNREADABLE, "cannot read: " + describe(e));
+      }
+      if (!startsLikeDicom(recording) || String.valueOf(e.getMessage()).contains("Not a DICOM")) {
+        return new ParseOutcome.Rejected(
+            ErrorClass.NOT_DICOM, "not a DICOM file: " + startDescription(recording));
+      }
+      if (e instanceof EOFException || recording.endReached()) {
+        return new ParseOutcome.Rejected(
+            ErrorClass.TRUNCATED,
+            "file ends inside an element after "
+                + recording.count()
+                + " of "
+                + fileLength
+                + " bytes: "
+                + describe(e));
+      }
+      return new ParseOutcome.Rejected(
+          ErrorClass.CORRUPT_HEADER, "header cannot be parsed: " + describe(e));
+    }
+  }
+
+  private ParseOutcome parseQuietly(
+      RecordingInputStream recording, BufferedInputStream in, long fileLength, String fileName)
+      throws IOException {
+    if (isDicomdirName(fileName)) {
+      return new ParseOutcome.Skipped("dicomdir", "DICOMDIR media directory (by file name)");
+    }
+    AttributeList list = new AttributeList();
+    long[] pixelTagEnd = {-1};
+    long consumed;
+    DicomInputStream din;
+    try {
+      din = new DicomInputStream(in);
+      consumed =
+          list.read(
+              din,
+              (l, tag, offset) -> {
+                if (l == list && tag.equals(PIXEL_DATA)) {
+                  pixelTagEnd[0] = offset;
+                  return true;
+                }
+                return false;
+              });
+    } catch (DicomException | RuntimeException e) {
+      if (list.isEmpty() || !startsLikeDicom(recording)) {
+        return new ParseOutcome.Rejected(
+            ErrorClass.NOT_DICOM, "not a DICOM file: " + startDescription(recording));
+      }
+      return new ParseOutcome.Rejected(
+          ErrorClass.CORRUPT_HEADER, "header cannot be parsed: " + describe(e));
+    }
+    if (list.isEmpty() || !startsLikeDicom(recording)) {
+      return new ParseOutcome.Rejected(
+          ErrorClass.NOT_DICOM, "not a DICOM file: " + startDescription(recording));
+    }
+    String sopClass = value(list, TagFromName.SOPClassUID);
+    String mediaClass = value(list, TagFromName.MediaStorageSOPClassUID);
+    if (DICOMDIR_SOP_CLASS.equals(mediaClass) || DICOMDIR_SOP_CLASS.equals(sopClass)) {
+      return new ParseOutcome.Skipped("dicomdir", "DICOMDIR media directory (by SOP class)");
+    }
+    TransferSyntax ts = din.getTransferSyntaxInUse();
+    Long pixelOffset = null;
+    Long pixelLength = null;
+    String pixelVr = null;
+    long headerLength;
+    if (pixelTagEnd[0] < 0) {
+      if (consumed < fileLength) {
+        return new ParseOutcome.Rejected(
+            ErrorClass.TRUNCATED,
+            String.format(
+                Locale.ROOT,
+                "header stops at byte %d of %d: an element runs past the end of the file or the"
+                    + " rest is not DICOM",
+                consumed,
+                fileLength));
+      }
+      headerLength = consumed;
+    } else {
+      long position = pixelTagEnd[0];
+      long length;
+      if (ts != null && ts.isExplicitVR()) {
+        byte[] vr = new byte[2];
+        din.readInsistently(vr, 0, 2);
+        pixelVr = new String(vr, StandardCharsets.US_ASCII);
+        if (LONG_LENGTH_VRS.contains(pixelVr)) {
+          din.readUnsigned16();
+          length = din.readUnsigned32();
+          position += 8;
+        } else {
+          length = din.readUnsigned16();
+          position += 4;
+        }
+      } else {
+        length = din.readUnsigned32();
+        pixelVr = "OW";
+        position += 4;
+      }
+      headerLength = position;
+      boolean deflated = ts != null && ts.isDeflated();
+      pixelOffset = deflated ? null : position;
+      pixelLength = length == UNDEFINED_LENGTH ? -1L : length;
+      if (length == UNDEFINED_LENGTH) {
+        String problem = checkFragments(din);
+        if (problem != null) {
+          return new ParseOutcome.Rejected(ErrorClass.TRUNCATED, problem);
+        }
+      } else if (!deflated && position + length > fileLength) {
+        return new ParseOutcome.Rejected(
+            ErrorClass.TRUNCATED,
+            String.format(
+                Locale.ROOT,
+                "pixel data truncated: %d bytes declared at offset %d, file has %d (missing %d)",
+                length,
+                position,
+                fileLength,
+                position + length - fileLength));
+      }
+    }
+    String sop = value(list, TagFromName.SOPInstanceUID);
+    if (sop == null || sop.isBlank()) {
+      return new ParseOutcome.Rejected(
+          ErrorClass.NO_SOP_INSTANCE_UID, "header has no SOPInstanceUID (0008,0018)");
+    }
+    String checksum;
+    if (checksumMode == ChecksumMode.FULL) {
+      byte[] scratch = new byte[65536];
+      while (in.read(scratch) >= 0) {
+        // drain: the recording stream digests everything
+      }
+      checksum = "sha256:" + HexFormat.of().formatHex(fullDigestOf(recording));
+    } else {
+      MessageDigest digest = sha256();
+      int n = (int) Math.min(headerLength, recording.recorded());
+      digest.update(recording.buffer(), 0, n);
+      digest.update(longBytes(fileLength));
+      checksum = "sha256h:" + HexFormat.of().formatHex(digest.digest());
+    }
+    try {
+      return new ParseOutcome.Instance(
+          build(list, ts, pixelOffset, pixelLength, pixelVr, headerLength, checksum));
+    } catch (DicomException | RuntimeException e) {
+      return new ParseOutcome.Rejected(
+          ErrorClass.CORRUPT_HEADER, "attribute values cannot be decoded: " + describe(e));
+    }
+  }
+
+  private static byte[] fullDigestOf(RecordingInputStream recording) {
+    return recording.digest();
+  }
+
+  /** Walks the encapsulated fragments: null when complete, else what is wrong. */
+  private static String checkFragments(DicomInputStream din) throws IOException {
+    int items = 0;
+    try {
+      while (true) {
+        int group = din.readUnsigned16();
+        int element = din.readUnsigned16();
+        long length = din.readUnsigned32();
+        if (group == 0xFFFE && element == 0xE0DD) {
+          return null;
+        }
+        if (group != 0xFFFE || element != 0xE000 || length == UNDEFINED_LENGTH) {
+          return String.format(
+              Locale.ROOT,
+              "encapsulated pixel data corrupt: item %d has tag (%04X,%04X) length %d",
+              items,
+              group,
+              element,
+              length);
+        }
+        din.skipInsistently(length);
+        items++;
+      }
+    } catch (EOFException e) {
+      return "encapsulated pixel data truncated: file ends after "
+          + items
+          + " complete fragment item(s), before the sequence delimiter";
+    }
+  }
+
+  private static ParsedHeader build(
+      AttributeList list,
+      TransferSyntax ts,
+      Long pixelOffset,
+      Long pixelLength,
+      String pixelVr,
+      long headerLength,
+      String checksum)
+      throws DicomException {
+    Map<String, String> strings = new HashMap<>();
+    for (String keyword : ParsedHeader.STRING_KEYWORDS) {
+      AttributeTag tag = DICTIONARY.getTagFromName(keyword);
+      String v = value(list, tag);
+      if (v != null) {
+        strings.put(keyword, v);
+      }
+    }
+    if (!strings.containsKey("TransferSyntaxUID") && ts != null) {
+      strings.put("TransferSyntaxUID", ts.getUID());
+    }
+    Map<String, Integer> ints = new HashMap<>();
+    for (String keyword : ParsedHeader.INT_KEYWORDS) {
+      Integer v = intValue(list, DICTIONARY.getTagFromName(keyword));
+      if (v != null) {
+        ints.put(keyword, v);
+      }
+    }
+    List<String> imageType = null;
+    Attribute it = list.get(TagFromName.ImageType);
+    if (it != null) {
+      imageType = stringValues(it);
+    }
+    List<HeaderEntry> header = new ArrayList<>(list.size() + 16);
+    flatten(list, "", header);
+    return new ParsedHeader(
+        strings,
+        ints,
+        imageType,
+        pixelOffset,
+        pixelLength,
+        pixelVr,
+        headerLength,
+        checksum,
+        header);
+  }
+
+  private static void flatten(AttributeList list, String prefix, List<HeaderEntry> out)
+      throws DicomException {
+    for (Attribute a : list.values()) {
+      AttributeTag tag = a.getTag();
+      String tagHex = hex(tag);
+      String path = prefix + tagHex;
+      String keyword = tag.isPrivate() ? null : DICTIONARY.getNameFromTag(tag);
+      String creator = null;
+      if (tag.isPrivate() && !tag.isPrivateCreator()) {
+        String c = list.getPrivateCreatorString(tag);
+        creator = c == null || c.isEmpty() ? null : c.trim();
+      }
+      String vr = a.getVRAsString();
+      if (a instanceof SequenceAttribute sq) {
+        int n = sq.getNumberOfItems();
+        out.add(
+            new HeaderEntry(
+                path, tagHex, keyword, "SQ", creator, List.of(Integer.toString(n)), null));
+        for (int i = 0; i < n; i++) {
+          SequenceItem item = sq.getItem(i);
+          AttributeList itemList = item.getAttributeList();
+          if (itemList != null) {
+            flatten(itemList, path + "[" + i + "].", out);
+          }
+        }
+      } else if (BINARY_VRS.contains(vr)) {
+        byte[] bytes = tag.equals(PIXEL_DATA) ? null : a.getByteValues(false);
+        out.add(new HeaderEntry(path, tagHex, keyword, vr, creator, null, bytes));
+      } else {
+        out.add(new HeaderEntry(path, tagHex, keyword, vr, creator, stringValues(a), null));
+      }
+    }
+  }
+
+  /** Every value of a non-binary attribute as a string. */
+  static List<String> stringValues(Attribute a) throws DicomException {
+    String vr = a.getVRAsString();
+    List<String> out = new ArrayList<>();
+    switch (vr) {
+      case "US", "SS", "UL", "SL", "SV" -> {
+        long[] v = a.getLongValues();
+        if (v != null) {
+          for (long x : v) {
+            out.add(Long.toString(x));
+          }
+        }
+      }
+      case "UV" -> {
+        long[] v = a.getLongValues();
+        if (v != null) {
+          for (long x : v) {
+            out.add(Long.toUnsignedString(x));
+          }
+        }
+      }
+      case "FL" -> {
+        float[] v = a.getFloatValues();
+        if (v != null) {
+          for (float x : v) {
+            out.add(Float.toString(x));
+          }
+        }
+      }
+      case "FD" -> {
+        double[] v = a.getDoubleValues();
+        if (v != null) {
+          for (double x : v) {
+            out.add(Double.toString(x));
+          }
+        }
+      }
+      case "AT" -> {
+        AttributeTag[] v = ((AttributeTagAttribute) a).getAttributeTagValues();
+        if (v != null) {
+          for (AttributeTag x : v) {
+            out.add(hex(x));
+          }
+        }
+      }
+      default -> {
+        String[] v = a.getOriginalStringValues();
+        if (v == null) {
+          v = a.getStringValues();
+        }
+        if (v != null) {
+          for (String x : v) {
+            out.add(stripPadding(x));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Drops trailing padding (space, or NUL for UI), which is not part of a DICOM value. */
+  static String stripPadding(String v) {
+    if (v == null) {
+      return null;
+    }
+    int end = v.length();
+    while (end > 0 && (v.charAt(end - 1) == ' ' || v.charAt(end - 1) == '\0')) {
+      end--;
+    }
+    return v.substring(0, end);
+  }
+
+  /** A top-level attribute's values joined by backslash (as in the file), or null. */
+  static String value(AttributeList list, AttributeTag tag) {
+    Attribute a = list.get(tag);
+    if (a == null) {
+      return null;
+    }
+    try {
+      List<String> values = stringValues(a);
+      return values.isEmpty() ? null : String.join("\\", values);
+    } catch (DicomException e) {
+      return null;
+    }
+  }
+
+  private static Integer intValue(AttributeList list, AttributeTag tag) {
+    String v = value(list, tag);
+    if (v == null) {
+      return null;
+    }
+    int cut = v.indexOf('\\');
+    String first = (cut >= 0 ? v.substring(0, cut) : v).trim();
+    try {
+      long parsed = Long.parseLong(first.startsWith("+") ? first.substring(1) : first);
+      return parsed > Integer.MAX_VALUE || parsed < Integer.MIN_VALUE ? null : (int) parsed;
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  static String hex(AttributeTag tag) {
+    return String.format(Locale.ROOT, "%04X%04X", tag.getGroup(), tag.getElement());
+  }
+
+  private static boolean isDicomdirName(String fileName) {
+    return fileName != null && fileName.equalsIgnoreCase("DICOMDIR");
+  }
+
+  private static boolean startsLikeDicom(RecordingInputStream recording) {
+    byte[] b = recording.buffer();
+    int n = recording.recorded();
+    if (n >= 132 && b[128] == 'D' && b[129] == 'I' && b[130] == 'C' && b[131] == 'M') {
+      return true;
+    }
+    if (n < 8) {
+      return false;
+    }
+    // No preamble (old or raw data sets): first element must be in group 0002 or 0008.
+    int groupLe = (b[0] & 0xFF) | (b[1] & 0xFF) << 8;
+    int groupBe = (b[1] & 0xFF) | (b[0] & 0xFF) << 8;
+    return groupLe == 0x0002 || groupLe == 0x0008 || groupBe == 0x0008;
+  }
+
+  private static String startDescription(RecordingInputStream recording) {
+    int n = Math.min(16, recording.recorded());
+    if (n == 0) {
+      return "empty file";
+    }
+    return "no DICM preamble and no DICOM data set start (first bytes "
+        + HexFormat.of().formatHex(recording.buffer(), 0, n)
+        + ")";
+  }
+
+  private static byte[] longBytes(long v) {
+    byte[] out = new byte[8];
+    for (int i = 0; i < 8; i++) {
+      out[i] = (byte) (v >>> (56 - 8 * i));
+    }
+    return out;
+  }
+
+  static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 not available", e);
+    }
+  }
+
+  private static String describe(Throwable e) {
+    String m = e.getMessage();
+    return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+  }
+}

@@ -1,0 +1,223 @@
+package org.imaginglakehouse.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.pixelmed.dicom.TagFromName;
+import io.delta.tables.DeltaTable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.imaginglakehouse.core.config.LakehouseConfig;
+import org.imaginglakehouse.core.job.JobStatus;
+import org.imaginglakehouse.core.testing.SparkTestBase;
+import org.imaginglakehouse.core.zone.Zone;
+import org.imaginglakehouse.core.zone.ZoneLayout;
+import org.imaginglakehouse.ingest.testing.DcmDump;
+import org.imaginglakehouse.ingest.testing.DicomFixture;
+import org.imaginglakehouse.ingest.testing.PacsFixture;
+import org.junit.jupiter.api.Test;
+
+class IngestJobTest extends SparkTestBase {
+
+  private static IngestResult ingest(
+      LakehouseConfig config, String source, Map<String, String> more) {
+    return new IngestJob(spark(), config, IngestJob.options(config, source, more)).execute();
+  }
+
+  private static Map<String, String> outcomes(ZoneLayout layout) {
+    Map<String, String> actual = new HashMap<>();
+    for (Row r :
+        spark()
+            .read()
+            .format("delta")
+            .load(layout.table(Zone.IDENTIFIABLE, "instances"))
+            .select("file_path")
+            .collectAsList()) {
+      actual.merge(r.getString(0), "instance", (a, b) -> a + "+" + b);
+    }
+    for (Row r :
+        spark()
+            .read()
+            .format("delta")
+            .load(layout.table(Zone.IDENTIFIABLE, "ingest_errors"))
+            .select("file_path", "error_class")
+            .collectAsList()) {
+      actual.merge(r.getString(0), r.getString(1), (a, b) -> a + "+" + b);
+    }
+    for (Row r :
+        spark()
+            .read()
+            .format("delta")
+            .load(layout.table(Zone.IDENTIFIABLE, "file_index"))
+            .where("status = 'skipped'")
+            .select("file_path")
+            .collectAsList()) {
+      actual.merge(r.getString(0), "skipped", (a, b) -> a + "+" + b);
+    }
+    return actual;
+  }
+
+  private static long version(String table) {
+    return DeltaTable.forPath(spark(), table).history(1).select("version").first().getLong(0);
+  }
+
+  @Test
+  void directoryTreeIsIngestedCompletelyIncrementallyAndIdempotently() throws Exception {
+    PacsFixture pacs = PacsFixture.build(tempDir.resolve("pacs"));
+    LakehouseConfig config = newHomeConfig("home-dir");
+    ZoneLayout layout = ZoneLayout.from(config);
+
+    IngestResult first = ingest(config, pacs.root.toString(), Map.of());
+
+    // Every file accounted for exactly once, with the right class.
+    assertThat(first.status()).isEqualTo(JobStatus.COMPLETED_WITH_REJECTIONS);
+    assertThat(outcomes(layout)).isEqualTo(pacs.expected);
+    assertThat(first.inputs()).isEqualTo(pacs.expected.size());
+    assertThat(first.accountedFor()).isTrue();
+    assertThat(first.instances()).isEqualTo(pacs.count("instance"));
+    assertThat(first.duplicates()).isEqualTo(1);
+    assertThat(first.skipped()).isEqualTo(1);
+    assertThat(first.count("rejected.not_dicom")).isEqualTo(pacs.count("not_dicom"));
+    assertThat(first.count("rejected.truncated")).isEqualTo(1);
+
+    // Tag values: the manifest and dcmdump, including non-ASCII names.
+    spark()
+        .read()
+        .format("delta")
+        .load(layout.table(Zone.IDENTIFIABLE, "instances"))
+        .createOrReplaceTempView("inst");
+    for (Row r :
+        spark().sql("SELECT SOPInstanceUID, PatientName, file_path FROM inst").collectAsList()) {
+      assertThat(r.getString(1)).isEqualTo(pacs.patientNames.get(r.getString(0)));
+      assertThat(r.getString(2)).isEqualTo(pacs.pathOfSop.get(r.getString(0)));
+    }
+    for (String sop :
+        List.of("1.2.826.0.1.9.1.1.1", "1.2.826.0.1.9.2.2.2", "1.2.826.0.1.9.3.1.2")) {
+      Path file = Path.of(pacs.pathOfSop.get(sop));
+      Map<String, String> dump = DcmDump.values(file);
+      Row r =
+          spark()
+              .sql(
+                  "SELECT PatientName, StudyDate, Modality, SeriesInstanceUID, SpecificCharacterSet,"
+                      + " InstanceNumber, pixel_data_offset, pixel_data_length FROM inst WHERE SOPInstanceUID = '"
+                      + sop
+                      + "'")
+              .first();
+      assertThat(r.getString(0)).isEqualTo(dump.get("00100010"));
+      assertThat(r.getString(1)).isEqualTo(dump.get("00080020"));
+      assertThat(r.getString(2)).isEqualTo(dump.get("00080060"));
+      assertThat(r.getString(3)).isEqualTo(dump.get("0020000E"));
+      assertThat(r.getString(4)).isEqualTo(DcmDump.rawValues(file).get("00080005"));
+      assertThat(r.getInt(5)).isEqualTo(Integer.parseInt(dump.get("00200013")));
+      assertThat(r.getLong(6) + r.getLong(7)).isEqualTo(Files.size(file));
+    }
+    // The complete header answers questions without the files.
+    List<Row> creators =
+        spark()
+            .sql(
+                "SELECT DISTINCT h.private_creator FROM inst LATERAL VIEW explode(header) AS h"
+                    + " WHERE h.private_creator IS NOT NULL")
+            .collectAsList();
+    assertThat(creators).extracting(r -> r.getString(0)).containsExactly("ACME 1.1");
+    List<Row> codes =
+        spark()
+            .sql(
+                "SELECT DISTINCT h.values[0] FROM inst LATERAL VIEW explode(header) AS h"
+                    + " WHERE h.path LIKE '00081032[%].00080100' AND Modality = 'CT'")
+            .collectAsList();
+    assertThat(codes).isNotEmpty().allMatch(r -> r.getString(0).matches("[CD]\\d+"));
+
+    // The duplicate names both paths.
+    Row dup =
+        spark()
+            .read()
+            .format("delta")
+            .load(layout.table(Zone.IDENTIFIABLE, "ingest_errors"))
+            .where("error_class = 'duplicate_sop'")
+            .first();
+    assertThat(dup.<String>getAs("file_path")).endsWith("zz-copies/again.dcm");
+    assertThat(dup.<String>getAs("duplicate_of"))
+        .isEqualTo(pacs.pathOfSop.get("1.2.826.0.1.9.1.1.1"));
+    assertThat(dup.<String>getAs("message")).contains(pacs.pathOfSop.get("1.2.826.0.1.9.1.1.1"));
+    // Zip entries are addressed archive!entry with their entry size.
+    Row zipped =
+        spark()
+            .sql(
+                "SELECT file_path, file_size FROM inst WHERE SOPInstanceUID = '1.2.826.0.1.9.4.1.2'")
+            .first();
+    assertThat(zipped.getString(0)).endsWith("archive/export.zip!study4/series1/2.dcm");
+    // job_runs records the run with its counts.
+    Row runRow =
+        spark()
+            .read()
+            .format("delta")
+            .load(layout.table(Zone.IDENTIFIABLE, "job_runs"))
+            .where("run_id = '" + first.runId() + "'")
+            .first();
+    assertThat(runRow.<String>getAs("status")).isEqualTo("COMPLETED_WITH_REJECTIONS");
+
+    // Re-run on unchanged files: nothing is read and no table changes.
+    String inst = layout.table(Zone.IDENTIFIABLE, "instances");
+    String errs = layout.table(Zone.IDENTIFIABLE, "ingest_errors");
+    String idx = layout.table(Zone.IDENTIFIABLE, "file_index");
+    long[] before = {version(inst), version(errs), version(idx)};
+    IngestResult again = ingest(config, pacs.root.toString(), Map.of());
+    assertThat(again.count("read")).isZero();
+    assertThat(again.unchanged()).isEqualTo(pacs.expected.size());
+    assertThat(again.accountedFor()).isTrue();
+    assertThat(again.status()).isEqualTo(JobStatus.SUCCEEDED);
+    assertThat(new long[] {version(inst), version(errs), version(idx)}).isEqualTo(before);
+
+    // A changed file and a new file: exactly those two are read; the change wins.
+    String changedSop = "1.2.826.0.1.9.3.2.1";
+    Path changed = Path.of(pacs.pathOfSop.get(changedSop));
+    DicomFixture.ct(changedSop, "1.2.826.0.1.9.3", "1.2.826.0.1.9.3.2")
+        .set(TagFromName.PatientName, "Smith^Anne^Corrected")
+        .write(changed);
+    Files.setLastModifiedTime(changed, FileTime.fromMillis(System.currentTimeMillis() + 5000));
+    DicomFixture.ct("1.2.826.0.1.9.5.1.1", "1.2.826.0.1.9.5", "1.2.826.0.1.9.5.1")
+        .write(pacs.root.resolve("P5/new.dcm"));
+    IngestResult third = ingest(config, pacs.root.toString(), Map.of());
+    assertThat(third.count("read")).isEqualTo(2);
+    assertThat(third.instances()).isEqualTo(2);
+    assertThat(third.accountedFor()).isTrue();
+    spark().read().format("delta").load(inst).createOrReplaceTempView("inst");
+    assertThat(
+            spark()
+                .sql("SELECT PatientName FROM inst WHERE SOPInstanceUID = '" + changedSop + "'")
+                .collectAsList())
+        .extracting(r -> r.getString(0))
+        .containsExactly("Smith^Anne^Corrected");
+    assertThat(spark().sql("SELECT count(*) FROM inst").first().getLong(0))
+        .isEqualTo(pacs.count("instance") + 1);
+  }
+
+  @Test
+  void fileListAndArchiveInputsAreAccountedFor() throws Exception {
+    PacsFixture pacs = PacsFixture.build(tempDir.resolve("pacs-list"));
+    Path list = tempDir.resolve("pacs-list-files.txt");
+    StringBuilder lines = new StringBuilder("# exported by the PACS\n\n");
+    for (String p : pacs.expected.keySet()) {
+      if (p.contains("!")) {
+        continue;
+      }
+      // Relative paths are resolved against the list's directory.
+      lines.append(tempDir.relativize(Path.of(p))).append('\n');
+    }
+    lines.append(pacs.root.resolve("archive/export.zip")).append('\n');
+    lines.append(pacs.root.resolve("gone/missing.dcm")).append('\n');
+    Files.writeString(list, lines);
+    LakehouseConfig config = newHomeConfig("home-list");
+    IngestResult result = ingest(config, list.toString(), Map.of());
+    Map<String, String> expected = new HashMap<>(pacs.expected);
+    expected.put(pacs.root.resolve("gone/missing.dcm").toString(), "unreadable");
+    assertThat(outcomes(ZoneLayout.from(config))).isEqualTo(expected);
+    assertThat(result.inputs()).isEqualTo(expected.size());
+    assertThat(result.accountedFor()).isTrue();
+    assertThat(result.count("rejected.unreadable")).isEqualTo(1);
+  }
+}

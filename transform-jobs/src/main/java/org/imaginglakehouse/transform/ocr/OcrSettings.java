@@ -1,0 +1,60 @@
+package org.imaginglakehouse.transform.ocr;
+
+import java.io.Serializable;
+import java.util.List;
+import net.sourceforge.tess4j.ITessAPI.TessPageSegMode;
+
+/**
+ * How images are OCRed.
+ *
+ * @param passes passes in the order they are run
+ * @param stopAfterText stop running further passes on a frame once one pass found text (faster;
+ *     identity matching then sees only that pass's words)
+ * @param maxFrames frames per instance at most; longer cines are sampled evenly, always including
+ *     the first and last frame (0 = all frames)
+ * @param upscaleMinSide images whose shorter side is below this are upscaled (integer factor ≤ 4)
+ * @param minConfidence words below this Tesseract confidence are dropped
+ * @param textConfidence a frame has text when a word with at least this confidence and at least two
+ *     letters or digits was read
+ */
+public record OcrSettings(
+    List<OcrPass> passes,
+    boolean stopAfterText,
+    int maxFrames,
+    int upscaleMinSide,
+    float minConfidence,
+    float textConfidence,
+    String tessdata,
+    String language,
+    int pageSegMode)
+    implements Serializable {
+
+  public static final List<OcrPass> DEFAULT_PASSES =
+      List.of(OcrPass.INVERTED, OcrPass.WINDOWED, OcrPass.THRESHOLDED, OcrPass.AS_IS);
+
+  public static OcrSettings defaults() {
+    return new OcrSettings(
+        DEFAULT_PASSES,
+        false,
+        16,
+        400,
+        40f,
+        70f,
+        TesseractEngine.DEFAULT_TESSDATA,
+        TesseractEngine.DEFAULT_LANGUAGE,
+        TessPageSegMode.PSM_SPARSE_TEXT);
+  }
+
+  public OcrSettings withPasses(List<OcrPass> p, boolean stop) {
+    return new OcrSettings(
+        p,
+        stop,
+        maxFrames,
+        upscaleMinSide,
+        minConfidence,
+        textConfidence,
+        tessdata,
+        language,
+        pageSegMode);
+  }
+}
