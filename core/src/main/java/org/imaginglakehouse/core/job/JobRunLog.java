@@ -83,6 +83,9 @@ public final class JobRunLog {
   }
 
   private void upsert(Row row) {
+    // Delta resolves the session from thread state; a job's own threads may have changed it.
+    SparkSession.setActiveSession(spark);
+    SparkSession.setDefaultSession(spark);
     Dataset<Row> update = spark.createDataFrame(List.of(row), SCHEMA);
     if (!DeltaTable.isDeltaTable(spark, location)) {
       update.write().format("delta").mode("append").save(location);
