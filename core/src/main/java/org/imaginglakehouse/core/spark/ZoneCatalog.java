@@ -90,8 +90,7 @@ public final class ZoneCatalog {
       }
       for (Table table : listTables(name)) {
         if (!table.isTemporary() && !keep.contains(name + "." + table.name())) {
-          // External tables only (we never create managed ones): DROP keeps the data.
-          spark.sql("DROP TABLE IF EXISTS " + name + ".`" + table.name() + "`");
+          dropEntry(name, table.name());
         }
       }
     }
@@ -133,20 +132,10 @@ public final class ZoneCatalog {
   private void createTable(String database, String name, String location) {
     String qualified = database + ".`" + name + "`";
     if (spark.catalog().tableExists(database, name)) {
-      String registered =
-          spark
-              .sql("DESCRIBE TABLE EXTENDED " + qualified)
-              .where("col_name = 'Location'")
-              .select("data_type")
-              .as(org.apache.spark.sql.Encoders.STRING())
-              .collectAsList()
-              .stream()
-              .findFirst()
-              .orElse("");
-      if (samePath(registered, location)) {
+      if (samePath(registeredLocation(qualified), location)) {
         return;
       }
-      spark.sql("DROP TABLE IF EXISTS " + qualified);
+      dropEntry(database, name);
     }
     spark.sql(
         "CREATE TABLE IF NOT EXISTS "
@@ -186,6 +175,32 @@ public final class ZoneCatalog {
 
   private FileSystem fileSystem(Path path) throws IOException {
     return path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+  }
+
+  /** Location a table is registered at, or "" when its files are gone (then it is stale). */
+  private String registeredLocation(String qualified) {
+    try {
+      return spark
+          .sql("DESCRIBE TABLE EXTENDED " + qualified)
+          .where("col_name = 'Location'")
+          .select("data_type")
+          .as(org.apache.spark.sql.Encoders.STRING())
+          .collectAsList()
+          .stream()
+          .findFirst()
+          .orElse("");
+    } catch (RuntimeException e) {
+      return "";
+    }
+  }
+
+  /**
+   * Removes a catalog entry only. Goes to the external catalog directly, because Delta refuses to
+   * analyse a table whose directory has gone; our tables are external, so no data is deleted.
+   */
+  private void dropEntry(String database, String table) {
+    spark.sessionState().catalog().externalCatalog().dropTable(database, table, true, false);
+    spark.sessionState().catalog().invalidateAllCachedTables();
   }
 
   private List<Table> listTables(String database) {
