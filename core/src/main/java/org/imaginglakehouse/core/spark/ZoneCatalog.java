@@ -11,11 +11,12 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalog.Database;
-import org.apache.spark.sql.catalog.Table;
+import org.apache.spark.sql.catalyst.catalog.ExternalCatalog;
 import org.imaginglakehouse.core.LakehouseException;
 import org.imaginglakehouse.core.config.LakehouseConfig;
 import org.imaginglakehouse.core.zone.Zone;
 import org.imaginglakehouse.core.zone.ZoneLayout;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Registers the Delta tables found under the zone roots as SQL tables: {@code identifiable.t},
@@ -88,9 +89,10 @@ public final class ZoneCatalog {
       if (!ours) {
         continue;
       }
-      for (Table table : listTables(name)) {
-        if (!table.isTemporary() && !keep.contains(name + "." + table.name())) {
-          dropEntry(name, table.name());
+      ExternalCatalog catalog = spark.sessionState().catalog().externalCatalog();
+      for (String table : CollectionConverters.asJava(catalog.listTables(name))) {
+        if (!keep.contains(name + "." + table)) {
+          dropEntry(name, table);
         }
       }
     }
@@ -131,8 +133,11 @@ public final class ZoneCatalog {
 
   private void createTable(String database, String name, String location) {
     String qualified = database + ".`" + name + "`";
-    if (spark.catalog().tableExists(database, name)) {
-      if (samePath(registeredLocation(qualified), location)) {
+    // Ask the catalog itself: going through Spark's analyzer would make Delta load a table
+    // whose directory may be gone (a stale entry from an earlier home in this JVM).
+    ExternalCatalog catalog = spark.sessionState().catalog().externalCatalog();
+    if (catalog.tableExists(database, name)) {
+      if (samePath(catalog.getTable(database, name).location().toString(), location)) {
         return;
       }
       dropEntry(database, name);
@@ -177,23 +182,6 @@ public final class ZoneCatalog {
     return path.getFileSystem(spark.sparkContext().hadoopConfiguration());
   }
 
-  /** Location a table is registered at, or "" when its files are gone (then it is stale). */
-  private String registeredLocation(String qualified) {
-    try {
-      return spark
-          .sql("DESCRIBE TABLE EXTENDED " + qualified)
-          .where("col_name = 'Location'")
-          .select("data_type")
-          .as(org.apache.spark.sql.Encoders.STRING())
-          .collectAsList()
-          .stream()
-          .findFirst()
-          .orElse("");
-    } catch (RuntimeException e) {
-      return "";
-    }
-  }
-
   /**
    * Removes a catalog entry only. Goes to the external catalog directly, because Delta refuses to
    * analyse a table whose directory has gone; our tables are external, so no data is deleted.
@@ -201,14 +189,6 @@ public final class ZoneCatalog {
   private void dropEntry(String database, String table) {
     spark.sessionState().catalog().externalCatalog().dropTable(database, table, true, false);
     spark.sessionState().catalog().invalidateAllCachedTables();
-  }
-
-  private List<Table> listTables(String database) {
-    try {
-      return spark.catalog().listTables(database).collectAsList();
-    } catch (org.apache.spark.sql.AnalysisException e) {
-      throw new LakehouseException("Cannot list tables of " + database + ": " + e.getMessage(), e);
-    }
   }
 
   private static boolean samePath(String registered, String location) {
