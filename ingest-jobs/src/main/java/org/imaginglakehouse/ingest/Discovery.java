@@ -36,8 +36,11 @@ import org.imaginglakehouse.core.LakehouseException;
  * unreadable instead of losing it.
  */
 public final class Discovery {
+  private static final java.util.regex.Pattern URI_SCHEME =
+      java.util.regex.Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*:.*");
   private final Configuration hadoopConf;
   private final int threads;
+  private final List<String> scopes = Collections.synchronizedList(new ArrayList<>());
 
   public Discovery(Configuration hadoopConf, int threads) {
     this.hadoopConf = hadoopConf;
@@ -46,6 +49,7 @@ public final class Discovery {
 
   /** All inputs of {@code sources}, sorted by path, without duplicates. */
   public List<SourceFile> discover(List<String> sources) {
+    scopes.clear();
     ForkJoinPool pool = new ForkJoinPool(threads);
     try {
       List<SourceFile> out = new ArrayList<>();
@@ -74,7 +78,16 @@ public final class Discovery {
   }
 
   static boolean isLocal(String location) {
-    return !location.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*") || location.startsWith("file:");
+    return location.startsWith("file:") || !URI_SCHEME.matcher(location).matches();
+  }
+
+  /**
+   * Directory roots listed by the last {@link #discover} call, each ending in {@code /}, as
+   * prefixes of the paths it returned: a file indexed under one of them but not listed again is
+   * missing from the source. (File lists and single files define no such scope.)
+   */
+  public List<String> scopes() {
+    return List.copyOf(scopes);
   }
 
   static String localPath(String location) {
@@ -98,6 +111,7 @@ public final class Discovery {
         if (Files.isRegularFile(root)) {
           return List.of(localFile(root, Files.readAttributes(root, BasicFileAttributes.class)));
         }
+        scopes.add(withSlash(root.toAbsolutePath().toString()));
         return pool.invoke(new LocalDirectory(root));
       }
       org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(source);
@@ -106,6 +120,7 @@ public final class Discovery {
       if (status.isFile()) {
         return List.of(remoteFile(status));
       }
+      scopes.add(withSlash(status.getPath().toString()));
       List<SourceFile> out = new ArrayList<>();
       if ("s3a".equals(fs.getScheme()) || "s3".equals(fs.getScheme())) {
         RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
@@ -156,7 +171,7 @@ public final class Discovery {
       if (t.isEmpty() || t.startsWith("#")) {
         continue;
       }
-      boolean absolute = t.startsWith("/") || t.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*");
+      boolean absolute = t.startsWith("/") || URI_SCHEME.matcher(t).matches();
       paths.add(absolute ? t : base + "/" + t);
     }
     try {
@@ -168,6 +183,10 @@ public final class Discovery {
       throw new LakehouseException(
           "Cannot stat the files of list " + list + ": " + e.getCause().getMessage(), e);
     }
+  }
+
+  private static String withSlash(String dir) {
+    return dir.endsWith("/") ? dir : dir + "/";
   }
 
   /** Stats one listed path; a missing file becomes size -1 (reported as unreadable). */

@@ -33,11 +33,18 @@ public final class IngestCommand extends LakehouseCommand {
       description = "header (default: SHA-256 of the header bytes and length) or full.")
   String checksum;
 
-  @Option(names = "--files-per-task", description = "Inputs per Spark task (default 1000).")
+  @Option(names = "--files-per-task", description = "Inputs per Spark task (default 10000).")
   Integer filesPerTask;
 
   @Option(names = "--optimize", description = "auto (default), always or never.")
   String optimize;
+
+  @Option(
+      names = "--on-missing",
+      description =
+          "keep (default: count files gone from a listed directory, keep their rows) or remove"
+              + " (delete their instances, errors and index rows).")
+  String onMissing;
 
   @Override
   protected int run() {
@@ -48,6 +55,7 @@ public final class IngestCommand extends LakehouseCommand {
     explicit.put(
         IngestJob.OPTION_FILES_PER_TASK, filesPerTask == null ? null : filesPerTask.toString());
     explicit.put(IngestJob.OPTION_OPTIMIZE, optimize);
+    explicit.put(IngestJob.OPTION_ON_MISSING, onMissing);
     IngestJob job =
         new IngestJob(
             context().spark(),

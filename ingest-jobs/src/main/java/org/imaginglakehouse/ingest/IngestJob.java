@@ -1,9 +1,7 @@
 package org.imaginglakehouse.ingest;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.when;
 
 import io.delta.tables.DeltaTable;
 import java.sql.Timestamp;
@@ -20,10 +18,10 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.SerializableConfiguration;
 import org.imaginglakehouse.core.LakehouseException;
 import org.imaginglakehouse.core.Preconditions;
@@ -78,7 +76,7 @@ public final class IngestJob extends AbstractJob<IngestResult> {
   /** Inputs per Spark task (more tasks balance better, fewer have less overhead). */
   public static final String OPTION_FILES_PER_TASK = "files-per-task";
 
-  public static final int DEFAULT_FILES_PER_TASK = 1000;
+  public static final int DEFAULT_FILES_PER_TASK = 10_000;
 
   /** {@code auto} (compact when the table has many small files), {@code always}, {@code never}. */
   public static final String OPTION_OPTIMIZE = "optimize";
@@ -89,6 +87,14 @@ public final class IngestJob extends AbstractJob<IngestResult> {
   public static final String OPTION_OPTIMIZE_MIN_FILES = "optimize-min-files";
 
   public static final int DEFAULT_OPTIMIZE_MIN_FILES = 32;
+
+  /**
+   * {@code keep} (default) or {@code remove}: what to do with indexed files that a listed directory
+   * no longer holds (withdrawn or corrected studies). Counted as {@code missing} either way.
+   */
+  public static final String OPTION_ON_MISSING = "on-missing";
+
+  public static final String DEFAULT_ON_MISSING = "keep";
 
   /** Clustering keys of instances (Delta liquid clustering, applied by OPTIMIZE). */
   public static final List<String> CLUSTER_BY = List.of("Modality", "StudyDate");
@@ -155,6 +161,12 @@ public final class IngestJob extends AbstractJob<IngestResult> {
         "optimize must be auto, always or never, got %s",
         optimize);
 
+    String onMissing = options.get(OPTION_ON_MISSING, DEFAULT_ON_MISSING).toLowerCase(Locale.ROOT);
+    Preconditions.checkArgument(
+        List.of("keep", "remove").contains(onMissing),
+        "on-missing must be keep or remove, got %s",
+        onMissing);
+
     run.time("create_tables", this::createTables);
     Discovery discovery =
         new Discovery(
@@ -166,8 +178,24 @@ public final class IngestJob extends AbstractJob<IngestResult> {
     // Change test: (path, size, mtime) against file_index.
     List<SourceFile> todo = new ArrayList<>();
     java.util.Set<String> known = new java.util.HashSet<>();
-    long unchanged = run.time("change_test", () -> changeTest(found, todo, known));
-    instancesHaveRows = !spark.read().format("delta").load(instancesPath).isEmpty();
+    List<String> missing = new ArrayList<>();
+    long unchanged =
+        run.time("change_test", () -> changeTest(found, discovery.scopes(), todo, known, missing));
+    run.count(IngestResult.MISSING, missing.size());
+    if (!missing.isEmpty()) {
+      if (onMissing.equals("remove")) {
+        run.time("remove_missing", () -> deleteRowsOf(missing, true));
+        run.count(IngestResult.REMOVED, missing.size());
+      } else {
+        LOG.warn(
+            "ingest {}: {} indexed input(s) are no longer in the source (first: {}); their rows"
+                + " are kept (--on-missing remove deletes them)",
+            run.runId(),
+            missing.size(),
+            missing.get(0));
+      }
+    }
+    instancesHaveRows = hasFiles(instancesPath);
     run.count(IngestResult.UNCHANGED, unchanged);
     run.count("read", todo.size());
     LOG.info(
@@ -245,25 +273,28 @@ public final class IngestJob extends AbstractJob<IngestResult> {
   }
 
   /**
-   * Fills {@code todo} with new or changed inputs (sorted by path) and {@code known} with those of
-   * them that were indexed before (changed); returns the number of unchanged inputs.
+   * Fills {@code todo} with new or changed inputs (sorted by path), {@code known} with those of
+   * them that were indexed before (changed) and {@code missing} with indexed inputs under one of
+   * the listed directories ({@code scopes}) that the listing no longer holds; returns the number of
+   * unchanged inputs. One join of the listing with the index does all three.
    */
   private long changeTest(
-      List<SourceFile> found, List<SourceFile> todo, java.util.Set<String> known) {
-    if (found.isEmpty()) {
-      return 0;
-    }
-    Dataset<Row> index = spark.read().format("delta").load(indexPath);
-    if (index.isEmpty()) {
+      List<SourceFile> found,
+      List<String> scopes,
+      List<SourceFile> todo,
+      java.util.Set<String> known,
+      List<String> missing) {
+    if (!hasFiles(indexPath)) {
       todo.addAll(found);
       return 0;
     }
+    Dataset<Row> index = spark.read().format("delta").load(indexPath);
     List<Row> rows = new ArrayList<>(found.size());
     for (SourceFile f : found) {
       rows.add(
           RowFactory.create(f.path(), f.size(), new Timestamp(f.modifiedMillis()), f.archive()));
     }
-    Dataset<Row> candidates = spark.createDataFrame(rows, CANDIDATE_SCHEMA);
+    Dataset<Row> candidates = dataFrame(rows, CANDIDATE_SCHEMA);
     // One row per indexed file or archive: its signature, and whether it may be skipped.
     // Unreadable files are retried every run: the cause (I/O, permissions) is usually transient.
     Dataset<Row> signatures =
@@ -277,11 +308,17 @@ public final class IngestJob extends AbstractJob<IngestResult> {
             .agg(
                 org.apache.spark.sql.functions.count(lit(1)).as("entries"),
                 org.apache.spark.sql.functions.max("retry").as("retry"));
+    Column inScope = lit(false);
+    for (String scope : scopes) {
+      inScope = inScope.or(col("s_path").startsWith(scope));
+    }
     List<Row> matches =
         candidates
-            .join(signatures, col("path").equalTo(col("s_path")), "inner")
+            .join(signatures, col("path").equalTo(col("s_path")), "right_outer")
+            .where(col("path").isNotNull().or(inScope))
             .select(
                 col("path"),
+                col("s_path"),
                 col("size")
                     .equalTo(col("s_size"))
                     .and(col("modified").equalTo(col("s_modified")))
@@ -290,13 +327,17 @@ public final class IngestJob extends AbstractJob<IngestResult> {
                 col("entries"))
             .collectAsList();
     java.util.Map<String, Long> unchangedEntries = new java.util.HashMap<>();
+    java.util.Set<String> gone = new java.util.TreeSet<>();
     for (Row r : matches) {
-      if (r.getBoolean(1)) {
-        unchangedEntries.merge(r.getString(0), r.getLong(2), Long::sum);
+      if (r.isNullAt(0)) {
+        gone.add(r.getString(1));
+      } else if (r.getBoolean(2)) {
+        unchangedEntries.merge(r.getString(0), r.getLong(3), Long::sum);
       } else {
         known.add(r.getString(0));
       }
     }
+    missing.addAll(gone);
     long unchanged = 0;
     for (SourceFile f : found) {
       Long entries = unchangedEntries.get(f.path());
@@ -313,12 +354,20 @@ public final class IngestJob extends AbstractJob<IngestResult> {
     return scala.jdk.javaapi.CollectionConverters.asScala(Arrays.asList(names)).toList();
   }
 
-  private static final StructType DECISION_SCHEMA =
+  private static final StructType FIX_SCHEMA =
       new StructType()
-          .add("d_path", DataTypes.StringType, false)
-          .add("decision", DataTypes.StringType, false)
-          .add("duplicate_of", DataTypes.StringType, true);
+          .add("f_sop", DataTypes.StringType, false)
+          .add("kept_path", DataTypes.StringType, false)
+          .add("kept_run", DataTypes.StringType, false);
 
+  /**
+   * One batch. Each input is read once: the executors parse it, the valid instances go straight
+   * into one append to {@code instances}, and a small {@link FileRecord} per input comes back to
+   * the driver through an accumulator. The driver then settles duplicates (first ingested wins)
+   * with one MERGE that deletes the losing rows, and writes {@code ingest_errors} and, last, {@code
+   * file_index}. A kill anywhere before the {@code file_index} commit leaves the batch un-indexed;
+   * the next run reads it again and the duplicate rule removes the rows it appended twice.
+   */
   private void processBatch(
       RunContext run,
       FileParser parser,
@@ -326,42 +375,6 @@ public final class IngestJob extends AbstractJob<IngestResult> {
       int filesPerTask,
       java.util.Set<String> known,
       Counts counts) {
-    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    int slices =
-        Math.max(
-            spark.sparkContext().defaultParallelism(),
-            (batch.size() + filesPerTask - 1) / filesPerTask);
-    slices = Math.min(slices, batch.size());
-    JavaRDD<Row> parsed =
-        jsc.parallelize(new ArrayList<>(batch), slices).mapPartitions(parser::parse);
-    Dataset<Row> staged =
-        spark
-            .createDataFrame(parsed, IngestSchemas.STAGING_SCHEMA)
-            .persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      // One pass parses everything; the driver gets the small keys to decide on duplicates.
-      List<Row> keys =
-          run.time(
-              "parse",
-              () ->
-                  staged
-                      .select("outcome", "error_class", "file_path", "SOPInstanceUID")
-                      .collectAsList());
-      run.time("write", () -> writeBatch(run, staged, batch, keys, known, counts));
-    } finally {
-      staged.unpersist(false);
-    }
-  }
-
-  private void writeBatch(
-      RunContext run,
-      Dataset<Row> staged,
-      List<SourceFile> batch,
-      List<Row> keys,
-      java.util.Set<String> known,
-      Counts counts) {
-    Timestamp now = new Timestamp(System.currentTimeMillis());
-    // 1. Rows from earlier versions of changed files (or archives) go first.
     List<String> changed = new ArrayList<>();
     for (SourceFile f : batch) {
       if (known.contains(f.path())) {
@@ -369,183 +382,236 @@ public final class IngestJob extends AbstractJob<IngestResult> {
       }
     }
     if (!changed.isEmpty()) {
-      deleteChanged(changed);
+      // Rows from earlier versions of changed files (or archives) go first.
+      run.time("delete_changed", () -> deleteRowsOf(changed, false));
     }
+    long before = instancesHaveRows ? currentVersion(instancesPath) : -1;
 
-    // 2. Duplicates are decided on the driver: the batch's SOP UIDs against the table.
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    int slices =
+        Math.max(
+            spark.sparkContext().defaultParallelism(),
+            (batch.size() + filesPerTask - 1) / filesPerTask);
+    slices = Math.min(slices, batch.size());
+    CollectionAccumulator<FileRecord> collected =
+        spark.sparkContext().collectionAccumulator("ingest files of " + run.runId());
+    JavaRDD<InternalRow> rows =
+        jsc.parallelize(new ArrayList<>(batch), slices)
+            .mapPartitions(files -> parser.parse(files, collected::add));
+    run.time(
+        "parse_write",
+        () ->
+            // Internal API, on purpose: the executors build InternalRows (see FileParser).
+            ((org.apache.spark.sql.classic.SparkSession) spark)
+                .internalCreateDataFrame(rows.rdd(), IngestSchemas.INSTANCES_SCHEMA, false)
+                .write()
+                .format("delta")
+                .mode("append")
+                .save(instancesPath));
+    // Keyed by path: a re-executed task must not count a file twice.
+    Map<String, FileRecord> records = new java.util.TreeMap<>();
+    for (FileRecord r : collected.value()) {
+      records.put(r.filePath, r);
+    }
+    run.time("settle", () -> settle(run, records, before, changed, counts));
+  }
+
+  /** Duplicates, then ingest_errors, then file_index, for one batch's records. */
+  private void settle(
+      RunContext run,
+      Map<String, FileRecord> records,
+      long before,
+      List<String> changed,
+      Counts counts) {
+    Timestamp now = new Timestamp(System.currentTimeMillis());
     java.util.TreeMap<String, List<String>> pathsBySop = new java.util.TreeMap<>();
-    for (Row k : keys) {
-      String outcome = k.getString(0);
-      if (outcome.equals(FileParser.OUTCOME_INSTANCE)) {
-        pathsBySop.computeIfAbsent(k.getString(3), x -> new ArrayList<>()).add(k.getString(2));
-      } else if (outcome.equals(FileParser.OUTCOME_ERROR)) {
+    for (FileRecord r : records.values()) {
+      if (r.isInstance()) {
+        pathsBySop.computeIfAbsent(r.sopInstanceUid, x -> new ArrayList<>()).add(r.filePath);
+      } else if (r.isError()) {
         counts.rejected++;
-        counts.byClass.merge(k.getString(1), 1L, Long::sum);
+        counts.byClass.merge(r.errorClass, 1L, Long::sum);
       } else {
         counts.skipped++;
       }
       counts.inputs++;
     }
-    Map<String, String> existing = existingPaths(pathsBySop.keySet());
-    List<Row> decisions = new ArrayList<>();
-    long fresh = 0;
+    Map<String, KeptRow> existing = before < 0 ? Map.of() : keptRowsAt(before, pathsBySop.keySet());
+
+    // Per SOP: which row stays. An earlier row in the table wins (oldest ingest, then path);
+    // within the batch the smallest path wins. Every other row of that SOP is deleted.
+    Map<String, String> duplicateOf = new java.util.HashMap<>();
+    List<Row> fixes = new ArrayList<>();
+    long appended = 0;
     long again = 0;
-    long duplicates = 0;
     for (Map.Entry<String, List<String>> e : pathsBySop.entrySet()) {
       List<String> paths = e.getValue();
       java.util.Collections.sort(paths);
-      String kept = existing.get(e.getKey());
-      boolean inTable = kept != null;
-      if (!inTable) {
-        kept = paths.get(0);
+      KeptRow old = existing.get(e.getKey());
+      String keptPath;
+      String keptRun;
+      if (old != null) {
+        FileRecord same = records.get(old.path());
+        // The file that gave the old row was read again (after a kill, say): keep the fresh row
+        // if the content changed in between, else the old one.
+        boolean refreshed =
+            same != null && !java.util.Objects.equals(same.checksum, old.checksum());
+        keptPath = old.path();
+        keptRun = refreshed ? run.runId() : old.runId();
+        fixes.add(RowFactory.create(e.getKey(), keptPath, keptRun));
+        if (same != null) {
+          again++;
+        }
+      } else {
+        keptPath = paths.get(0);
+        keptRun = run.runId();
+        appended++;
+        if (paths.size() > 1) {
+          fixes.add(RowFactory.create(e.getKey(), keptPath, keptRun));
+        }
       }
       for (String path : paths) {
-        if (!path.equals(kept)) {
-          decisions.add(RowFactory.create(path, "duplicate", kept));
-          duplicates++;
-        } else if (inTable) {
-          decisions.add(RowFactory.create(path, "again", null));
-          again++;
-        } else {
-          decisions.add(RowFactory.create(path, "fresh", null));
-          fresh++;
+        if (!path.equals(keptPath)) {
+          duplicateOf.put(path, keptPath);
         }
       }
     }
-    counts.instances += fresh + again;
-    counts.duplicates += duplicates;
-    run.add("instances_appended", fresh);
-    Dataset<Row> decided =
-        staged.join(
-            org.apache.spark.sql.functions.broadcast(
-                spark.createDataFrame(decisions, DECISION_SCHEMA)),
-            col("file_path").equalTo(col("d_path")),
-            "left");
-    Column[] instanceColumns = columns(IngestSchemas.INSTANCES_SCHEMA);
-    if (fresh > 0) {
-      // Append is safe: these SOP UIDs were not in the table version read above, and a re-run
-      // after a kill finds them there with the same path ("again": a no-op MERGE).
-      decided
-          .where(col("decision").equalTo("fresh"))
-          .select(instanceColumns)
-          .write()
-          .format("delta")
-          .mode("append")
-          .save(instancesPath);
-    }
-    if (again > 0) {
+    counts.instances += appended + again;
+    counts.duplicates += duplicateOf.size();
+    run.add("instances_appended", appended);
+    if (!fixes.isEmpty()) {
+      run.add("instance_rows_settled", fixes.size());
       DeltaTable.forPath(spark, instancesPath)
           .as("t")
           .merge(
-              decided.where(col("decision").equalTo("again")).select(instanceColumns).as("s"),
-              "t.SOPInstanceUID = s.SOPInstanceUID")
-          .whenMatched("t.file_checksum <> s.file_checksum OR t.file_path <> s.file_path")
-          .updateAll()
-          .whenNotMatched()
-          .insertAll()
+              org.apache.spark.sql.functions.broadcast(dataFrame(fixes, FIX_SCHEMA)).as("s"),
+              "t.SOPInstanceUID = s.f_sop")
+          .whenMatched("t.file_path <> s.kept_path OR t.ingest_run_id <> s.kept_run")
+          .delete()
           .execute();
     }
 
-    // 3. ingest_errors: rejections and duplicates, one row per file.
-    if (counts.rejected + duplicates > 0 || !changed.isEmpty()) {
-      Column[] errorColumns = errorColumns(now);
-      Dataset<Row> errors =
-          decided
-              .where(
-                  col("outcome")
-                      .equalTo(FileParser.OUTCOME_ERROR)
-                      .or(col("decision").equalTo("duplicate")))
-              .withColumn(
-                  "message",
-                  when(
-                          col("decision").equalTo("duplicate"),
-                          concat(
-                              lit("SOPInstanceUID "),
-                              col("SOPInstanceUID"),
-                              lit(" is already ingested from "),
-                              col("duplicate_of"),
-                              lit(" (first ingested wins; this file is kept out of instances)")))
-                      .otherwise(col("message")))
-              .withColumn(
-                  "error_class",
-                  when(col("decision").equalTo("duplicate"), lit(ErrorClass.DUPLICATE_SOP.id()))
-                      .otherwise(col("error_class")))
-              .select(errorColumns);
+    // ingest_errors: rejections and duplicates, one row per file.
+    List<Row> errors = new ArrayList<>();
+    List<Row> index = new ArrayList<>(records.size());
+    for (FileRecord r : records.values()) {
+      String dup = duplicateOf.get(r.filePath);
+      String errorClass = dup != null ? ErrorClass.DUPLICATE_SOP.id() : r.errorClass;
+      if (dup != null || r.isError()) {
+        String message =
+            dup == null
+                ? r.message
+                : "SOPInstanceUID "
+                    + r.sopInstanceUid
+                    + " is already ingested from "
+                    + dup
+                    + " (first ingested wins; this file is kept out of instances)";
+        errors.add(
+            RowFactory.create(
+                r.filePath,
+                r.archivePath,
+                r.archiveEntry,
+                r.fileSize,
+                new Timestamp(r.fileModifiedMillis),
+                errorClass,
+                message,
+                r.sopInstanceUid,
+                dup,
+                run.runId(),
+                now));
+      }
+      String status = dup != null ? "duplicate" : r.isInstance() ? "ingested" : r.outcome;
+      index.add(
+          RowFactory.create(
+              r.filePath,
+              r.archivePath,
+              r.fileSize,
+              new Timestamp(r.fileModifiedMillis),
+              r.containerSize,
+              r.containerModifiedMillis == null ? null : new Timestamp(r.containerModifiedMillis),
+              r.checksum,
+              status,
+              errorClass,
+              r.sopInstanceUid,
+              run.runId(),
+              now));
+    }
+    if (!errors.isEmpty()) {
       DeltaTable.forPath(spark, errorsPath)
           .as("t")
-          .merge(errors.as("s"), "t.file_path = s.file_path")
+          .merge(
+              dataFrame(errors, IngestSchemas.ERRORS_SCHEMA).as("s"), "t.file_path = s.file_path")
           .whenMatched()
           .updateAll()
           .whenNotMatched()
           .insertAll()
           .execute();
     }
-
-    // 4. file_index last: once a file is here, it is done.
-    Dataset<Row> index =
-        decided.select(
-            col("file_path"),
-            col("archive_path"),
-            col("file_size"),
-            col("file_modified"),
-            col("container_size"),
-            col("container_modified"),
-            col("file_checksum"),
-            when(col("decision").equalTo("duplicate"), lit("duplicate"))
-                .when(col("outcome").equalTo(FileParser.OUTCOME_INSTANCE), lit("ingested"))
-                .otherwise(col("outcome"))
-                .as("status"),
-            when(col("decision").equalTo("duplicate"), lit(ErrorClass.DUPLICATE_SOP.id()))
-                .otherwise(col("error_class"))
-                .as("error_class"),
-            col("SOPInstanceUID"),
-            col("ingest_run_id").as("run_id"),
-            lit(now).as("indexed_at"));
-    DeltaTable.forPath(spark, indexPath)
-        .as("t")
-        .merge(index.as("s"), "t.file_path = s.file_path")
-        .whenMatched()
-        .updateAll()
-        .whenNotMatched()
-        .insertAll()
-        .execute();
+    // file_index last: once a file is here, it is done. A batch without changed files holds only
+    // files never indexed before, which cannot have a row yet: a plain append is enough.
+    Dataset<Row> indexRows = dataFrame(index, IngestSchemas.FILE_INDEX_SCHEMA);
+    if (changed.isEmpty()) {
+      indexRows.write().format("delta").mode("append").save(indexPath);
+    } else {
+      DeltaTable.forPath(spark, indexPath)
+          .as("t")
+          .merge(indexRows.as("s"), "t.file_path = s.file_path")
+          .whenMatched()
+          .updateAll()
+          .whenNotMatched()
+          .insertAll()
+          .execute();
+    }
   }
 
-  /** file_path of each given SOPInstanceUID already in instances. */
-  private Map<String, String> existingPaths(java.util.Set<String> sops) {
-    Map<String, String> out = new java.util.HashMap<>();
-    if (sops.isEmpty() || !instancesHaveRows) {
+  private Dataset<Row> dataFrame(List<Row> rows, StructType schema) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    int slices =
+        Math.max(1, Math.min(spark.sparkContext().defaultParallelism(), rows.size() / 5000));
+    return spark.createDataFrame(jsc.parallelize(rows, slices), schema);
+  }
+
+  /** The row that stays for a SOP already in the table, and the checksum it was read with. */
+  private record KeptRow(String path, String runId, String checksum) {}
+
+  /** For each given SOPInstanceUID in instances at {@code version}: the row that stays. */
+  private Map<String, KeptRow> keptRowsAt(long version, java.util.Set<String> sops) {
+    Map<String, KeptRow> out = new java.util.HashMap<>();
+    if (sops.isEmpty()) {
       return out;
     }
-    List<Row> rows = new ArrayList<>(sops.size());
+    List<Row> wanted = new ArrayList<>(sops.size());
     for (String sop : sops) {
-      rows.add(RowFactory.create(sop));
+      wanted.add(RowFactory.create(sop));
     }
-    Dataset<Row> wanted =
-        spark.createDataFrame(rows, new StructType().add("w_sop", DataTypes.StringType, false));
-    for (Row r :
+    Dataset<Row> keys =
+        dataFrame(wanted, new StructType().add("w_sop", DataTypes.StringType, false));
+    List<Row> rows =
         spark
             .read()
             .format("delta")
+            .option("versionAsOf", version)
             .load(instancesPath)
-            .select("SOPInstanceUID", "file_path")
-            .join(wanted, col("SOPInstanceUID").equalTo(col("w_sop")), "left_semi")
-            .collectAsList()) {
-      out.put(r.getString(0), r.getString(1));
+            .select("SOPInstanceUID", "file_path", "ingest_run_id", "file_checksum", "ingest_time")
+            .join(
+                org.apache.spark.sql.functions.broadcast(keys),
+                col("SOPInstanceUID").equalTo(col("w_sop")),
+                "left_semi")
+            .orderBy("SOPInstanceUID", "ingest_time", "file_path")
+            .collectAsList();
+    for (Row r : rows) {
+      out.putIfAbsent(r.getString(0), new KeptRow(r.getString(1), r.getString(2), r.getString(3)));
     }
     return out;
   }
 
-  private Column[] errorColumns(Timestamp now) {
-    List<Column> cols = new ArrayList<>();
-    for (StructField f : IngestSchemas.ERRORS_SCHEMA.fields()) {
-      switch (f.name()) {
-        case "run_id" -> cols.add(col("ingest_run_id").as("run_id"));
-        case "recorded_at" -> cols.add(lit(now).as("recorded_at"));
-        default -> cols.add(col(f.name()));
-      }
-    }
-    return cols.toArray(new Column[0]);
+  /** Whether a Delta table has any data file (from its snapshot: no Spark job). */
+  private boolean hasFiles(String table) {
+    return spark.read().format("delta").load(table).inputFiles().length > 0;
+  }
+
+  private long currentVersion(String table) {
+    return DeltaTable.forPath(spark, table).history(1).select("version").head().getLong(0);
   }
 
   private static Column[] columns(StructType schema) {
@@ -554,31 +620,39 @@ public final class IngestJob extends AbstractJob<IngestResult> {
         .toArray(Column[]::new);
   }
 
-  /** Removes instance and error rows of changed files (or all entries of changed archives). */
-  private void deleteChanged(List<String> changedPaths) {
-    List<Row> rows = new ArrayList<>(changedPaths.size());
-    for (String p : changedPaths) {
+  /**
+   * Removes the instance and error rows of the given inputs (files, or every entry of archives),
+   * and with {@code alsoIndex} their {@code file_index} rows last (so a kill in between leaves them
+   * to be removed again by the next run).
+   */
+  private void deleteRowsOf(List<String> inputs, boolean alsoIndex) {
+    List<Row> rows = new ArrayList<>(inputs.size());
+    for (String p : inputs) {
       rows.add(RowFactory.create(p));
     }
     Dataset<Row> paths =
-        spark.createDataFrame(rows, new StructType().add("b_path", DataTypes.StringType, false));
-    Dataset<Row> changed =
+        dataFrame(rows, new StructType().add("b_path", DataTypes.StringType, false));
+    Dataset<Row> affected =
         spark
             .read()
             .format("delta")
             .load(indexPath)
             .join(
-                paths,
+                org.apache.spark.sql.functions.broadcast(paths),
                 col("file_path")
                     .equalTo(col("b_path"))
                     .or(col("archive_path").equalTo(col("b_path"))),
                 "inner")
             .select(col("file_path").as("c_path"))
             .distinct();
-    for (String table : List.of(instancesPath, errorsPath)) {
+    List<String> tables = new ArrayList<>(List.of(instancesPath, errorsPath));
+    if (alsoIndex) {
+      tables.add(indexPath);
+    }
+    for (String table : tables) {
       DeltaTable.forPath(spark, table)
           .as("t")
-          .merge(changed.as("s"), "t.file_path = s.c_path")
+          .merge(affected.as("s"), "t.file_path = s.c_path")
           .whenMatched()
           .delete()
           .execute();

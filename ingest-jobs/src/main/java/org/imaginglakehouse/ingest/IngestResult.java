@@ -15,6 +15,12 @@ public final class IngestResult extends JobResult {
   public static final String SKIPPED = "skipped";
   public static final String LISTED = "listed";
 
+  /** Indexed inputs that a listed directory no longer holds (not part of {@code inputs}). */
+  public static final String MISSING = "missing";
+
+  /** Missing inputs whose rows were deleted ({@code --on-missing remove}). */
+  public static final String REMOVED = "removed_missing";
+
   /** Prefix of per-class rejection counts, e.g. {@code rejected.truncated}. */
   public static final String REJECTED_PREFIX = "rejected.";
 
@@ -44,6 +50,10 @@ public final class IngestResult extends JobResult {
 
   public long skipped() {
     return count(SKIPPED);
+  }
+
+  public long missing() {
+    return count(MISSING);
   }
 
   /** True when the buckets add up to the inputs. */

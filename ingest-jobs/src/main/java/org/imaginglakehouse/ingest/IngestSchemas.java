@@ -2,7 +2,6 @@ package org.imaginglakehouse.ingest;
 
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.imaginglakehouse.ingest.dicom.ParsedHeader;
 
@@ -59,12 +58,6 @@ public final class IngestSchemas {
           .add("run_id", DataTypes.StringType, false)
           .add("indexed_at", DataTypes.TimestampType, false);
 
-  /**
-   * What the executors return per input file: the instance columns plus the outcome. Split by
-   * {@code outcome} into instances, errors and skips.
-   */
-  public static final StructType STAGING_SCHEMA = staging();
-
   private IngestSchemas() {}
 
   private static StructType instances() {
@@ -91,23 +84,6 @@ public final class IngestSchemas {
             .add("ingest_run_id", DataTypes.StringType, false)
             .add("ingest_time", DataTypes.TimestampType, false)
             .add("header", HEADER_TYPE, true);
-    return s;
-  }
-
-  private static StructType staging() {
-    StructType s =
-        new StructType()
-            .add("outcome", DataTypes.StringType, false)
-            .add("archive_path", DataTypes.StringType, true)
-            .add("archive_entry", DataTypes.StringType, true)
-            .add("container_size", DataTypes.LongType, true)
-            .add("container_modified", DataTypes.TimestampType, true)
-            .add("error_class", DataTypes.StringType, true)
-            .add("message", DataTypes.StringType, true);
-    for (StructField f : INSTANCES_SCHEMA.fields()) {
-      boolean nullable = !f.name().equals("file_path") && !f.name().equals("ingest_run_id");
-      s = s.add(f.name(), f.dataType(), nullable || f.nullable());
-    }
     return s;
   }
 }

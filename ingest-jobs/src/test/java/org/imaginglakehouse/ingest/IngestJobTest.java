@@ -194,6 +194,26 @@ class IngestJobTest extends SparkTestBase {
         .containsExactly("Smith^Anne^Corrected");
     assertThat(spark().sql("SELECT count(*) FROM inst").first().getLong(0))
         .isEqualTo(pacs.count("instance") + 1);
+
+    // A file withdrawn from the source: counted as missing and kept by default, removed on
+    // request (instances, errors and index), and then no longer reported.
+    Files.delete(pacs.root.resolve("P5/new.dcm"));
+    IngestResult kept = ingest(config, pacs.root.toString(), Map.of());
+    assertThat(kept.missing()).isEqualTo(1);
+    assertThat(kept.count("read")).isZero();
+    assertThat(countWhere(inst, "SOPInstanceUID = '1.2.826.0.1.9.5.1.1'")).isEqualTo(1);
+    IngestResult removed =
+        ingest(config, pacs.root.toString(), Map.of(IngestJob.OPTION_ON_MISSING, "remove"));
+    assertThat(removed.missing()).isEqualTo(1);
+    assertThat(removed.count(IngestResult.REMOVED)).isEqualTo(1);
+    assertThat(countWhere(inst, "SOPInstanceUID = '1.2.826.0.1.9.5.1.1'")).isZero();
+    assertThat(countWhere(idx, "file_path LIKE '%/P5/new.dcm'")).isZero();
+    assertThat(countWhere(inst, "true")).isEqualTo(pacs.count("instance"));
+    assertThat(ingest(config, pacs.root.toString(), Map.of()).missing()).isZero();
+  }
+
+  private static long countWhere(String table, String condition) {
+    return spark().read().format("delta").load(table).where(condition).count();
   }
 
   @Test

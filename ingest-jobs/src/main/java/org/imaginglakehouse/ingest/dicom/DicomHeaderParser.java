@@ -445,8 +445,17 @@ public final class DicomHeaderParser {
     }
   }
 
+  private static final char[] HEX_DIGITS = "0123456789ABCDEF".toCharArray();
+
+  /** {@code GGGGEEEE} in upper-case hex (called per attribute: no String.format). */
   static String hex(AttributeTag tag) {
-    return String.format(Locale.ROOT, "%04X%04X", tag.getGroup(), tag.getElement());
+    int value = tag.getGroup() << 16 | tag.getElement() & 0xFFFF;
+    char[] out = new char[8];
+    for (int i = 7; i >= 0; i--) {
+      out[i] = HEX_DIGITS[value & 0xF];
+      value >>>= 4;
+    }
+    return new String(out);
   }
 
   private static boolean isDicomdirName(String fileName) {
