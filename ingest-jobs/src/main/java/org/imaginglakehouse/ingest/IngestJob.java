@@ -661,14 +661,14 @@ public final class IngestJob extends AbstractJob<IngestResult> {
 
   private void maybeOptimize(RunContext run, boolean always) {
     DeltaTable instances = DeltaTable.forPath(spark, instancesPath);
-    long files = instances.detail().select("numFiles").first().getLong(0);
+    long files = spark.read().format("delta").load(instancesPath).inputFiles().length;
     run.count("instances_files_before_optimize", files);
     int minFiles = options.getInt(OPTION_OPTIMIZE_MIN_FILES, DEFAULT_OPTIMIZE_MIN_FILES);
     if (always || files > minFiles) {
       instances.optimize().executeCompaction();
       run.count(
           "instances_files_after_optimize",
-          DeltaTable.forPath(spark, instancesPath).detail().select("numFiles").first().getLong(0));
+          spark.read().format("delta").load(instancesPath).inputFiles().length);
     }
   }
 

@@ -49,7 +49,8 @@ public final class JobRunLog {
 
   void started(String job, String runId, Instant startedAt, Map<String, String> options) {
     this.options = options;
-    upsert(
+    // A new run id has no row yet: an append is enough (and cheaper than a MERGE).
+    append(
         RowFactory.create(
             runId,
             job,
@@ -82,10 +83,24 @@ public final class JobRunLog {
             System.getProperty("user.name")));
   }
 
-  private void upsert(Row row) {
+  private void append(Row row) {
+    pinSession();
+    spark
+        .createDataFrame(List.of(row), SCHEMA)
+        .write()
+        .format("delta")
+        .mode("append")
+        .save(location);
+  }
+
+  private void pinSession() {
     // Delta resolves the session from thread state; a job's own threads may have changed it.
     SparkSession.setActiveSession(spark);
     SparkSession.setDefaultSession(spark);
+  }
+
+  private void upsert(Row row) {
+    pinSession();
     Dataset<Row> update = spark.createDataFrame(List.of(row), SCHEMA);
     if (!DeltaTable.isDeltaTable(spark, location)) {
       update.write().format("delta").mode("append").save(location);
