@@ -2,6 +2,7 @@ package org.imaginglakehouse.ingest;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
 
 import io.delta.tables.DeltaTable;
 import java.sql.Timestamp;
@@ -98,6 +99,9 @@ public final class IngestJob extends AbstractJob<IngestResult> {
 
   /** Clustering keys of instances (Delta liquid clustering, applied by OPTIMIZE). */
   public static final List<String> CLUSTER_BY = List.of("Modality", "StudyDate");
+
+  /** Listings up to this size are broadcast to the change test's index scan. */
+  private static final int BROADCAST_LISTING_LIMIT = 2_000_000;
 
   private static final StructType CANDIDATE_SCHEMA =
       new StructType()
@@ -295,19 +299,18 @@ public final class IngestJob extends AbstractJob<IngestResult> {
           RowFactory.create(f.path(), f.size(), new Timestamp(f.modifiedMillis()), f.archive()));
     }
     Dataset<Row> candidates = dataFrame(rows, CANDIDATE_SCHEMA);
-    // One row per indexed file or archive: its signature, and whether it may be skipped.
+    if (found.size() <= BROADCAST_LISTING_LIMIT) {
+      // The listing goes to every task; the index is scanned once, without a shuffle.
+      candidates = org.apache.spark.sql.functions.broadcast(candidates);
+    }
+    // Per index row: its input (the archive for zip entries) and that input's signature.
     // Unreadable files are retried every run: the cause (I/O, permissions) is usually transient.
     Dataset<Row> signatures =
-        index
-            .selectExpr(
-                "coalesce(archive_path, file_path) AS s_path",
-                "CASE WHEN archive_path IS NULL THEN file_size ELSE container_size END AS s_size",
-                "CASE WHEN archive_path IS NULL THEN file_modified ELSE container_modified END AS s_modified",
-                "CASE WHEN status = 'error' AND error_class = 'unreadable' THEN 1 ELSE 0 END AS retry")
-            .groupBy("s_path", "s_size", "s_modified")
-            .agg(
-                org.apache.spark.sql.functions.count(lit(1)).as("entries"),
-                org.apache.spark.sql.functions.max("retry").as("retry"));
+        index.selectExpr(
+            "coalesce(archive_path, file_path) AS s_path",
+            "CASE WHEN archive_path IS NULL THEN file_size ELSE container_size END AS s_size",
+            "CASE WHEN archive_path IS NULL THEN file_modified ELSE container_modified END AS s_modified",
+            "status = 'error' AND error_class = 'unreadable' AS retry");
     Column inScope = lit(false);
     for (String scope : scopes) {
       inScope = inScope.or(col("s_path").startsWith(scope));
@@ -322,17 +325,17 @@ public final class IngestJob extends AbstractJob<IngestResult> {
                 col("size")
                     .equalTo(col("s_size"))
                     .and(col("modified").equalTo(col("s_modified")))
-                    .and(col("retry").equalTo(0))
-                    .as("same"),
-                col("entries"))
+                    .and(not(col("retry")))
+                    .as("same"))
             .collectAsList();
+    // Entries per unchanged input (1 for a file, its entry count for an archive).
     java.util.Map<String, Long> unchangedEntries = new java.util.HashMap<>();
     java.util.Set<String> gone = new java.util.TreeSet<>();
     for (Row r : matches) {
       if (r.isNullAt(0)) {
         gone.add(r.getString(1));
       } else if (r.getBoolean(2)) {
-        unchangedEntries.merge(r.getString(0), r.getLong(3), Long::sum);
+        unchangedEntries.merge(r.getString(0), 1L, Long::sum);
       } else {
         known.add(r.getString(0));
       }

@@ -300,9 +300,15 @@ public final class SynthOptions {
       return this;
     }
 
-    /** Relative study weights by modality (keys from {@link #DEFAULT_MODALITY_MIX}). */
+    /**
+     * Relative study weights by modality (keys from {@link #DEFAULT_MODALITY_MIX}). The order of
+     * the entries steers the random draws, so a map without a defined order ({@code Map.of}, a
+     * {@code HashMap}) is taken in key order: the same seed then gives the same PACS in every JVM.
+     */
     public Builder modalityMix(Map<String, Double> v) {
-      modalityMix = new LinkedHashMap<>(v);
+      boolean ordered = v instanceof LinkedHashMap || v instanceof java.util.SortedMap;
+      modalityMix =
+          ordered ? new LinkedHashMap<>(v) : new LinkedHashMap<>(new java.util.TreeMap<>(v));
       return this;
     }
 

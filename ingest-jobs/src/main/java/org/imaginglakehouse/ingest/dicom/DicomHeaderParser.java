@@ -110,7 +110,7 @@ public final class DicomHeaderParser {
     long consumed;
     DicomInputStream din;
     try {
-      din = new DicomInputStream(in);
+      din = openDicom(in);
       consumed =
           list.read(
               din,
@@ -144,7 +144,9 @@ public final class DicomHeaderParser {
     String pixelVr = null;
     long headerLength;
     if (pixelTagEnd[0] < 0) {
-      if (consumed < fileLength) {
+      // In a deflated file PixelMed counts inflated bytes: no comparison with the file length
+      // (a cut-short zlib stream fails inside PixelMed and is classed truncated above).
+      if (consumed < fileLength && (ts == null || !ts.isDeflated())) {
         return new ParseOutcome.Rejected(
             ErrorClass.TRUNCATED,
             String.format(
@@ -155,6 +157,11 @@ public final class DicomHeaderParser {
                 fileLength));
       }
       headerLength = consumed;
+    } else if (ts != null && ts.isDeflated()) {
+      // PixelMed reports the tag's position in the inflated stream, which is no place in the file:
+      // record no location (pixel jobs decode deflated files through PixelMed) and leave the rest
+      // of the stream unread, since its value header cannot be checked against the file length.
+      headerLength = pixelTagEnd[0];
     } else {
       long position = pixelTagEnd[0];
       long length;
@@ -176,15 +183,14 @@ public final class DicomHeaderParser {
         position += 4;
       }
       headerLength = position;
-      boolean deflated = ts != null && ts.isDeflated();
-      pixelOffset = deflated ? null : position;
+      pixelOffset = position;
       pixelLength = length == UNDEFINED_LENGTH ? -1L : length;
       if (length == UNDEFINED_LENGTH) {
         String problem = checkFragments(din);
         if (problem != null) {
           return new ParseOutcome.Rejected(ErrorClass.TRUNCATED, problem);
         }
-      } else if (!deflated && position + length > fileLength) {
+      } else if (position + length > fileLength) {
         return new ParseOutcome.Rejected(
             ErrorClass.TRUNCATED,
             String.format(
@@ -456,6 +462,28 @@ public final class DicomHeaderParser {
       value >>>= 4;
     }
     return new String(out);
+  }
+
+  /**
+   * Opens the data set. A file without the 128-byte preamble but starting with the meta header
+   * (group 0002) is opened as a meta header explicitly: PixelMed's own guess reads it as implicit
+   * VR and fails with "Illegal fixed VL".
+   */
+  private static DicomInputStream openDicom(BufferedInputStream in) throws IOException {
+    in.mark(140);
+    byte[] start = in.readNBytes(132);
+    in.reset();
+    boolean preamble =
+        start.length == 132
+            && start[128] == 'D'
+            && start[129] == 'I'
+            && start[130] == 'C'
+            && start[131] == 'M';
+    boolean bareMetaHeader = !preamble && start.length >= 8 && start[0] == 0x02 && start[1] == 0x00;
+    if (bareMetaHeader) {
+      return new DicomInputStream(in, TransferSyntax.ExplicitVRLittleEndian, true);
+    }
+    return new DicomInputStream(in);
   }
 
   private static boolean isDicomdirName(String fileName) {

@@ -186,6 +186,50 @@ class DicomHeaderParserTest {
   }
 
   @Test
+  void deflatedFilesParseWithoutAPixelDataLocation() throws IOException {
+    // 256x256 pixels of a repeating pattern: the file is far smaller than the pixel data it holds,
+    // which is what an offset read from the inflated stream wrongly reported as truncated.
+    Path file =
+        DicomFixture.ct("1.2.3.150", "1.2.3", "1.2.3.1")
+            .size(256, 256)
+            .deflated()
+            .write(dir.resolve("deflated.dcm"));
+    assertThat(Files.size(file)).isLessThan(256 * 256 * 2);
+    ParsedHeader h = instance(file);
+    assertThat(h.string("TransferSyntaxUID")).isEqualTo("1.2.840.10008.1.2.1.99");
+    assertThat(h.string("PatientName")).isEqualTo("Doe^John");
+    assertThat(h.integer("Rows")).isEqualTo(256);
+    assertThat(h.pixelDataOffset()).isNull();
+    assertThat(h.pixelDataLength()).isNull();
+    assertThat(h.pixelDataVr()).isNull();
+    Path noPixels =
+        DicomFixture.ct("1.2.3.151", "1.2.3", "1.2.3.1")
+            .noPixels()
+            .deflated()
+            .write(dir.resolve("deflated-sr.dcm"));
+    assertThat(instance(noPixels).pixelDataOffset()).isNull();
+  }
+
+  @Test
+  void filesWithoutPreambleParse() throws IOException {
+    for (DicomFixture f :
+        List.of(
+            DicomFixture.ct("1.2.3.160", "1.2.3", "1.2.3.1"),
+            DicomFixture.ct("1.2.3.161", "1.2.3", "1.2.3.1").implicitVr(),
+            DicomFixture.ct("1.2.3.162", "1.2.3", "1.2.3.1").deflated())) {
+      Path full = f.write(dir.resolve("full.dcm"));
+      byte[] all = Files.readAllBytes(full);
+      Path bare =
+          Files.write(
+              dir.resolve("bare-" + f.hashCode() + ".dcm"),
+              java.util.Arrays.copyOfRange(all, 132, all.length));
+      ParsedHeader h = instance(bare);
+      assertThat(h.string("PatientName")).isEqualTo("Doe^John");
+      assertThat(h.integer("Rows")).isEqualTo(4);
+    }
+  }
+
+  @Test
   void truncatedPixelDataIsDetected() throws IOException {
     Path good = DicomFixture.ct("1.2.3.130", "1.2.3", "1.2.3.1").write(dir.resolve("good.dcm"));
     long size = Files.size(good);

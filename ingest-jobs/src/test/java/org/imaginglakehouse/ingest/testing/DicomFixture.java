@@ -124,6 +124,24 @@ public final class DicomFixture {
     return this;
   }
 
+  /** Deflated explicit VR little endian: the data set after the meta header is one zlib stream. */
+  public DicomFixture deflated() {
+    transferSyntax = TransferSyntax.DeflatedExplicitVRLittleEndian;
+    return this;
+  }
+
+  /** Larger pixel data (rows × columns, 16-bit): compressible, so a deflated file gets small. */
+  public DicomFixture size(int rows, int columns) {
+    set(TagFromName.Rows, Integer.toString(rows));
+    set(TagFromName.Columns, Integer.toString(columns));
+    short[] p = new short[rows * columns];
+    for (int i = 0; i < p.length; i++) {
+      p[i] = (short) (i % 7);
+    }
+    pixels = p;
+    return this;
+  }
+
   public DicomFixture noPixels() {
     pixels = null;
     return this;

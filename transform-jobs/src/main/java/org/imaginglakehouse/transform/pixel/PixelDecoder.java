@@ -2,6 +2,7 @@ package org.imaginglakehouse.transform.pixel;
 
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.DicomInputStream;
+import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.display.SourceImage;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
@@ -57,7 +58,10 @@ public final class PixelDecoder {
 
   /** Decodes {@code d}; throws with the reason when it cannot. */
   public static DecodedImage decode(PixelDescriptor d) throws PixelDecodeException {
-    if (d.pixelDataOffset() == null || d.pixelDataOffset() < 0) {
+    String ts = d.transferSyntaxUid() == null ? "" : d.transferSyntaxUid().trim();
+    // A deflated data set is one zlib stream: PixelData has no file offset (ingest records NULL).
+    boolean deflated = ts.equals(DEFLATED);
+    if (!deflated && (d.pixelDataOffset() == null || d.pixelDataOffset() < 0)) {
       throw new PixelDecodeException("no PixelData element");
     }
     if (d.rows() == null || d.columns() == null || d.rows() <= 0 || d.columns() <= 0) {
@@ -66,7 +70,6 @@ public final class PixelDecoder {
     if (d.bitsAllocated() == null) {
       throw new PixelDecodeException("BitsAllocated missing");
     }
-    String ts = d.transferSyntaxUid() == null ? "" : d.transferSyntaxUid().trim();
     String noDecoder = NO_DECODER.get(ts);
     if (noDecoder != null) {
       throw new PixelDecodeException(noDecoder + " (" + ts + ")");
@@ -87,6 +90,9 @@ public final class PixelDecoder {
       fileLength = PixelFiles.length(d.filePath());
     } catch (IOException e) {
       throw new PixelDecodeException("cannot open " + d.filePath() + ": " + e.getMessage(), e);
+    }
+    if (deflated) {
+      return decodeWithPixelMed(d, ts);
     }
     if (d.pixelDataOffset() > fileLength) {
       throw new PixelDecodeException(
@@ -109,7 +115,12 @@ public final class PixelDecoder {
     try (InputStream in = new BufferedInputStream(PixelFiles.open(d.filePath()), 1 << 16)) {
       AttributeList list = new AttributeList();
       list.read(new DicomInputStream(in));
+      if (list.get(TagFromName.PixelData) == null) {
+        throw new PixelDecodeException("no PixelData element");
+      }
       source = new SourceImage(list);
+    } catch (PixelDecodeException e) {
+      throw e;
     } catch (Exception | Error e) {
       throw new PixelDecodeException(
           "PixelMed could not read the " + describe(ts) + " pixel data: " + message(e), e);

@@ -24,9 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
  * recall of matches_patient_identity on planted identity text, and false positives per modality on
  * text-free images. Writes the figures to target/ocr-accuracy.txt.
  */
-@org.junit.jupiter.api.Disabled(
-    "Fails at recall 0.6: US files of the synthetic PACS are reported undecodable ('no PixelData"
-        + " element'), see issue 7 note; re-enable once the decoder reads them")
 class OcrAccuracyTest {
   @TempDir Path dir;
 

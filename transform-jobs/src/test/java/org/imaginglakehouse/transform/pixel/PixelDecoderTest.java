@@ -40,6 +40,61 @@ class PixelDecoderTest {
   }
 
   @Test
+  void decodesDeflatedFilesWithoutARecordedOffset() throws Exception {
+    TestDicom.Spec s = spec(2);
+    s.transferSyntax = PixelDecoder.DEFLATED;
+    PixelDescriptor d = TestDicom.write(dir.resolve("deflated.dcm"), "1.2.3.9", s);
+    assertThat(d.pixelDataOffset()).isNull();
+    DecodedImage image = PixelDecoder.decode(d);
+    assertThat(image.frameCount()).isEqualTo(2);
+    for (int f = 0; f < 2; f++) {
+      assertThat(image.frame(f)).containsExactly(s.frames.get(f));
+    }
+    // A deflated object without pixel data is undecodable with that reason.
+    com.pixelmed.dicom.AttributeList list = new com.pixelmed.dicom.AttributeList();
+    for (var e :
+        java.util.Map.of(
+                com.pixelmed.dicom.TagFromName.SOPClassUID, "1.2.840.10008.5.1.4.1.1.7",
+                com.pixelmed.dicom.TagFromName.SOPInstanceUID, "1.2.3.10")
+            .entrySet()) {
+      com.pixelmed.dicom.Attribute a = new com.pixelmed.dicom.UniqueIdentifierAttribute(e.getKey());
+      a.addValue(e.getValue());
+      list.put(a);
+    }
+    com.pixelmed.dicom.FileMetaInformation.addFileMetaInformation(
+        list, PixelDecoder.DEFLATED, "LAKEHOUSE");
+    Path empty = dir.resolve("deflated-no-pixels.dcm");
+    list.write(empty.toFile(), PixelDecoder.DEFLATED, true, true);
+    PixelDescriptor noPixels =
+        new PixelDescriptor(
+            "1.2.3.10",
+            empty.toString(),
+            PixelDecoder.DEFLATED,
+            64,
+            48,
+            1,
+            1,
+            16,
+            12,
+            11,
+            0,
+            "MONOCHROME2",
+            0,
+            null,
+            null,
+            null,
+            new double[0],
+            new double[0],
+            1.0,
+            0.0,
+            List.of(),
+            new double[0]);
+    assertThatThrownBy(() -> PixelDecoder.decode(noPixels))
+        .isInstanceOf(PixelDecodeException.class)
+        .hasMessage("no PixelData element");
+  }
+
+  @Test
   void decodesSigned8BitAndZipEntries() throws Exception {
     TestDicom.Spec s = spec(1);
     s.bitsAllocated = 16;

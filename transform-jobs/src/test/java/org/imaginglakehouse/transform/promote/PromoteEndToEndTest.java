@@ -15,15 +15,11 @@ import org.imaginglakehouse.synth.GroundTruth;
 import org.imaginglakehouse.synth.SynthOptions;
 import org.imaginglakehouse.synth.SyntheticPacs;
 import org.imaginglakehouse.transform.pseudonym.PseudonymConfig;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** synth → ingest → promote on a small synthetic PACS, with the leak scan. */
 class PromoteEndToEndTest extends SparkTestBase {
   @Test
-  @Disabled(
-      "Written but not yet run: the shared build machine was too loaded to finish it before the"
-          + " deadline. Enable and run: mvn -pl transform-jobs -am test -Dtest=PromoteEndToEndTest")
   void syntheticPacsPromotesWithoutLeaks() {
     Path out = tempDir.resolve("synth");
     SyntheticPacs.generate(

@@ -10,11 +10,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.zip.ZipFile;
+import org.imaginglakehouse.ingest.dicom.DicomHeaderParser;
+import org.imaginglakehouse.ingest.dicom.ParseOutcome;
+import org.imaginglakehouse.ingest.dicom.ParsedHeader;
 import org.imaginglakehouse.transform.pixel.PixelDescriptor;
 
 /**
  * Builds the {@link PixelDescriptor} of a synthetic PACS file the way ingest records it (PixelData
- * value offset and length), for accuracy tests that run before ingest is merged.
+ * value offset, length and VR, from ingest's own parser), for tests that decode files without
+ * Spark.
  */
 public final class FileDescriptors {
   private FileDescriptors() {}
@@ -38,29 +42,17 @@ public final class FileDescriptors {
     AttributeList list = new AttributeList();
     list.read(new DicomInputStream(new ByteArrayInputStream(bytes)), TagFromName.PixelData);
     String ts = Attribute.getSingleStringValueOrEmptyString(list, TagFromName.TransferSyntaxUID);
-    boolean implicit = ts.equals("1.2.840.10008.1.2");
-    long offset = -1;
-    long length = -1;
-    for (int i = bytes.length - 8; i >= 132; i--) {
-      if ((bytes[i] & 0xff) == 0xE0
-          && bytes[i + 1] == 0x7F
-          && bytes[i + 2] == 0x10
-          && bytes[i + 3] == 0) {
-        if (implicit) {
-          offset = i + 8;
-          length = readInt(bytes, i + 4);
-          break;
-        }
-        if (bytes[i + 4] == 'O' && (bytes[i + 5] == 'W' || bytes[i + 5] == 'B')) {
-          offset = i + 12;
-          length = readInt(bytes, i + 8);
-          break;
-        }
-      }
+    // The PixelData location exactly as ingest records it.
+    ParseOutcome outcome =
+        new DicomHeaderParser(DicomHeaderParser.ChecksumMode.HEADER)
+            .parse(
+                new ByteArrayInputStream(bytes),
+                bytes.length,
+                Path.of(path).getFileName().toString());
+    if (!(outcome instanceof ParseOutcome.Instance parsed)) {
+      throw new IllegalArgumentException("ingest would not accept " + path + ": " + outcome);
     }
-    if (length == 0xFFFFFFFFL) {
-      length = -1;
-    }
+    ParsedHeader header = parsed.header();
     return new PixelDescriptor(
         Attribute.getSingleStringValueOrNull(list, TagFromName.SOPInstanceUID),
         filePath,
@@ -75,22 +67,15 @@ public final class FileDescriptors {
         i(list, TagFromName.PixelRepresentation),
         Attribute.getSingleStringValueOrNull(list, TagFromName.PhotometricInterpretation),
         Attribute.getSingleIntegerValueOrDefault(list, TagFromName.PlanarConfiguration, 0),
-        offset,
-        length,
-        "OW",
+        header.pixelDataOffset(),
+        header.pixelDataLength(),
+        header.pixelDataVr(),
         d(list, TagFromName.WindowCenter),
         d(list, TagFromName.WindowWidth),
         Attribute.getSingleDoubleValueOrDefault(list, TagFromName.RescaleSlope, 1.0),
         Attribute.getSingleDoubleValueOrDefault(list, TagFromName.RescaleIntercept, 0.0),
         List.of(),
         d(list, TagFromName.PixelSpacing));
-  }
-
-  private static long readInt(byte[] b, int at) {
-    return (b[at] & 0xffL)
-        | (b[at + 1] & 0xffL) << 8
-        | (b[at + 2] & 0xffL) << 16
-        | (b[at + 3] & 0xffL) << 24;
   }
 
   private static Integer i(AttributeList list, com.pixelmed.dicom.AttributeTag tag) {

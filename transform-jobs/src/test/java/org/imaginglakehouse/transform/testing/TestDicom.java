@@ -174,7 +174,9 @@ public final class TestDicom {
     }
     FileMetaInformation.addFileMetaInformation(list, s.transferSyntax, "LAKEHOUSE");
     list.write(file.toFile(), s.transferSyntax, true, true);
-    long offset = pixelDataValueOffset(file);
+    // As ingest records it: a deflated file has no PixelData offset.
+    boolean deflated = s.transferSyntax.equals("1.2.840.10008.1.2.1.99");
+    Long offset = deflated ? null : pixelDataValueOffset(file);
     List<OverlayPlane> overlays =
         overlayBytes == null
             ? List.of()
@@ -194,8 +196,8 @@ public final class TestDicom {
         s.photometric,
         0,
         offset,
-        Files.size(file) - offset,
-        s.bitsAllocated == 8 ? "OB" : "OW",
+        deflated ? null : Files.size(file) - offset,
+        deflated ? null : s.bitsAllocated == 8 ? "OB" : "OW",
         s.windowCentre == null ? new double[0] : new double[] {Double.parseDouble(s.windowCentre)},
         s.windowWidth == null ? new double[0] : new double[] {Double.parseDouble(s.windowWidth)},
         1.0,
