@@ -3,17 +3,10 @@ package org.imaginglakehouse.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.pixelmed.dicom.TagFromName;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.imaginglakehouse.core.config.LakehouseConfig;
+import org.imaginglakehouse.core.testing.KilledJvm;
 import org.imaginglakehouse.core.testing.SparkTestBase;
 import org.imaginglakehouse.core.zone.Zone;
 import org.imaginglakehouse.core.zone.ZoneLayout;
@@ -44,8 +37,8 @@ class IngestKillTest extends SparkTestBase {
     LakehouseConfig killed = newHomeConfig("killed");
     LakehouseConfig clean = newHomeConfig("clean");
     ZoneLayout killedLayout = ZoneLayout.from(killed);
-    Path index = Path.of(killedLayout.table(Zone.IDENTIFIABLE, "file_index"), "_delta_log");
-    Path instances = Path.of(killedLayout.table(Zone.IDENTIFIABLE, "instances"), "_delta_log");
+    String index = killedLayout.table(Zone.IDENTIFIABLE, "file_index");
+    String instances = killedLayout.table(Zone.IDENTIFIABLE, "instances");
 
     // First kill: after two batches are fully committed (file_index has 3 commits).
     killAfter(killed.home(), source, () -> commits(index) >= 3);
@@ -84,55 +77,17 @@ class IngestKillTest extends SparkTestBase {
   }
 
   private static List<String> fingerprint(String table, List<String> ignore) {
-    Dataset<Row> rows =
-        spark().read().format("delta").load(table).drop(ignore.toArray(new String[0]));
-    return rows.selectExpr("to_json(struct(*)) AS j")
-        .orderBy("j")
-        .as(org.apache.spark.sql.Encoders.STRING())
-        .collectAsList();
+    return KilledJvm.rows(spark(), table, ignore);
   }
 
-  private static long commits(Path deltaLog) {
-    if (!Files.isDirectory(deltaLog)) {
-      return 0;
-    }
-    try (Stream<Path> s = Files.list(deltaLog)) {
-      return s.filter(p -> p.getFileName().toString().endsWith(".json")).count();
-    } catch (IOException e) {
-      return 0;
-    }
+  private static long commits(String table) {
+    return KilledJvm.commits(table);
   }
 
   /** Starts the ingest in a separate JVM and kills it (-9) once {@code when} holds. */
   private static void killAfter(String home, String source, java.util.function.BooleanSupplier when)
       throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx1g");
-    for (String line : Files.readAllLines(repoRoot().resolve("bin/jvm-options"))) {
-      if (!line.isBlank() && !line.startsWith("#")) {
-        command.addAll(List.of(line.trim().split("\\s+")));
-      }
-    }
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(IngestMain.class.getName());
-    command.addAll(List.of(home, source, "15"));
-    Path log = tempDir.resolve("child-" + System.nanoTime() + ".log");
-    Process child =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    try {
-      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(20);
-      while (!when.getAsBoolean()) {
-        assertThat(child.isAlive())
-            .as("ingest JVM ended before the kill point; log:\n" + Files.readString(log))
-            .isTrue();
-        assertThat(System.nanoTime()).as("kill point not reached in time").isLessThan(deadline);
-        Thread.sleep(20);
-      }
-    } finally {
-      child.destroyForcibly();
-      child.waitFor(30, TimeUnit.SECONDS);
-    }
+    KilledJvm.killWhen(
+        repoRoot(), tempDir, IngestMain.class, List.of(home, source, "15"), when, 20);
   }
 }

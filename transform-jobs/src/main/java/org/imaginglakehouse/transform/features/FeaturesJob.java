@@ -3,6 +3,7 @@ package org.imaginglakehouse.transform.features;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.hash;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.pmod;
 
 import io.delta.tables.DeltaTable;
@@ -37,7 +38,8 @@ import scala.jdk.javaapi.CollectionConverters;
 /**
  * {@code lakehouse features}: decodes the pixels of every instance not yet processed (new SOP
  * instance, or a file whose checksum changed) and writes {@code identifiable.pixel_features}; then
- * recomputes {@code identifiable.series_pixel_features} for the series those instances belong to.
+ * recomputes {@code identifiable.series_pixel_features} for the series those instances belong to
+ * (and for any series whose series row is older than its instance rows: a run killed in between).
  * Work is committed in batches (MERGE on sop_instance_uid / series_instance_uid), so a killed run
  * loses at most one batch and a re-run continues where it stopped.
  */
@@ -166,9 +168,16 @@ public final class FeaturesJob extends AbstractJob<FeaturesJob.Result> {
           "write",
           () -> DeltaUpserts.upsert(spark, instancePath, rows, List.of("sop_instance_uid")));
     }
-    // Series features: recompute every series that gained or changed an instance in this run.
-    if (count > 0) {
-      Dataset<Row> series = pending.select(col("SeriesInstanceUID").as("s_uid")).distinct();
+    // Series features: recompute every series that gained or changed an instance in this run, and
+    // every series whose instance rows are newer than its series row (a run killed between its
+    // instance and series commits).
+    Dataset<Row> series =
+        pending
+            .select(col("SeriesInstanceUID").as("s_uid"))
+            .union(staleSeries(instancePath, seriesPath))
+            .distinct();
+    long seriesToCompute = run.time("series_plan", () -> series.count());
+    if (seriesToCompute > 0) {
       // Unqualified names: instances and pending share lineage, qualified columns would be
       // ambiguous in this self-join.
       Dataset<Row> members = instances.join(series, col("SeriesInstanceUID").equalTo(col("s_uid")));
@@ -194,6 +203,34 @@ public final class FeaturesJob extends AbstractJob<FeaturesJob.Result> {
       catalog.register(Zone.IDENTIFIABLE, FeaturesTables.SERIES_TABLE);
     }
     return undecodable[0] > 0 ? JobStatus.COMPLETED_WITH_REJECTIONS : JobStatus.SUCCEEDED;
+  }
+
+  /** Series (column {@code s_uid}) with instance feature rows newer than their series row. */
+  private Dataset<Row> staleSeries(String instancePath, String seriesPath) {
+    if (!DeltaTable.isDeltaTable(spark, instancePath)) {
+      return spark.emptyDataFrame().select(lit(null).cast("string").as("s_uid")).limit(0);
+    }
+    Dataset<Row> latest =
+        spark
+            .read()
+            .format("delta")
+            .load(instancePath)
+            .groupBy(col("series_instance_uid").as("s_uid"))
+            .agg(max("processed_time").as("instances_time"));
+    if (!DeltaTable.isDeltaTable(spark, seriesPath)) {
+      return latest.select("s_uid");
+    }
+    Dataset<Row> written =
+        spark
+            .read()
+            .format("delta")
+            .load(seriesPath)
+            .select(
+                col("series_instance_uid").as("w_uid"), col("processed_time").as("series_time"));
+    return latest
+        .join(written, latest.col("s_uid").equalTo(written.col("w_uid")), "left_outer")
+        .where(col("w_uid").isNull().or(col("series_time").lt(col("instances_time"))))
+        .select("s_uid");
   }
 
   /** Executor side: decode and compute features per instance. */

@@ -224,7 +224,7 @@ final class ColumnPlan {
     }
     for (String[] p : produced) {
       OutputColumn o = declared.get(p[0]);
-      String expr = "cast(" + p[1] + " as " + o.sqlType() + ")";
+      String expr = scrubbed(o, "cast(" + p[1] + " as " + o.sqlType() + ")");
       outputs.putIfAbsent(p[0], gate(templates, everyTemplate, expr));
     }
     if (malformed != null) {
@@ -232,6 +232,20 @@ final class ColumnPlan {
           gate(
               templates, everyTemplate, "CASE WHEN " + malformed + " THEN '" + c.name() + "' END"));
     }
+  }
+
+  /**
+   * Text outputs pass through {@link IdentityScrubber} with the row's own identity (UIDs excepted:
+   * they are opaque and joined on).
+   */
+  private static String scrubbed(OutputColumn o, String expr) {
+    if (o.type() != ValueType.STRING || o.name().endsWith("UID")) {
+      return expr;
+    }
+    String identity = ", PatientName, PatientID, PatientBirthDate, AccessionNumber)";
+    return o.array()
+        ? "transform(" + expr + ", x -> " + PromoteFunctions.SCRUB + "(x" + identity + ")"
+        : PromoteFunctions.SCRUB + "(" + expr + identity;
   }
 
   private static String gate(Set<String> templates, boolean every, String expr) {

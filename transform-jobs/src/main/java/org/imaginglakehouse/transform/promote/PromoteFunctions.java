@@ -8,6 +8,7 @@ import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.api.java.UDF3;
+import org.apache.spark.sql.api.java.UDF5;
 import org.apache.spark.sql.types.DataTypes;
 import org.imaginglakehouse.schemas.inventory.DicomValues;
 import org.imaginglakehouse.schemas.inventory.PromotionSpec;
@@ -30,6 +31,7 @@ final class PromoteFunctions {
   static final String AGE_AT_STUDY = "promote_age_at_study";
   static final String NORMALISE = "promote_normalise";
   static final String HEALTH_BOARD = "promote_health_board";
+  static final String SCRUB = "promote_scrub_identity";
 
   private PromoteFunctions() {}
 
@@ -77,6 +79,10 @@ final class PromoteFunctions {
         DataTypes.IntegerType);
     Tokens tokens = spec.tokens();
     udf.register(NORMALISE, (UDF1<String, String>) tokens::normalise, DataTypes.StringType);
+    udf.register(
+        SCRUB,
+        (UDF5<String, String, String, String, String, String>) IdentityScrubber::scrub,
+        DataTypes.StringType);
     Map<String, String> boards = new java.util.TreeMap<>(spec.healthBoards());
     udf.register(
         HEALTH_BOARD,

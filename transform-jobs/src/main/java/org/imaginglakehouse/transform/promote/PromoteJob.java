@@ -84,6 +84,14 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
 
   static final String REASON = "rejection_reason";
   static final String SOURCE_HASH = "source_hash";
+
+  /**
+   * Version of the row rules built into this code (not in the YAML): bump it when they change what
+   * a promoted row holds, so the first run after an upgrade rebuilds every table. 2: identity words
+   * scrubbed from text columns.
+   */
+  static final int ROW_RULES_VERSION = 2;
+
   static final String DELETE = "_delete";
 
   private final Map<String, String> env;
@@ -171,7 +179,7 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
         options.getBoolean(OPTION_FULL, DEFAULT_FULL)
             || watermark == null
             || !tablesExist
-            || !spec.fingerprint().equals(watermark.getAs("spec_fingerprint"));
+            || !fingerprint(spec).equals(watermark.getAs("spec_fingerprint"));
     boolean mappingChanged =
         watermark == null || !mappingFingerprint.equals(watermark.getAs("mapping_fingerprint"));
     if (!full && !mappingChanged && version == watermark.<Long>getAs("instances_version")) {
@@ -313,6 +321,11 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
 
   private static scala.collection.immutable.Seq<String> toSeq(String... columns) {
     return scala.jdk.javaapi.CollectionConverters.asScala(List.of(columns)).toList();
+  }
+
+  /** The templates' and rules' fingerprint plus the code's own row rules version. */
+  private static String fingerprint(PromotionSpec spec) {
+    return spec.fingerprint() + "/rows-v" + ROW_RULES_VERSION;
   }
 
   // ------------------------------------------------------------------ the row pipeline
@@ -633,7 +646,7 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
         RowFactory.create(
             runId,
             version,
-            spec.fingerprint(),
+            fingerprint(spec),
             mapping,
             p.config().describe(),
             p.hmacKeyId().orElse(null),

@@ -4,11 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Date;
-import java.time.LocalDate;
-import java.time.Period;
-import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,21 +15,23 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.imaginglakehouse.core.config.LakehouseConfig;
+import org.imaginglakehouse.core.job.JobOptions;
 import org.imaginglakehouse.core.job.JobStatus;
 import org.imaginglakehouse.core.spark.ZoneCatalog;
 import org.imaginglakehouse.core.testing.PostgresServer;
 import org.imaginglakehouse.core.testing.SparkTestBase;
 import org.imaginglakehouse.core.zone.Zone;
 import org.imaginglakehouse.core.zone.ZoneLayout;
+import org.imaginglakehouse.ingest.IngestJob;
 import org.imaginglakehouse.synth.GroundTruth;
 import org.imaginglakehouse.synth.SynthOptions;
 import org.imaginglakehouse.synth.SyntheticPacs;
 import org.imaginglakehouse.transform.link.LinkJob;
+import org.imaginglakehouse.transform.promote.PromoteJob;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,12 +40,9 @@ import org.junit.jupiter.api.Test;
  * The paper's example questions of docs/cohorts.md, executed as written there, against a synthetic
  * PACS and checked against the generator's ground truth.
  *
- * <p>Pipeline: {@code synth} (real generator) → {@code link} (real LinkJob: prescribing from the
- * CSV, SMR06 from a real PostgreSQL server loaded with the CSV) → cohort create/rerun. The
- * de-identified inventory ({@code deidentified.study/series}) is built here from the ground truth's
- * per-file records with the promote job's column names, standing in for ingest + promote (not in
- * main when this was written); the patients it keeps are those promote can pseudonymise (valid CHI
- * in the file and in the EUPI mapping).
+ * <p>Pipeline, every step the real job: {@code synth} → {@code ingest} → {@code promote} (EUPI
+ * mapping from the generator's CSV) → {@code link} (prescribing from the CSV, SMR06 from a real
+ * PostgreSQL server loaded with the CSV) → cohort create/rerun.
  */
 class CohortQuestionsTest extends SparkTestBase {
   static GroundTruth truth;
@@ -118,7 +112,14 @@ class CohortQuestionsTest extends SparkTestBase {
             .execute();
     assertThat(smr06.linkedRows()).isPositive();
 
-    inventoryStandIn();
+    // The real inventory: ingest the synthetic PACS, promote it with the same EUPI mapping.
+    new IngestJob(
+            spark(), config, IngestJob.options(config, truth.dicomRoot().toString(), Map.of()))
+        .execute();
+    PromoteJob.Result promoted =
+        new PromoteJob(spark(), config, JobOptions.of(config, PromoteJob.NAME, Map.of()), Map.of())
+            .execute();
+    assertThat(promoted.promoted()).isPositive();
     new ZoneCatalog(spark(), layout, ZoneCatalog.zonesOf(config)).registerAll();
   }
 
@@ -145,80 +146,6 @@ class CohortQuestionsTest extends SparkTestBase {
     }
   }
 
-  private static LocalDate date(String s) {
-    if (s == null || s.isBlank()) {
-      return null;
-    }
-    String t = s.trim();
-    return t.length() == 8
-        ? LocalDate.parse(t, DateTimeFormatter.BASIC_ISO_DATE)
-        : LocalDate.parse(t.substring(0, 10));
-  }
-
-  /** deidentified.study and series with promote's column names, from the ground truth files. */
-  static void inventoryStandIn() {
-    Map<String, GroundTruth.Patient> patients = new LinkedHashMap<>();
-    truth.patients().forEach(p -> patients.put(String.valueOf(p.index()), p));
-    Map<String, Row> studies = new LinkedHashMap<>();
-    Map<String, Row> series = new LinkedHashMap<>();
-    for (GroundTruth.FileEntry f : truth.instances()) {
-      if (f.isJunk() || f.patientIndex() < 0) {
-        continue;
-      }
-      GroundTruth.Patient p = truth.patient(f.patientIndex());
-      boolean promotable = "VALID".equals(p.idStatus()) && p.eupi() != null;
-      if (!promotable) {
-        continue;
-      }
-      LocalDate studyDate = date(f.studyDate());
-      LocalDate birth = date(p.birthDate());
-      Integer age =
-          studyDate == null || birth == null ? null : Period.between(birth, studyDate).getYears();
-      studies.putIfAbsent(
-          f.studyInstanceUid(),
-          RowFactory.create(
-              p.eupi(),
-              f.studyInstanceUid(),
-              studyDate == null ? null : Date.valueOf(studyDate),
-              f.studyDescription(),
-              age));
-      series.putIfAbsent(
-          f.seriesInstanceUid(),
-          RowFactory.create(
-              p.eupi(),
-              f.studyInstanceUid(),
-              f.seriesInstanceUid(),
-              f.modality(),
-              f.bodyPartExamined(),
-              f.seriesDescription()));
-    }
-    StructType studySchema =
-        new StructType()
-            .add("eupi", DataTypes.StringType)
-            .add("StudyInstanceUID", DataTypes.StringType)
-            .add("StudyDate", DataTypes.DateType)
-            .add("StudyDescription", DataTypes.StringType)
-            .add("AgeAtStudy_years", DataTypes.IntegerType);
-    StructType seriesSchema =
-        new StructType()
-            .add("eupi", DataTypes.StringType)
-            .add("StudyInstanceUID", DataTypes.StringType)
-            .add("SeriesInstanceUID", DataTypes.StringType)
-            .add("Modality", DataTypes.StringType)
-            .add("BodyPartExamined", DataTypes.StringType)
-            .add("SeriesDescription", DataTypes.StringType);
-    spark()
-        .createDataFrame(new ArrayList<>(studies.values()), studySchema)
-        .write()
-        .format("delta")
-        .save(layout.table(Zone.DEIDENTIFIED, "study"));
-    spark()
-        .createDataFrame(new ArrayList<>(series.values()), seriesSchema)
-        .write()
-        .format("delta")
-        .save(layout.table(Zone.DEIDENTIFIED, "series"));
-  }
-
   /** The SQL block following {@code <!-- cohort:name -->} in docs/cohorts.md. */
   static String documentedSql(String name) throws Exception {
     String doc = Files.readString(repoRoot().resolve("docs/cohorts.md"));
@@ -237,6 +164,10 @@ class CohortQuestionsTest extends SparkTestBase {
   }
 
   private static void check(String cohortName, String expectedName) throws Exception {
+    check(cohortName, expectedName, documentedSql(expectedName));
+  }
+
+  private static void check(String cohortName, String expectedName, String sql) throws Exception {
     GroundTruth.Cohort expected = truth.expected().cohort(expectedName);
     assertThat(expected.linkableStudyInstanceUids())
         .as("the synthetic archive must contain this cohort for the test to mean anything")
@@ -249,7 +180,7 @@ class CohortQuestionsTest extends SparkTestBase {
                     CohortCreateJob.OPTION_NAME,
                     cohortName,
                     CohortCreateJob.OPTION_SQL,
-                    documentedSql(expectedName),
+                    sql,
                     CohortCreateJob.OPTION_LEVEL,
                     "study"))
             .execute();
@@ -286,6 +217,11 @@ class CohortQuestionsTest extends SparkTestBase {
   @Test
   void glioblastomaHeadBrainMriAndRerunAfterTheRegistryMovesOn() throws Exception {
     check("q_glioblastoma", "glioblastoma");
+    // The documented variant: only the scans taken before the diagnosis.
+    check(
+        "q_glioblastoma_before_diagnosis",
+        "glioblastoma_brain_mr_before_diagnosis",
+        documentedSql("glioblastoma") + "  AND st.StudyDate < g.diagnosis_date\n");
     // The registry moves on: every imaged patient gets a glioblastoma record.
     String smr06 = layout.table(Zone.DEIDENTIFIED, "smr06");
     Dataset<Row> current = spark().read().format("delta").load(smr06);

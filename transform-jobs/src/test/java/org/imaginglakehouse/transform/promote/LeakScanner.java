@@ -14,11 +14,13 @@ import org.apache.spark.sql.types.StructField;
 import org.imaginglakehouse.core.spark.ZoneCatalog;
 import org.imaginglakehouse.core.zone.Zone;
 import org.imaginglakehouse.core.zone.ZoneLayout;
+import org.imaginglakehouse.schemas.inventory.PromotionSpec;
 
 /**
  * The leak check: every PatientName component, patient ID (as stored and normalised), birth date
  * (DICOM and ISO form) and address of {@code identifiable.instances} is searched, ignoring case, as
- * a substring of every string (and string-array) value of every table of the de-identified zone.
+ * a substring of every string (and string-array) value of every table of the de-identified zone; a
+ * value that is exactly a hospital of the reference list (institutions.yaml) is not searched.
  * Returns the hits as "table.column: value" strings; empty = no leak.
  */
 final class LeakScanner {
@@ -80,6 +82,9 @@ final class LeakScanner {
       throw new IllegalStateException("no de-identified tables to scan");
     }
     List<String> needles = new ArrayList<>(identifiers);
+    // A whole value that is a hospital of the reference list is not patient identity, even when
+    // some patient shares a name with it ("Queen Elizabeth University Hospital", "Dr Gray's").
+    Set<String> institutions = PromotionSpec.builtIn().healthBoards().keySet();
     for (ZoneCatalog.TableRef table : tables) {
       Dataset<Row> df = spark.read().format("delta").load(table.location());
       List<String> names = new ArrayList<>();
@@ -102,7 +107,7 @@ final class LeakScanner {
       for (Row r : df.selectExpr(exprs.toArray(new String[0])).distinct().collectAsList()) {
         for (int i = 0; i < names.size(); i++) {
           String v = r.getString(i);
-          if (v == null) {
+          if (v == null || institutions.contains(PromotionSpec.institutionKey(v))) {
             continue;
           }
           for (String needle : needles) {

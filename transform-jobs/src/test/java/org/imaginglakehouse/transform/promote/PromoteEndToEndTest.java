@@ -25,13 +25,22 @@ class PromoteEndToEndTest extends SparkTestBase {
     SyntheticPacs.generate(
         out,
         SynthOptions.builder()
-            .patients(6)
+            .patients(30)
             .seed(11)
-            .imagesScale(0.05)
+            .imagesScale(0.01)
             .pixelSize(SynthOptions.PixelSize.TINY)
             .threads(1)
             .build());
     GroundTruth gt = GroundTruth.read(out);
+    // The sample must hold the free text that makes a leak likely: a study description naming its
+    // patient (promoted by every template), else the leak scan proves little.
+    assertThat(
+            gt.instances().stream()
+                .filter(f -> f.isValidDicom() && f.phi() != null)
+                .flatMap(f -> f.phi().stream())
+                .filter(l -> l.kind().equals("FREE_TEXT_NAME"))
+                .map(GroundTruth.PhiLocation::keyword))
+        .contains("StudyDescription");
     LakehouseConfig config = newHomeConfig("e2e");
     new IngestJob(spark(), config, IngestJob.options(config, gt.dicomRoot().toString(), Map.of()))
         .execute();
