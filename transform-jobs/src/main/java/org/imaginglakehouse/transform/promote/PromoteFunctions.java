@@ -103,7 +103,7 @@ final class PromoteFunctions {
       case DOUBLE -> DOUBLE;
       case INT -> INT;
       case BIGINT -> BIGINT;
-      case STRING -> null;
+      case STRING, BOOLEAN -> null;
     };
   }
 }
