@@ -41,6 +41,9 @@ public record PixelColumn(
     return new OutputColumn(name, type, array);
   }
 
+  /** Start of a CASE that keeps an OCR value only when the image was actually OCRed. */
+  private static final String OCRED = "CASE WHEN ocr_status IN ('text', 'no_text') THEN ";
+
   /** The promotable pixel columns, by name, in documentation order. */
   public static final Map<String, PixelColumn> CATALOG = catalog();
 
@@ -61,8 +64,9 @@ public record PixelColumn(
         new PixelColumn(
             "burned_in_text",
             OCR_FLAGS,
-            "CASE WHEN ocr_status IN ('text', 'no_text') THEN coalesce(has_burned_in_text, FALSE)"
-                + " OR coalesce(matches_patient_identity, FALSE) END",
+            OCRED
+                + "coalesce(has_burned_in_text, FALSE) OR coalesce(matches_patient_identity, FALSE)"
+                + " END",
             ValueType.BOOLEAN,
             false,
             List.of("ocr_status", "has_burned_in_text", "matches_patient_identity"),
@@ -73,21 +77,22 @@ public record PixelColumn(
         new PixelColumn(
             "ocr_identity_match",
             OCR_FLAGS,
-            "matches_patient_identity",
+            OCRED + "matches_patient_identity END",
             ValueType.BOOLEAN,
             false,
-            List.of("matches_patient_identity"),
-            "OCR text matched the patient's name, ID, birth date or accession number"));
+            List.of("ocr_status", "matches_patient_identity"),
+            "OCR text matched the patient's name, ID, birth date or accession number; NULL when"
+                + " not OCRed"));
     add(
         m,
         new PixelColumn(
             "ocr_text_word_count",
             OCR_FLAGS,
-            "text_word_count",
+            OCRED + "text_word_count END",
             ValueType.INT,
             false,
-            List.of("text_word_count"),
-            "number of confident words (a count, never the words)"));
+            List.of("ocr_status", "text_word_count"),
+            "number of confident words (a count, never the words); NULL when not OCRed"));
     add(
         m,
         new PixelColumn(

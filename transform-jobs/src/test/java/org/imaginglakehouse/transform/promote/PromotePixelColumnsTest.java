@@ -135,6 +135,8 @@ class PromotePixelColumnsTest extends SparkTestBase {
     Row ctRow = images.get("1.7.2.1.1");
     assertThat(ctRow.<String>getAs("ocr_status")).isEqualTo("skipped_by_policy");
     assertThat(ctRow.<Boolean>getAs("burned_in_text")).isNull();
+    assertThat(ctRow.<Boolean>getAs("ocr_identity_match")).isNull();
+    assertThat(ctRow.<Integer>getAs("ocr_text_word_count")).isNull();
     assertThat(ctRow.<String>getAs("pixel_decode_status")).isEqualTo("decoded");
     assertThat(
             spark().read().format("delta").load(layout.table(Zone.DEIDENTIFIED, "image")).columns())
@@ -145,6 +147,32 @@ class PromotePixelColumnsTest extends SparkTestBase {
     PromoteJob.Result again = promote(config, Map.of());
     assertThat(again.processed()).isZero();
     assertThat(version(layout.table(Zone.DEIDENTIFIED, "image"))).isEqualTo(imageVersion);
+
+    // 4b. OCR rewrote a flag row without changing a promoted value: only the watermark moves.
+    spark()
+        .sql(
+            "UPDATE delta.`"
+                + layout.table(Zone.IDENTIFIABLE, OcrTables.FLAGS_TABLE)
+                + "` SET ocr_ms = ocr_ms + 1 WHERE sop_instance_uid = '1.7.2.1.1'");
+    PromoteJob.Result same = promote(config, Map.of());
+    assertThat(same.count("studies_affected")).isZero();
+    assertThat(same.processed()).isZero();
+    assertThat(version(layout.table(Zone.DEIDENTIFIED, "image"))).isEqualTo(imageVersion);
+
+    // 4c. The CT file is re-ingested with other content: its pixel rows describe the old file, so
+    // its pixel columns are NULL (not processed) again; only its study is re-promoted.
+    spark()
+        .sql(
+            "UPDATE delta.`"
+                + layout.table(Zone.IDENTIFIABLE, "instances")
+                + "` SET file_checksum = 'c2' WHERE SOPInstanceUID = '1.7.2.1.1'");
+    PromoteJob.Result reingested = promote(config, Map.of());
+    assertThat(reingested.processed()).isEqualTo(1);
+    images = images(layout);
+    assertThat(images.get("1.7.2.1.1").<String>getAs("pixel_decode_status")).isNull();
+    assertThat(images.get("1.7.2.1.1").<String>getAs("ocr_status")).isNull();
+    assertThat(images.get("1.7.1.1.1").<String>getAs("ocr_status")).isEqualTo("text");
+    imageVersion = version(layout.table(Zone.DEIDENTIFIED, "image"));
 
     // 5. The burned-in name and birth date are in identifiable.pixel_text, never in the inventory.
     assertThat(
