@@ -18,6 +18,8 @@ import java.util.Set;
  * @param identifyingVrs VRs that can never be promoted (PN: person names)
  * @param transformations for identifying attributes: the transformations that make them safe
  * @param allowedColumns per template (and {@code common}): the approved columns (source paths)
+ * @param allowedPixelColumns the pixel-derived image columns templates may request (names from
+ *     {@link PixelColumn#CATALOG})
  */
 public record PromotionRules(
     List<String> templates,
@@ -28,7 +30,8 @@ public record PromotionRules(
     Set<String> identifyingKeywords,
     Set<String> identifyingVrs,
     Map<String, Set<Transform>> transformations,
-    Map<String, Set<String>> allowedColumns) {
+    Map<String, Set<String>> allowedColumns,
+    Set<String> allowedPixelColumns) {
 
   public static final String COMMON = "common";
 
@@ -72,6 +75,19 @@ public record PromotionRules(
           + " (allowed_columns."
           + template
           + " or allowed_columns.common in the promotion rules)";
+    }
+    return null;
+  }
+
+  /** Why a template may not request pixel column {@code name}, or {@code null} when it may. */
+  public String pixelRefusal(String name) {
+    String why = PixelColumn.refusal(name);
+    if (why != null) {
+      return why;
+    }
+    if (!allowedPixelColumns.contains(name)) {
+      return name
+          + " is a promotable pixel column but not in allowed_pixel_columns of the promotion rules";
     }
     return null;
   }

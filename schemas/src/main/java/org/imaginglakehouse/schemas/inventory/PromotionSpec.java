@@ -113,6 +113,8 @@ public final class PromotionSpec implements Serializable {
                 }
               });
     }
+    // The pixel catalogue is code, not a file: its definitions are part of what is promoted.
+    sources.mix("pixel-catalogue", PixelColumn.catalogDescription());
     return new PromotionSpec(
         study, templates, rules, new Tokens(replacements), boards, sources.fingerprint());
   }
@@ -188,11 +190,29 @@ public final class PromotionSpec implements Serializable {
       if (!t.name().equals(Template.STUDY) && !t.columns(Level.STUDY).isEmpty()) {
         problems.add(t.name() + ": study columns belong in the 'study' template");
       }
+      for (String p : t.pixel()) {
+        String why =
+            t.name().equals(Template.STUDY)
+                ? "pixel columns are image-level: list them in the modality templates"
+                : rules.pixelRefusal(p);
+        if (why != null) {
+          problems.add(t.name() + "." + PIXEL + "." + p + ": " + why);
+        }
+      }
+    }
+    for (String p : rules.allowedPixelColumns()) {
+      String why = PixelColumn.refusal(p);
+      if (why != null) {
+        problems.add(RULES_FILE + ".allowed_pixel_columns." + p + ": " + why);
+      }
     }
     Map<String, String> types = new LinkedHashMap<>();
     for (Template t : all) {
       for (TemplateColumn c : t.allColumns()) {
         for (OutputColumn o : c.outputs()) {
+          if (PixelColumn.CATALOG.containsKey(o.name())) {
+            problems.add(t.name() + "." + o.name() + ": the name is reserved for the pixel column");
+          }
           String previous = types.putIfAbsent(o.name(), o.sqlType());
           if (previous != null && !previous.equals(o.sqlType())) {
             problems.add(
@@ -224,9 +244,31 @@ public final class PromotionSpec implements Serializable {
     return this;
   }
 
+  /** Template key of the pixel-derived image columns. */
+  public static final String PIXEL = "pixel";
+
+  /**
+   * Pixel-derived image columns requested by any modality template, in catalogue order (empty when
+   * none; unknown names are not returned: {@link #checkPromotable} refuses them).
+   */
+  public List<PixelColumn> pixelColumns() {
+    Set<String> wanted = new LinkedHashSet<>();
+    for (Template t : templates) {
+      wanted.addAll(t.pixel());
+    }
+    List<PixelColumn> out = new ArrayList<>();
+    for (PixelColumn c : PixelColumn.CATALOG.values()) {
+      if (wanted.contains(c.name())) {
+        out.add(c);
+      }
+    }
+    return out;
+  }
+
   /**
    * Output columns of one level across all templates (the union; a row's columns outside its
-   * modality's template are NULL), in first-seen order.
+   * modality's template are NULL), in first-seen order; for the image level followed by the
+   * requested pixel columns ({@link #pixelColumns}).
    */
   public List<OutputColumn> outputColumns(Level level) {
     Map<String, OutputColumn> out = new LinkedHashMap<>();
@@ -238,6 +280,11 @@ public final class PromotionSpec implements Serializable {
         for (OutputColumn o : c.outputs()) {
           out.putIfAbsent(o.name(), o);
         }
+      }
+    }
+    if (level == Level.IMAGE) {
+      for (PixelColumn p : pixelColumns()) {
+        out.putIfAbsent(p.name(), p.output());
       }
     }
     return new ArrayList<>(out.values());
@@ -291,7 +338,8 @@ public final class PromotionSpec implements Serializable {
         new LinkedHashSet<>(strings(identifying, "keywords", RULES_FILE)),
         upper(strings(identifying, "vrs", RULES_FILE)),
         transformations,
-        allowed);
+        allowed,
+        new LinkedHashSet<>(strings(node, "allowed_pixel_columns", RULES_FILE)));
   }
 
   private static Template template(String name, JsonNode node, String file) {
@@ -311,7 +359,21 @@ public final class PromotionSpec implements Serializable {
       }
       columns.put(level, parsed);
     }
-    return new Template(name, modalities, columns);
+    List<String> pixel = new ArrayList<>();
+    JsonNode px = node.get(PIXEL);
+    if (px != null && !px.isNull()) {
+      if (!px.isArray()) {
+        throw new LakehouseException(file + ": '" + PIXEL + "' must be a list of column names");
+      }
+      for (JsonNode entry : px) {
+        if (!entry.isTextual()) {
+          throw new LakehouseException(
+              file + " " + PIXEL + ": an entry is a pixel column name; got " + entry);
+        }
+        pixel.add(entry.asText().trim());
+      }
+    }
+    return new Template(name, modalities, columns, List.copyOf(pixel));
   }
 
   static TemplateColumn column(JsonNode entry, String where) {
@@ -476,6 +538,13 @@ public final class PromotionSpec implements Serializable {
           PromotionSpec.class.getClassLoader().getResourceAsStream(RESOURCE_ROOT + relative)) {
         return in == null ? null : in.readAllBytes();
       }
+    }
+
+    /** Adds text that is not a file (e.g. code-defined definitions) to the fingerprint. */
+    void mix(String label, String text) {
+      digest.update(label.getBytes(StandardCharsets.UTF_8));
+      digest.update((byte) 0);
+      digest.update(text.getBytes(StandardCharsets.UTF_8));
     }
 
     String fingerprint() {

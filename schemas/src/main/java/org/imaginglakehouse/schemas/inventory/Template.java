@@ -8,10 +8,14 @@ import java.util.Map;
  * A promotion template: for the modalities it covers, which columns go into which inventory table.
  * The special template {@code study} holds the study table's columns (one study table across
  * modalities); modality templates hold series and image columns. A template whose modalities
- * include {@code *} is the fallback (OTHER).
+ * include {@code *} is the fallback (OTHER). {@code pixel} lists the pixel-derived image columns
+ * requested (names from {@link PixelColumn#CATALOG}; anything else is refused by the rules check).
  */
 public record Template(
-    String name, List<String> modalities, Map<Level, List<TemplateColumn>> columns) {
+    String name,
+    List<String> modalities,
+    Map<Level, List<TemplateColumn>> columns,
+    List<String> pixel) {
   public static final String STUDY = "study";
   public static final String WILDCARD = "*";
 

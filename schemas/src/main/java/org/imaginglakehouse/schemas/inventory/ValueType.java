@@ -19,7 +19,9 @@ public enum ValueType {
    */
   TIME("string"),
   /** DT, converted to UTC when the value has an offset, else taken as local (session) time. */
-  TIMESTAMP("timestamp");
+  TIMESTAMP("timestamp"),
+  /** Flags derived from the pixel jobs (never from a DICOM VR). */
+  BOOLEAN("boolean");
 
   private final String sqlType;
 

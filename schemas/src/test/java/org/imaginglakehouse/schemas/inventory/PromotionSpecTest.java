@@ -132,6 +132,79 @@ class PromotionSpecTest {
   }
 
   @Test
+  void pixelColumnsAreImageOutputsOfTheirTemplates() {
+    PromotionSpec spec = spec();
+    assertThat(spec.templateFor("US").pixel()).contains("ocr_status", "burned_in_text");
+    assertThat(spec.templateFor("SR").pixel()).isEmpty();
+    assertThat(spec.outputColumns(Level.IMAGE))
+        .contains(
+            new OutputColumn("ocr_status", ValueType.STRING, false),
+            new OutputColumn("burned_in_text", ValueType.BOOLEAN, false),
+            new OutputColumn("pixel_decode_status", ValueType.STRING, false),
+            new OutputColumn("pixel_mean", ValueType.DOUBLE, false));
+    assertThat(spec.outputColumns(Level.SERIES))
+        .extracting(OutputColumn::name)
+        .doesNotContain("ocr_status");
+    assertThat(spec.pixelColumns()).extracting(PixelColumn::name).doesNotContain("pixel_histogram");
+  }
+
+  @Test
+  void nonPromotablePixelColumnsAreRefused() throws Exception {
+    copyBuiltIn();
+    String before = PromotionSpec.load(dir).fingerprint();
+    Path us = dir.resolve("templates/US.yaml");
+    Files.writeString(
+        us,
+        Files.readString(us)
+            .replace(
+                "pixel:\n",
+                "pixel:\n  - word\n  - box_left\n  - confidence\n  - decode_reason\n"
+                    + "  - matched_identity\n  - ocr_text\n"));
+    Path study = dir.resolve("templates/study.yaml");
+    Files.writeString(study, Files.readString(study) + "pixel:\n  - ocr_status\n");
+    PromotionSpec changed = PromotionSpec.load(dir);
+    assertThat(changed.fingerprint()).isNotEqualTo(before);
+    assertThat(changed.refusals())
+        .containsExactly(
+            "study.pixel.ocr_status: pixel columns are image-level: list them in the modality"
+                + " templates",
+            "US.pixel.word: word is OCR text content (identifiable.pixel_text) and is never"
+                + " promoted",
+            "US.pixel.box_left: box_left is an OCR word box/confidence (identifiable.pixel_text)"
+                + " and is never promoted",
+            "US.pixel.confidence: confidence is an OCR word box/confidence"
+                + " (identifiable.pixel_text) and is never promoted",
+            "US.pixel.decode_reason: decode_reason is free text that may hold file paths or"
+                + " identifiers and is never promoted",
+            "US.pixel.matched_identity: matched_identity names the kinds of identity matched;"
+                + " promote ocr_identity_match or burned_in_text",
+            "US.pixel.ocr_text: ocr_text is not a promotable pixel column (promotable: "
+                + String.join(", ", PixelColumn.CATALOG.keySet())
+                + ")");
+    assertThatThrownBy(changed::checkPromotable)
+        .isInstanceOf(LakehouseException.class)
+        .hasMessageContaining("Promotion refused")
+        .hasMessageContaining("US.pixel.word");
+  }
+
+  @Test
+  void pixelColumnsNeedTheRulesApproval() throws Exception {
+    copyBuiltIn();
+    Path rules = dir.resolve("promotion-rules.yaml");
+    Files.writeString(
+        rules,
+        Files.readString(rules)
+            .replace("  - burned_in_text\n", "")
+            .replace("  - pixel_max\n", "  - pixel_max\n  - word\n"));
+    assertThat(PromotionSpec.load(dir).refusals())
+        .contains(
+            "promotion-rules.yaml.allowed_pixel_columns.word: word is OCR text content"
+                + " (identifiable.pixel_text) and is never promoted",
+            "US.pixel.burned_in_text: burned_in_text is a promotable pixel column but not in"
+                + " allowed_pixel_columns of the promotion rules");
+  }
+
+  @Test
   void unknownKeywordsAndNonSequencesFail() throws Exception {
     copyBuiltIn();
     append("templates/CT.yaml", "  - NoSuchKeyword\n");

@@ -14,6 +14,7 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.imaginglakehouse.schemas.inventory.Level;
 import org.imaginglakehouse.schemas.inventory.OutputColumn;
+import org.imaginglakehouse.schemas.inventory.PixelColumn;
 import org.imaginglakehouse.schemas.inventory.PromotionSpec;
 import org.imaginglakehouse.schemas.inventory.Template;
 import org.imaginglakehouse.schemas.inventory.TemplateColumn;
@@ -53,6 +54,25 @@ final class ColumnPlan {
         plan(level, column);
       }
     }
+    for (PixelColumn p : spec.pixelColumns()) {
+      Set<String> templates = new LinkedHashSet<>();
+      for (Template t : spec.templates()) {
+        if (t.pixel().contains(p.name())) {
+          templates.add(t.name());
+        }
+      }
+      outputs.putIfAbsent(
+          p.name(),
+          gate(templates, false, "cast(`" + pixelValue(p) + "` as " + p.output().sqlType() + ")"));
+    }
+  }
+
+  /**
+   * Column holding pixel column {@code p}'s value joined from its source table (added by the
+   * promote job before the outputs are computed; NULL when the instance has no pixel row).
+   */
+  static String pixelValue(PixelColumn p) {
+    return "_px_" + p.name();
   }
 
   /** SQL for the header map column, or null when no header value is needed. */

@@ -109,7 +109,7 @@ final class PromoteFunctions {
       case DOUBLE -> DOUBLE;
       case INT -> INT;
       case BIGINT -> BIGINT;
-      case STRING -> null;
+      case STRING, BOOLEAN -> null;
     };
   }
 }

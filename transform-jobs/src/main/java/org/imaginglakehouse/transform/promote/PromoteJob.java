@@ -12,7 +12,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -33,8 +35,11 @@ import org.imaginglakehouse.core.spark.ZoneCatalog;
 import org.imaginglakehouse.core.zone.Zone;
 import org.imaginglakehouse.schemas.inventory.Level;
 import org.imaginglakehouse.schemas.inventory.OutputColumn;
+import org.imaginglakehouse.schemas.inventory.PixelColumn;
 import org.imaginglakehouse.schemas.inventory.PromotionRules;
 import org.imaginglakehouse.schemas.inventory.PromotionSpec;
+import org.imaginglakehouse.transform.features.FeaturesTables;
+import org.imaginglakehouse.transform.ocr.OcrTables;
 import org.imaginglakehouse.transform.pseudonym.PatientIds;
 import org.imaginglakehouse.transform.pseudonym.PseudonymConfig;
 import org.imaginglakehouse.transform.pseudonym.Pseudonymiser;
@@ -91,6 +96,12 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
    * scrubbed from text columns.
    */
   static final int ROW_RULES_VERSION = 2;
+
+  /** Hash of an instance's promoted pixel values (state column; detects features/OCR changes). */
+  static final String PIXEL_HASH = "pixel_hash";
+
+  /** The pixel tables promote may join, in watermark order. */
+  static final List<String> PIXEL_TABLES = List.of(PixelColumn.FEATURES, PixelColumn.OCR_FLAGS);
 
   static final String DELETE = "_delete";
 
@@ -153,6 +164,8 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
             () ->
                 PromotionSpec.load(templates.isEmpty() ? null : Path.of(templates))
                     .checkPromotable());
+    List<PixelColumn> pixel = spec.pixelColumns();
+    checkPixelSources(pixel);
     String source = options.get(OPTION_SOURCE, DEFAULT_SOURCE);
     String instancesPath = source.isEmpty() ? layout.table(Zone.IDENTIFIABLE, INSTANCES) : source;
     if (!DeltaTable.isDeltaTable(spark, instancesPath)) {
@@ -169,12 +182,16 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
     long version =
         DeltaTable.forPath(spark, instancesPath).history(1).select("version").first().getLong(0);
 
+    Map<String, Long> pixelVersions = pixelVersions(pixel);
+
     Row watermark = readWatermark();
     boolean tablesExist =
         DeltaTable.isDeltaTable(spark, deid(IMAGE))
             && DeltaTable.isDeltaTable(spark, deid(SERIES))
             && DeltaTable.isDeltaTable(spark, deid(STUDY))
-            && DeltaTable.isDeltaTable(spark, ident(STATE));
+            && DeltaTable.isDeltaTable(spark, ident(STATE))
+            && List.of(spark.read().format("delta").load(ident(STATE)).columns())
+                .contains(PIXEL_HASH);
     boolean full =
         options.getBoolean(OPTION_FULL, DEFAULT_FULL)
             || watermark == null
@@ -182,7 +199,17 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
             || !fingerprint(spec).equals(watermark.getAs("spec_fingerprint"));
     boolean mappingChanged =
         watermark == null || !mappingFingerprint.equals(watermark.getAs("mapping_fingerprint"));
-    if (!full && !mappingChanged && version == watermark.<Long>getAs("instances_version")) {
+    boolean pixelChanged =
+        PIXEL_TABLES.stream()
+            .anyMatch(
+                t ->
+                    !Objects.equals(
+                        watermark == null ? null : watermarkVersion(watermark, t),
+                        pixelVersions.get(t)));
+    if (!full
+        && !mappingChanged
+        && !pixelChanged
+        && version == watermark.<Long>getAs("instances_version")) {
       run.count("instances_processed", 0);
       run.count("full_rebuild", 0);
       registerTables();
@@ -209,8 +236,27 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
       affectedStudies =
           run.time(
               "find_changes",
-              () -> affectedStudies(instances, pseudonymiser, mappingChanged).persist());
-      run.count("studies_affected", affectedStudies.count());
+              () ->
+                  affectedStudies(
+                          instances,
+                          pseudonymiser,
+                          mappingChanged,
+                          pixelChanged ? pixel : null,
+                          pixelVersions)
+                      .persist());
+      long studiesAffected = affectedStudies.count();
+      run.count("studies_affected", studiesAffected);
+      if (studiesAffected == 0) {
+        // Nothing to re-promote (e.g. pixel tables rewritten with the same values): only the
+        // watermark moves, no inventory table gets a commit.
+        affectedStudies.unpersist();
+        run.count("instances_processed", 0);
+        run.count("full_rebuild", 0);
+        writeWatermark(
+            run.runId(), version, spec, mappingFingerprint, pseudonymiser, pixelVersions);
+        registerTables();
+        return JobStatus.SUCCEEDED;
+      }
       input =
           instances.join(
               affectedStudies,
@@ -220,7 +266,8 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
 
     ColumnPlan plan = new ColumnPlan(spec, instances.schema());
     Dataset<Row> prepared =
-        prepare(input, plan, spec, pseudonymiser).persist(StorageLevel.MEMORY_AND_DISK());
+        prepare(input, plan, spec, pseudonymiser, pixel, pixelVersions)
+            .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       long processed = run.time("prepare", prepared::count);
       run.count("instances_processed", processed);
@@ -241,7 +288,7 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
           () -> write(ident(REJECTIONS), rejections, "rejection_key", affected, full));
       run.time("write_state", () -> write(ident(STATE), state, "SOPInstanceUID", affected, full));
       run.time("write_summaries", this::writeSummaries);
-      writeWatermark(run.runId(), version, spec, mappingFingerprint, pseudonymiser);
+      writeWatermark(run.runId(), version, spec, mappingFingerprint, pseudonymiser, pixelVersions);
 
       Map<String, Long> reasons = new LinkedHashMap<>();
       for (Row r :
@@ -282,7 +329,11 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
    * the studies of every patient whose pseudonym (or its absence) changed.
    */
   private Dataset<Row> affectedStudies(
-      Dataset<Row> instances, Pseudonymiser pseudonymiser, boolean mappingChanged) {
+      Dataset<Row> instances,
+      Pseudonymiser pseudonymiser,
+      boolean mappingChanged,
+      List<PixelColumn> pixelChanged,
+      Map<String, Long> pixelVersions) {
     Dataset<Row> state = spark.read().format("delta").load(ident(STATE));
     Dataset<Row> current = instances.select("SOPInstanceUID", "StudyInstanceUID", SOURCE_HASH);
     Dataset<Row> stateKeys = state.select("SOPInstanceUID", SOURCE_HASH);
@@ -316,7 +367,121 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
               .select(col("StudyInstanceUID").as("_affected_study"));
       studies = studies.union(patientStudies);
     }
+    if (pixelChanged != null) {
+      // Instances whose promoted pixel values (features / OCR flags, as joined now) differ from
+      // what the last promotion joined: their studies are re-promoted.
+      Dataset<Row> pixelNow =
+          withPixel(
+                  instances.select("SOPInstanceUID", "StudyInstanceUID", "file_checksum"),
+                  pixelChanged,
+                  pixelVersions)
+              .select(
+                  col("SOPInstanceUID").as("_px_sop"), col("StudyInstanceUID"), col(PIXEL_HASH));
+      Dataset<Row> stateHash = state.select("SOPInstanceUID", PIXEL_HASH);
+      Dataset<Row> pixelStudies =
+          pixelNow
+              .join(
+                  stateHash,
+                  pixelNow.col("_px_sop").equalTo(stateHash.col("SOPInstanceUID")),
+                  "inner")
+              .where(functions.not(pixelNow.col(PIXEL_HASH).eqNullSafe(stateHash.col(PIXEL_HASH))))
+              .select(pixelNow.col("StudyInstanceUID").as("_affected_study"));
+      studies = studies.union(pixelStudies);
+    }
     return studies.where(col("_affected_study").isNotNull()).distinct();
+  }
+
+  // ------------------------------------------------------------------ pixel columns
+
+  /**
+   * Defence in depth behind the rules check: every source column of a requested pixel column must
+   * be marked {@code promotable=true} in the pixel job's schema.
+   */
+  static void checkPixelSources(List<PixelColumn> pixel) {
+    for (PixelColumn p : pixel) {
+      StructType schema =
+          p.table().equals(PixelColumn.FEATURES)
+              ? FeaturesTables.INSTANCE_SCHEMA
+              : p.table().equals(PixelColumn.OCR_FLAGS) ? OcrTables.FLAGS_SCHEMA : null;
+      if (schema == null || !FeaturesTables.promotable(schema).containsAll(p.sources())) {
+        throw new LakehouseException(
+            "Promotion refused: pixel column "
+                + p.name()
+                + " reads columns of "
+                + p.table()
+                + " that are not marked promotable");
+      }
+    }
+  }
+
+  /** Current Delta version of each pixel table a requested column reads (null: no table yet). */
+  private Map<String, Long> pixelVersions(List<PixelColumn> pixel) {
+    Map<String, Long> versions = new TreeMap<>();
+    for (PixelColumn p : pixel) {
+      if (!versions.containsKey(p.table())) {
+        String path = ident(p.table());
+        versions.put(
+            p.table(),
+            DeltaTable.isDeltaTable(spark, path)
+                ? DeltaTable.forPath(spark, path).history(1).select("version").first().getLong(0)
+                : null);
+      }
+    }
+    return versions;
+  }
+
+  /**
+   * Adds one column per requested pixel column ({@link ColumnPlan#pixelValue}), left-joined from
+   * its table at the recorded version on SOPInstanceUID and file checksum (a pixel row of an older
+   * version of the file does not count: NULL = not processed), and {@link #PIXEL_HASH} over them.
+   */
+  private Dataset<Row> withPixel(
+      Dataset<Row> df, List<PixelColumn> pixel, Map<String, Long> versions) {
+    List<Column> hashed = new ArrayList<>();
+    for (String table : PIXEL_TABLES) {
+      List<PixelColumn> columns = pixel.stream().filter(p -> p.table().equals(table)).toList();
+      if (columns.isEmpty()) {
+        continue;
+      }
+      Long version = versions.get(table);
+      if (version == null) {
+        for (PixelColumn p : columns) {
+          df = df.withColumn(ColumnPlan.pixelValue(p), lit(null).cast(p.output().sqlType()));
+        }
+      } else {
+        String sop = "_px_sop_" + table;
+        String checksum = "_px_checksum_" + table;
+        List<Column> select = new ArrayList<>();
+        select.add(col("sop_instance_uid").as(sop));
+        select.add(col("file_checksum").as(checksum));
+        for (PixelColumn p : columns) {
+          select.add(expr(p.expression()).cast(p.output().sqlType()).as(ColumnPlan.pixelValue(p)));
+        }
+        Dataset<Row> rows =
+            spark
+                .read()
+                .format("delta")
+                .option("versionAsOf", version)
+                .load(ident(table))
+                .select(select.toArray(new Column[0]));
+        df =
+            df.join(
+                    rows,
+                    df.col("SOPInstanceUID")
+                        .equalTo(rows.col(sop))
+                        .and(df.col("file_checksum").eqNullSafe(rows.col(checksum))),
+                    "left")
+                .drop(sop, checksum);
+      }
+      for (PixelColumn p : columns) {
+        hashed.add(col(ColumnPlan.pixelValue(p)));
+      }
+    }
+    return df.withColumn(
+        PIXEL_HASH,
+        hashed.isEmpty()
+            ? lit(null).cast("bigint")
+            : functions.xxhash64(hashed.toArray(new Column[0])));
   }
 
   private static scala.collection.immutable.Seq<String> toSeq(String... columns) {
@@ -336,8 +501,14 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
    * list and state are kept; the de-identified tables select only template outputs.
    */
   private Dataset<Row> prepare(
-      Dataset<Row> input, ColumnPlan plan, PromotionSpec spec, Pseudonymiser pseudonymiser) {
+      Dataset<Row> input,
+      ColumnPlan plan,
+      PromotionSpec spec,
+      Pseudonymiser pseudonymiser,
+      List<PixelColumn> pixel,
+      Map<String, Long> pixelVersions) {
     Dataset<Row> df = input.dropDuplicates("SOPInstanceUID");
+    df = withPixel(df, pixel, pixelVersions);
     df = pseudonymiser.apply(df, "PatientID");
     df = df.withColumn(ColumnPlan.TEMPLATE, expr(plan.templateExpression()));
     df = df.withColumn(REASON, expr(reasonExpression(spec)));
@@ -360,6 +531,7 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
             "file_path",
             "file_size",
             SOURCE_HASH,
+            PIXEL_HASH,
             Pseudonymiser.EUPI,
             Pseudonymiser.REJECTION,
             ColumnPlan.TEMPLATE,
@@ -543,7 +715,8 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
                 .otherwise(lit("rejected"))
                 .as("status"),
             col(REASON).as("reason"),
-            col(SOURCE_HASH));
+            col(SOURCE_HASH),
+            col(PIXEL_HASH));
   }
 
   // ------------------------------------------------------------------ writes
@@ -629,7 +802,18 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
           .add("mapping_fingerprint", DataTypes.StringType)
           .add("mapping_source", DataTypes.StringType)
           .add("hmac_key_id", DataTypes.StringType)
-          .add("updated_at", DataTypes.TimestampType);
+          .add("updated_at", DataTypes.TimestampType)
+          .add("pixel_features_version", DataTypes.LongType)
+          .add("pixel_text_flags_version", DataTypes.LongType);
+
+  /** Watermark of a pixel table's version (null: not joined, absent, or an older watermark). */
+  private static Long watermarkVersion(Row watermark, String table) {
+    String field = table + "_version";
+    if (!List.of(watermark.schema().fieldNames()).contains(field)) {
+      return null;
+    }
+    return watermark.isNullAt(watermark.fieldIndex(field)) ? null : watermark.getAs(field);
+  }
 
   private Row readWatermark() {
     String path = ident(WATERMARK);
@@ -641,7 +825,12 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
   }
 
   private void writeWatermark(
-      String runId, long version, PromotionSpec spec, String mapping, Pseudonymiser p) {
+      String runId,
+      long version,
+      PromotionSpec spec,
+      String mapping,
+      Pseudonymiser p,
+      Map<String, Long> pixelVersions) {
     Row row =
         RowFactory.create(
             runId,
@@ -650,12 +839,15 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
             mapping,
             p.config().describe(),
             p.hmacKeyId().orElse(null),
-            Timestamp.from(Instant.now()));
+            Timestamp.from(Instant.now()),
+            pixelVersions.get(PixelColumn.FEATURES),
+            pixelVersions.get(PixelColumn.OCR_FLAGS));
     spark
         .createDataFrame(List.of(row), WATERMARK_SCHEMA)
         .write()
         .format("delta")
         .mode("overwrite")
+        .option("overwriteSchema", "true")
         .save(ident(WATERMARK));
   }
 
