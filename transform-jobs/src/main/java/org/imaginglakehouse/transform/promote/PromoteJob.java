@@ -273,23 +273,8 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
       run.count("instances_processed", processed);
       run.count("full_rebuild", full ? 1 : 0);
       Dataset<Row> accepted = prepared.where(col(REASON).isNull());
-      Dataset<Row> image = imageRows(accepted, plan);
-      Dataset<Row> series = seriesRows(accepted, plan);
-      Dataset<Row> study = studyRows(accepted, plan);
-      Dataset<Row> rejections = rejectionRows(prepared.where(col(REASON).isNotNull()), run.runId());
-      Dataset<Row> state = stateRows(prepared);
-      final Dataset<Row> affected = affectedStudies;
-      run.time("write_image", () -> write(deid(IMAGE), image, "SOPInstanceUID", affected, full));
-      run.time(
-          "write_series", () -> write(deid(SERIES), series, "SeriesInstanceUID", affected, full));
-      run.time("write_study", () -> write(deid(STUDY), study, "StudyInstanceUID", affected, full));
-      run.time(
-          "write_rejections",
-          () -> write(ident(REJECTIONS), rejections, "rejection_key", affected, full));
-      run.time("write_state", () -> write(ident(STATE), state, "SOPInstanceUID", affected, full));
-      run.time("write_summaries", this::writeSummaries);
-      writeWatermark(run.runId(), version, spec, mappingFingerprint, pseudonymiser, pixelVersions);
-
+      // Counted before the writes: writing the state table re-caches every plan that reads it, and
+      // an incremental run's input is planned against the state (it would count nothing after).
       Map<String, Long> reasons = new LinkedHashMap<>();
       for (Row r :
           prepared
@@ -311,6 +296,23 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
                       functions.sum(functions.size(col(ColumnPlan.MALFORMED))), lit(0L)))
               .first();
       run.count("malformed_values", ((Number) malformed.get(0)).longValue());
+      Dataset<Row> image = imageRows(accepted, plan);
+      Dataset<Row> series = seriesRows(accepted, plan);
+      Dataset<Row> study = studyRows(accepted, plan);
+      Dataset<Row> rejections = rejectionRows(prepared.where(col(REASON).isNotNull()), run.runId());
+      Dataset<Row> state = stateRows(prepared);
+      final Dataset<Row> affected = affectedStudies;
+      run.time("write_image", () -> write(deid(IMAGE), image, "SOPInstanceUID", affected, full));
+      run.time(
+          "write_series", () -> write(deid(SERIES), series, "SeriesInstanceUID", affected, full));
+      run.time("write_study", () -> write(deid(STUDY), study, "StudyInstanceUID", affected, full));
+      run.time(
+          "write_rejections",
+          () -> write(ident(REJECTIONS), rejections, "rejection_key", affected, full));
+      run.time("write_state", () -> write(ident(STATE), state, "SOPInstanceUID", affected, full));
+      run.time("write_summaries", this::writeSummaries);
+      writeWatermark(run.runId(), version, spec, mappingFingerprint, pseudonymiser, pixelVersions);
+
       registerTables();
       return rejected > 0 ? JobStatus.COMPLETED_WITH_REJECTIONS : JobStatus.SUCCEEDED;
     } finally {

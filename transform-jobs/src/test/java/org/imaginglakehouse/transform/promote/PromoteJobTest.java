@@ -352,13 +352,29 @@ class PromoteJobTest extends SparkTestBase {
                     .set("StudyDate", "20220505")
                     .set("ImageType", "ORIGINAL\\PRIMARY")
                     .set("PatientAge", "006M")
+                    .row(),
+                // a derived image in the same study: rejected, and counted as such
+                base(
+                        "0202602345",
+                        "STEWART^Ewan",
+                        "19600202",
+                        "1.2.3.5",
+                        "1.2.3.5.1",
+                        "1.2.3.5.1.2")
+                    .set("Modality", "MR")
+                    .set("SOPClassUID", MR)
+                    .set("StudyDate", "20220505")
+                    .set("ImageType", "DERIVED\\SECONDARY")
                     .row()))
         .write()
         .format("delta")
         .mode("append")
         .save(layout.table(Zone.IDENTIFIABLE, "instances"));
     PromoteJob.Result result = promote(Map.of());
-    assertThat(result.processed()).isEqualTo(1);
+    assertThat(result.processed()).isEqualTo(2);
+    assertThat(result.rejected()).isEqualTo(1);
+    assertThat(result.count("rejected_image_type_not_allowed")).isEqualTo(1);
+    assertThat(result.status()).isEqualTo(JobStatus.COMPLETED_WITH_REJECTIONS);
     Row study = byKey(table(Zone.DEIDENTIFIED, "study"), "StudyInstanceUID").get("1.2.3.5");
     assertThat(study.<String>getAs("eupi")).isEqualTo("E2");
     assertThat(study.<Double>getAs("PatientAge_years")).isEqualTo(0.5);
