@@ -337,35 +337,22 @@ class PromoteJobTest extends SparkTestBase {
   @Test
   @Order(5)
   void newInstancesAreProcessedIncrementally() {
+    java.util.function.Function<String, Instances.Builder> newMr =
+        sop ->
+            base("0202602345", "STEWART^Ewan", "19600202", "1.2.3.5", "1.2.3.5.1", sop)
+                .set("Modality", "MR")
+                .set("SOPClassUID", MR)
+                .set("StudyDate", "20220505");
     Instances.frame(
             spark(),
             List.of(
-                base(
-                        "0202602345",
-                        "STEWART^Ewan",
-                        "19600202",
-                        "1.2.3.5",
-                        "1.2.3.5.1",
-                        "1.2.3.5.1.1")
-                    .set("Modality", "MR")
-                    .set("SOPClassUID", MR)
-                    .set("StudyDate", "20220505")
+                newMr
+                    .apply("1.2.3.5.1.1")
                     .set("ImageType", "ORIGINAL\\PRIMARY")
                     .set("PatientAge", "006M")
                     .row(),
                 // a derived image in the same study: rejected, and counted as such
-                base(
-                        "0202602345",
-                        "STEWART^Ewan",
-                        "19600202",
-                        "1.2.3.5",
-                        "1.2.3.5.1",
-                        "1.2.3.5.1.2")
-                    .set("Modality", "MR")
-                    .set("SOPClassUID", MR)
-                    .set("StudyDate", "20220505")
-                    .set("ImageType", "DERIVED\\SECONDARY")
-                    .row()))
+                newMr.apply("1.2.3.5.1.2").set("ImageType", "DERIVED\\SECONDARY").row()))
         .write()
         .format("delta")
         .mode("append")
