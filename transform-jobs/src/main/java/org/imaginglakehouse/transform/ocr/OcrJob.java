@@ -19,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import net.sourceforge.tess4j.ITessAPI.TessPageSegMode;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -137,7 +136,7 @@ public final class OcrJob extends AbstractJob<OcrJob.Result> {
         (float) options.getDouble(OPTION_TEXT_CONFIDENCE, DEFAULT_TEXT_CONFIDENCE),
         options.get(OPTION_TESSDATA, DEFAULT_TESSDATA),
         options.get(OPTION_LANGUAGE, DEFAULT_LANGUAGE),
-        TessPageSegMode.PSM_SPARSE_TEXT);
+        OcrSettings.DEFAULT_PAGE_SEG_MODE);
   }
 
   /** The candidate policy from the job options. */

@@ -29,6 +29,13 @@ public record OcrSettings(
     int pageSegMode)
     implements Serializable {
 
+  /**
+   * Tesseract page segmentation: automatic. On the synthetic PACS's ultrasound frames "sparse text"
+   * missed the top annotation line (boxed name and CHI) that automatic layout reads; see
+   * docs/benchmarks.md.
+   */
+  public static final int DEFAULT_PAGE_SEG_MODE = TessPageSegMode.PSM_AUTO;
+
   public static final List<OcrPass> DEFAULT_PASSES =
       List.of(OcrPass.INVERTED, OcrPass.WINDOWED, OcrPass.THRESHOLDED, OcrPass.AS_IS);
 
@@ -42,7 +49,7 @@ public record OcrSettings(
         70f,
         TesseractEngine.DEFAULT_TESSDATA,
         TesseractEngine.DEFAULT_LANGUAGE,
-        TessPageSegMode.PSM_SPARSE_TEXT);
+        DEFAULT_PAGE_SEG_MODE);
   }
 
   public OcrSettings withPasses(List<OcrPass> p, boolean stop) {
