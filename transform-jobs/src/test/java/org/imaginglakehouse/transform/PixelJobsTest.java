@@ -27,14 +27,6 @@ import org.junit.jupiter.api.Test;
 /** Features and OCR jobs on a small instances table: outputs, incremental and idempotent runs. */
 class PixelJobsTest extends SparkTestBase {
 
-  private static TestDicom.Spec spec(int size, List<TestDicom.Text> texts, long seed) {
-    TestDicom.Spec s = new TestDicom.Spec();
-    s.rows = size;
-    s.cols = size;
-    s.frames = List.of(TestDicom.frame(size, size, 12, seed, 4095, texts));
-    return s;
-  }
-
   @Test
   void featuresAndOcrAreIncrementalAndIdempotent() throws Exception {
     LakehouseConfig config = newHomeConfig("jobs");
@@ -46,7 +38,9 @@ class PixelJobsTest extends SparkTestBase {
       Instance ct =
           new Instance(
               TestDicom.write(
-                  files.resolve("ct" + i + ".dcm"), "1.9.1." + i, spec(64, List.of(), i)));
+                  files.resolve("ct" + i + ".dcm"),
+                  "1.9.1." + i,
+                  TestDicom.square(64, List.of(), i)));
       ct.series = "1.9.1";
       ct.extraHeader.put("00200032", List.of("0", "0", Double.toString(5.0 * i)));
       ct.extraHeader.put("00200037", List.of("1", "0", "0", "0", "1", "0"));
@@ -57,7 +51,9 @@ class PixelJobsTest extends SparkTestBase {
       Instance ct =
           new Instance(
               TestDicom.write(
-                  files.resolve("rep" + i + ".dcm"), "1.9.2." + i, spec(64, List.of(), 10 + i)));
+                  files.resolve("rep" + i + ".dcm"),
+                  "1.9.2." + i,
+                  TestDicom.square(64, List.of(), 10 + i)));
       ct.series = "1.9.2";
       ct.extraHeader.put("00200032", List.of("0", "0", Double.toString(5.0 * (i % 2))));
       ct.extraHeader.put("00200037", List.of("1", "0", "0", "0", "1", "0"));
@@ -70,13 +66,16 @@ class PixelJobsTest extends SparkTestBase {
             TestDicom.write(
                 files.resolve("us.dcm"),
                 "1.9.3.1",
-                spec(256, List.of(new TestDicom.Text("DOE JANE 01/01/1970", 10, 10, 14)), 20)));
+                TestDicom.square(
+                    256, List.of(new TestDicom.Text("DOE JANE 01/01/1970", 10, 10, 14)), 20)));
     us.modality = "US";
     us.series = "1.9.3";
     instances.add(us);
     // SC without text.
     Instance sc =
-        new Instance(TestDicom.write(files.resolve("sc.dcm"), "1.9.4.1", spec(256, List.of(), 21)));
+        new Instance(
+            TestDicom.write(
+                files.resolve("sc.dcm"), "1.9.4.1", TestDicom.square(256, List.of(), 21)));
     sc.modality = "OT";
     sc.series = "1.9.4";
     instances.add(sc);
@@ -174,7 +173,9 @@ class PixelJobsTest extends SparkTestBase {
                 + layout.table(Zone.IDENTIFIABLE, OcrTables.FLAGS_TABLE)
                 + "` WHERE sop_instance_uid = '1.9.3.1'");
     Instance late =
-        new Instance(TestDicom.write(files.resolve("late.dcm"), "1.9.1.3", spec(64, List.of(), 3)));
+        new Instance(
+            TestDicom.write(
+                files.resolve("late.dcm"), "1.9.1.3", TestDicom.square(64, List.of(), 3)));
     late.series = "1.9.1";
     late.extraHeader.put("00200032", List.of("0", "0", "15"));
     late.extraHeader.put("00200037", List.of("1", "0", "0", "0", "1", "0"));

@@ -3,8 +3,8 @@ package org.imaginglakehouse.transform.promote;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Removes the patient's own identity from a free-text value before it is promoted: the parts of
@@ -21,6 +21,8 @@ import java.util.Set;
 public final class IdentityScrubber {
   /** What replaces a removed word. */
   public static final String REMOVED = "[removed]";
+
+  private static final Pattern NAME_PARTS = Pattern.compile("[\\^=,\\s]+");
 
   private IdentityScrubber() {}
 
@@ -100,7 +102,7 @@ public final class IdentityScrubber {
       String patientName, String patientId, String birthDate, String accession) {
     Set<String> needles = new LinkedHashSet<>();
     if (patientName != null) {
-      for (String part : patientName.split("[\\^=,\\s]+")) {
+      for (String part : NAME_PARTS.split(patientName)) {
         String c = compact(part);
         if (c.length() >= 2) {
           needles.add(c);
@@ -132,6 +134,6 @@ public final class IdentityScrubber {
         b.append(Character.toLowerCase(c));
       }
     }
-    return b.toString().toLowerCase(Locale.ROOT);
+    return b.toString();
   }
 }

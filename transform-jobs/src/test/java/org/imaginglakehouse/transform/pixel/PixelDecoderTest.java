@@ -66,7 +66,7 @@ class PixelDecoderTest {
     Path empty = dir.resolve("deflated-no-pixels.dcm");
     list.write(empty.toFile(), PixelDecoder.DEFLATED, true, true);
     PixelDescriptor noPixels =
-        new PixelDescriptor(
+        PixelDescriptor.basic(
             "1.2.3.10",
             empty.toString(),
             PixelDecoder.DEFLATED,
@@ -76,19 +76,11 @@ class PixelDecoderTest {
             1,
             16,
             12,
-            11,
             0,
             "MONOCHROME2",
-            0,
-            null,
-            null,
-            null,
-            new double[0],
-            new double[0],
-            1.0,
-            0.0,
-            List.of(),
-            new double[0]);
+            -1, // a deflated file has no PixelData offset: the decoder does not look at it
+            -1,
+            null);
     assertThatThrownBy(() -> PixelDecoder.decode(noPixels))
         .isInstanceOf(PixelDecodeException.class)
         .hasMessage("no PixelData element");

@@ -38,14 +38,6 @@ class PromotePixelColumnsTest extends SparkTestBase {
   private static final String US_CLASS = "1.2.840.10008.5.1.4.1.1.6.1";
   private static final String SC_CLASS = "1.2.840.10008.5.1.4.1.1.7";
 
-  private static TestDicom.Spec spec(int size, List<TestDicom.Text> texts, long seed) {
-    TestDicom.Spec s = new TestDicom.Spec();
-    s.rows = size;
-    s.cols = size;
-    s.frames = List.of(TestDicom.frame(size, size, 12, seed, 4095, texts));
-    return s;
-  }
-
   @Test
   void pixelColumnsArriveIncrementallyAfterFeaturesAndOcr() throws Exception {
     assertThat(PixelColumn.FEATURES).isEqualTo(FeaturesTables.INSTANCE_TABLE);
@@ -68,7 +60,8 @@ class PromotePixelColumnsTest extends SparkTestBase {
             TestDicom.write(
                 files.resolve("us.dcm"),
                 "1.7.1.1.1",
-                spec(256, List.of(new TestDicom.Text("DOE JANE 01/01/1970", 10, 10, 14)), 20)));
+                TestDicom.square(
+                    256, List.of(new TestDicom.Text("DOE JANE 01/01/1970", 10, 10, 14)), 20)));
     us.modality = "US";
     us.sopClass = US_CLASS;
     us.study = "1.7.1";
@@ -76,7 +69,8 @@ class PromotePixelColumnsTest extends SparkTestBase {
     instances.add(us);
     Instance sc =
         new Instance(
-            TestDicom.write(files.resolve("sc.dcm"), "1.7.1.2.1", spec(256, List.of(), 21)));
+            TestDicom.write(
+                files.resolve("sc.dcm"), "1.7.1.2.1", TestDicom.square(256, List.of(), 21)));
     sc.modality = "OT";
     sc.sopClass = SC_CLASS;
     sc.study = "1.7.1";
@@ -84,7 +78,9 @@ class PromotePixelColumnsTest extends SparkTestBase {
     instances.add(sc);
     // Study B: a CT image (OCR skips CT ORIGINAL\PRIMARY by policy).
     Instance ct =
-        new Instance(TestDicom.write(files.resolve("ct.dcm"), "1.7.2.1.1", spec(64, List.of(), 3)));
+        new Instance(
+            TestDicom.write(
+                files.resolve("ct.dcm"), "1.7.2.1.1", TestDicom.square(64, List.of(), 3)));
     ct.study = "1.7.2";
     ct.series = "1.7.2.1";
     instances.add(ct);

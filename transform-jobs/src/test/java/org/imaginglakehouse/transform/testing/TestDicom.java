@@ -105,6 +105,15 @@ public final class TestDicom {
   }
 
   /** Writes a DICOM file with PixelMed and returns the descriptor ingest would record. */
+  /** A single-frame {@code size}×{@code size} 12-bit spec with {@code texts} burned in. */
+  public static Spec square(int size, List<Text> texts, long seed) {
+    Spec s = new Spec();
+    s.rows = size;
+    s.cols = size;
+    s.frames = List.of(frame(size, size, 12, seed, 4095, texts));
+    return s;
+  }
+
   public static PixelDescriptor write(Path file, String sopUid, Spec s) throws Exception {
     AttributeList list = new AttributeList();
     put(list, new UniqueIdentifierAttribute(TagFromName.SOPClassUID), s.sopClass);
