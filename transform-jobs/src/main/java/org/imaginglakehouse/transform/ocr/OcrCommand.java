@@ -26,7 +26,7 @@ public final class OcrCommand extends LakehouseCommand {
 
   @Option(
       names = "--passes",
-      description = "Comma-separated passes (default inverted,windowed,thresholded,as_is).")
+      description = "Comma-separated passes (default inverted,windowed,thresholded,as_is,panels).")
   String passes;
 
   @Option(

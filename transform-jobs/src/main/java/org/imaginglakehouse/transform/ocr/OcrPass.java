@@ -17,6 +17,12 @@ public enum OcrPass {
   THRESHOLDED,
   /** The windowed image negated: light text becomes dark text on a light background. */
   INVERTED,
+  /**
+   * Each bright panel of the windowed image (a light, mostly uniform rectangle such as an
+   * ultrasound label box) read on its own as a block of text. Whole-frame layout analysis can take
+   * such boxes for pictures and skip the dark text in them, notably when several sit side by side.
+   */
+  PANELS,
   /** An overlay plane: set bits drawn black on white. */
   OVERLAY;
 
@@ -29,7 +35,7 @@ public enum OcrPass {
       return valueOf(id.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new org.imaginglakehouse.core.LakehouseException(
-          "Unknown OCR pass '" + id + "': use windowed, as_is, thresholded or inverted");
+          "Unknown OCR pass '" + id + "': use windowed, as_is, thresholded, inverted or panels");
     }
   }
 }

@@ -1,6 +1,8 @@
 package org.imaginglakehouse.transform.ocr;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Turns a frame of stored pixel values into the 8-bit grey rasters handed to Tesseract, one per
@@ -12,6 +14,15 @@ public final class OcrPreprocessor {
   public static final int THRESHOLD_WINDOW = 25;
 
   private OcrPreprocessor() {}
+
+  /** Grey level (0-255) from which a pixel counts as part of a bright panel. */
+  public static final int PANEL_LEVEL = 200;
+
+  /** Panels read per frame at most (largest first), bounding the cost on busy images. */
+  public static final int MAX_PANELS = 16;
+
+  /** A rectangle of a frame, in pixels. */
+  public record Region(int x, int y, int width, int height) {}
 
   /** An 8-bit raster ready for Tesseract, and the factor it was upscaled by. */
   public record Raster8(byte[] pixels, int width, int height, double scale) {}
@@ -158,5 +169,151 @@ public final class OcrPreprocessor {
       }
     }
     return new Raster8(out, w, h, factor);
+  }
+
+  /**
+   * Finds bright panels in an 8-bit frame: 4-connected regions of pixels at or above {@link
+   * #PANEL_LEVEL} that are box-shaped (at least 55% of their bounding box is bright, at least 80%
+   * of each side of it, at most 15% of it mid-grey), at least as wide as high, between 12 px and a
+   * third of the frame high, and hold some dark pixels (the text). Regions inside an accepted panel
+   * (the counters of letters) are dropped. Returned in reading order (top to bottom, left to right)
+   * as bounding boxes.
+   */
+  public static List<Region> brightPanels(int[] grey, int width, int height) {
+    int[] label = new int[grey.length];
+    int[] stack = new int[grey.length];
+    List<int[]> candidates = new ArrayList<>(); // {x0, y0, x1, y1, count}
+    int next = 0;
+    for (int start = 0; start < grey.length; start++) {
+      if (label[start] != 0 || grey[start] < PANEL_LEVEL) {
+        continue;
+      }
+      next++;
+      int x0 = width;
+      int y0 = height;
+      int x1 = -1;
+      int y1 = -1;
+      int count = 0;
+      int top = 0;
+      stack[top++] = start;
+      label[start] = next;
+      while (top > 0) {
+        int p = stack[--top];
+        int x = p % width;
+        int y = p / width;
+        count++;
+        x0 = Math.min(x0, x);
+        x1 = Math.max(x1, x);
+        y0 = Math.min(y0, y);
+        y1 = Math.max(y1, y);
+        if (x > 0 && label[p - 1] == 0 && grey[p - 1] >= PANEL_LEVEL) {
+          label[p - 1] = next;
+          stack[top++] = p - 1;
+        }
+        if (x < width - 1 && label[p + 1] == 0 && grey[p + 1] >= PANEL_LEVEL) {
+          label[p + 1] = next;
+          stack[top++] = p + 1;
+        }
+        if (y > 0 && label[p - width] == 0 && grey[p - width] >= PANEL_LEVEL) {
+          label[p - width] = next;
+          stack[top++] = p - width;
+        }
+        if (y < height - 1 && label[p + width] == 0 && grey[p + width] >= PANEL_LEVEL) {
+          label[p + width] = next;
+          stack[top++] = p + width;
+        }
+      }
+      int w = x1 - x0 + 1;
+      int h = y1 - y0 + 1;
+      if (h < 12 || h > height / 3 || w < h || count < 0.55 * w * h) {
+        continue;
+      }
+      if (!straightEdges(grey, width, x0, y0, x1, y1)) {
+        continue; // a bright blob (a vessel, bone), not a box
+      }
+      int dark = 0;
+      int mid = 0;
+      for (int y = y0; y <= y1; y++) {
+        for (int x = x0; x <= x1; x++) {
+          int v = grey[y * width + x];
+          if (v < 128) {
+            dark++;
+          } else if (v < PANEL_LEVEL) {
+            mid++;
+          }
+        }
+      }
+      if (dark < 0.02 * w * h) {
+        continue; // a plain light rectangle: nothing to read
+      }
+      if (mid > 0.15 * w * h) {
+        continue; // shaded like anatomy; a label box holds light background and dark text only
+      }
+      candidates.add(new int[] {x0, y0, x1, y1, count});
+    }
+    candidates.sort((a, b) -> Integer.compare(b[4], a[4]));
+    List<int[]> accepted = new ArrayList<>();
+    for (int[] c : candidates) {
+      if (accepted.size() == MAX_PANELS) {
+        break;
+      }
+      boolean inside = false;
+      for (int[] a : accepted) {
+        inside |= c[0] >= a[0] && c[1] >= a[1] && c[2] <= a[2] && c[3] <= a[3];
+      }
+      if (!inside) {
+        accepted.add(c);
+      }
+    }
+    accepted.sort(
+        (a, b) -> a[1] != b[1] ? Integer.compare(a[1], b[1]) : Integer.compare(a[0], b[0]));
+    List<Region> panels = new ArrayList<>(accepted.size());
+    for (int[] a : accepted) {
+      panels.add(new Region(a[0], a[1], a[2] - a[0] + 1, a[3] - a[1] + 1));
+    }
+    return panels;
+  }
+
+  /**
+   * Whether the box x0..x1, y0..y1 has a straight bright top or bottom side and a straight bright
+   * left or right side (at least 80% bright): true of a label box and of a stack of label boxes
+   * aligned left or right, not of the round or ragged bright blobs of anatomy.
+   */
+  private static boolean straightEdges(int[] grey, int width, int x0, int y0, int x1, int y1) {
+    int top = 0;
+    int bottom = 0;
+    for (int x = x0; x <= x1; x++) {
+      top += grey[y0 * width + x] >= PANEL_LEVEL ? 1 : 0;
+      bottom += grey[y1 * width + x] >= PANEL_LEVEL ? 1 : 0;
+    }
+    int left = 0;
+    int right = 0;
+    for (int y = y0; y <= y1; y++) {
+      left += grey[y * width + x0] >= PANEL_LEVEL ? 1 : 0;
+      right += grey[y * width + x1] >= PANEL_LEVEL ? 1 : 0;
+    }
+    double w = x1 - x0 + 1;
+    double h = y1 - y0 + 1;
+    return (top >= 0.8 * w || bottom >= 0.8 * w) && (left >= 0.8 * h || right >= 0.8 * h);
+  }
+
+  /**
+   * Copies a region out of a row-major frame onto a white canvas with a {@code margin} on every
+   * side: the clean page Tesseract reads best (dark text on white, away from the edges). The result
+   * is {@code region.width() + 2 * margin} pixels wide.
+   */
+  public static int[] crop(int[] grey, int width, Region region, int margin) {
+    int outWidth = region.width() + 2 * margin;
+    int[] out = new int[outWidth * (region.height() + 2 * margin)];
+    Arrays.fill(out, 255);
+    for (int y = 0; y < region.height(); y++) {
+      System.arraycopy(
+          grey,
+          (region.y() + y) * width + region.x(),
+          out,
+          (y + margin) * outWidth + margin,
+          region.width());
+    }
+    return out;
   }
 }

@@ -2,6 +2,7 @@ package org.imaginglakehouse.transform.ocr;
 
 import java.util.ArrayList;
 import java.util.List;
+import net.sourceforge.tess4j.ITessAPI.TessPageSegMode;
 import org.imaginglakehouse.transform.pixel.DecodedImage;
 import org.imaginglakehouse.transform.pixel.OverlayPlane;
 import org.imaginglakehouse.transform.pixel.PixelDecodeException;
@@ -13,6 +14,13 @@ import org.imaginglakehouse.transform.pixel.PixelDescriptor;
  * Tesseract handle. Plain Java: the Spark job calls it per instance on the executors.
  */
 public final class OcrRunner {
+  /**
+   * White margin around a panel's crop. Tesseract misread or skipped boxed text cropped with the
+   * dark surroundings or flush with the edge; on a white page with a margin it reads it in every
+   * page segmentation mode.
+   */
+  static final int PANEL_MARGIN = 10;
+
   private final OcrSettings settings;
 
   public OcrRunner(OcrSettings settings) {
@@ -68,50 +76,42 @@ public final class OcrRunner {
         int[] values = image.frame(f);
         int[] windowed = null;
         for (OcrPass pass : settings.passes()) {
-          int[] grey;
-          switch (pass) {
-            case WINDOWED, INVERTED -> {
-              if (windowed == null) {
-                windowed =
-                    image.colour()
-                        ? values
-                        : OcrPreprocessor.window(
-                            values,
-                            centre,
-                            width,
-                            descriptor.rescaleSlope(),
-                            descriptor.rescaleIntercept(),
-                            image.monochrome1());
-              }
-              grey = pass == OcrPass.INVERTED ? invert(windowed) : windowed;
-            }
-            case AS_IS -> grey = OcrPreprocessor.fullRange(values, image.monochrome1());
-            case THRESHOLDED -> {
-              if (windowed == null) {
-                windowed =
-                    image.colour()
-                        ? values
-                        : OcrPreprocessor.window(
-                            values,
-                            centre,
-                            width,
-                            descriptor.rescaleSlope(),
-                            descriptor.rescaleIntercept(),
-                            image.monochrome1());
-              }
-              grey =
-                  OcrPreprocessor.adaptiveThreshold(
-                      windowed, w, h, OcrPreprocessor.THRESHOLD_WINDOW, 25);
-            }
-            default -> {
-              continue;
-            }
+          if (pass == OcrPass.OVERLAY) {
+            continue;
           }
-          OcrPreprocessor.Raster8 raster = OcrPreprocessor.toRaster(grey, w, h, factor);
-          List<OcrWord> words =
-              engine.recognise(raster.pixels(), raster.width(), raster.height(), raster.scale());
-          calls++;
-          boolean passText = addWords(found, "pixels", f, pass, words);
+          if (pass != OcrPass.AS_IS && windowed == null) {
+            windowed =
+                image.colour()
+                    ? values
+                    : OcrPreprocessor.window(
+                        values,
+                        centre,
+                        width,
+                        descriptor.rescaleSlope(),
+                        descriptor.rescaleIntercept(),
+                        image.monochrome1());
+          }
+          boolean passText;
+          if (pass == OcrPass.PANELS) {
+            int[] panelCalls = {0};
+            passText = readPanels(engine, windowed, w, h, factor, f, found, panelCalls);
+            calls += panelCalls[0];
+          } else {
+            int[] grey =
+                switch (pass) {
+                  case INVERTED -> invert(windowed);
+                  case AS_IS -> OcrPreprocessor.fullRange(values, image.monochrome1());
+                  case THRESHOLDED ->
+                      OcrPreprocessor.adaptiveThreshold(
+                          windowed, w, h, OcrPreprocessor.THRESHOLD_WINDOW, 25);
+                  default -> windowed;
+                };
+            OcrPreprocessor.Raster8 raster = OcrPreprocessor.toRaster(grey, w, h, factor);
+            List<OcrWord> words =
+                engine.recognise(raster.pixels(), raster.width(), raster.height(), raster.scale());
+            calls++;
+            passText = addWords(found, "pixels", f, pass, words);
+          }
           text |= passText;
           if (passText && settings.stopAfterText()) {
             break;
@@ -154,6 +154,53 @@ public final class OcrRunner {
         overlaysRead,
         calls,
         elapsed(startNanos));
+  }
+
+  /**
+   * The {@link OcrPass#PANELS} pass: each bright panel of the windowed frame is read on its own as
+   * one block of text; word boxes are mapped back to frame coordinates and each panel's lines get
+   * their own line numbers (so identity matching never joins words of two panels).
+   */
+  private boolean readPanels(
+      TesseractEngine engine,
+      int[] windowed,
+      int w,
+      int h,
+      int factor,
+      int frame,
+      List<OcrOutcome.FoundWord> found,
+      int[] calls) {
+    List<OcrWord> words = new ArrayList<>();
+    int lineBase = 0;
+    for (OcrPreprocessor.Region panel : OcrPreprocessor.brightPanels(windowed, w, h)) {
+      int[] crop = OcrPreprocessor.crop(windowed, w, panel, PANEL_MARGIN);
+      OcrPreprocessor.Raster8 raster =
+          OcrPreprocessor.toRaster(
+              crop, panel.width() + 2 * PANEL_MARGIN, panel.height() + 2 * PANEL_MARGIN, factor);
+      List<OcrWord> read =
+          engine.recognise(
+              raster.pixels(),
+              raster.width(),
+              raster.height(),
+              raster.scale(),
+              TessPageSegMode.PSM_SINGLE_BLOCK);
+      calls[0]++;
+      int lines = 0;
+      for (OcrWord word : read) {
+        words.add(
+            new OcrWord(
+                word.text(),
+                word.confidence(),
+                Math.max(0, word.left() - PANEL_MARGIN) + panel.x(),
+                Math.max(0, word.top() - PANEL_MARGIN) + panel.y(),
+                word.width(),
+                word.height(),
+                lineBase + word.line()));
+        lines = Math.max(lines, word.line() + 1);
+      }
+      lineBase += lines;
+    }
+    return addWords(found, "pixels", frame, OcrPass.PANELS, words);
   }
 
   /** Keeps words above the minimum confidence; returns whether any counts as text. */

@@ -37,7 +37,8 @@ public record OcrSettings(
   public static final int DEFAULT_PAGE_SEG_MODE = TessPageSegMode.PSM_AUTO;
 
   public static final List<OcrPass> DEFAULT_PASSES =
-      List.of(OcrPass.INVERTED, OcrPass.WINDOWED, OcrPass.THRESHOLDED, OcrPass.AS_IS);
+      List.of(
+          OcrPass.INVERTED, OcrPass.WINDOWED, OcrPass.THRESHOLDED, OcrPass.AS_IS, OcrPass.PANELS);
 
   public static OcrSettings defaults() {
     return new OcrSettings(

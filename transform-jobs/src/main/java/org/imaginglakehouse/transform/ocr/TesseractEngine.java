@@ -84,8 +84,22 @@ public final class TesseractEngine implements AutoCloseable {
    * {@code scale} so they refer to the raster before any upscaling.
    */
   public List<OcrWord> recognise(byte[] grey, int width, int height, double scale) {
+    return recognise(grey, width, height, scale, -1);
+  }
+
+  /**
+   * As {@link #recognise(byte[], int, int, double)}, with a page segmentation mode for this call
+   * only ({@code -1}: the handle's own).
+   */
+  public List<OcrWord> recognise(
+      byte[] grey, int width, int height, double scale, int pageSegMode) {
     if (handle == null) {
       throw new IllegalStateException("Tesseract handle closed");
+    }
+    int previousMode = -1;
+    if (pageSegMode >= 0) {
+      previousMode = api.TessBaseAPIGetPageSegMode(handle);
+      api.TessBaseAPISetPageSegMode(handle, pageSegMode);
     }
     ByteBuffer buffer = ByteBuffer.allocateDirect(grey.length);
     buffer.put(grey).flip();
@@ -141,6 +155,9 @@ public final class TesseractEngine implements AutoCloseable {
       return words;
     } finally {
       api.TessBaseAPIClear(handle);
+      if (previousMode >= 0) {
+        api.TessBaseAPISetPageSegMode(handle, previousMode);
+      }
     }
   }
 
