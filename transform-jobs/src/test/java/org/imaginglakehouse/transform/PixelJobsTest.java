@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.imaginglakehouse.core.config.LakehouseConfig;
 import org.imaginglakehouse.core.job.JobOptions;
 import org.imaginglakehouse.core.job.JobStatus;
@@ -183,18 +185,10 @@ class PixelJobsTest extends SparkTestBase {
     FeaturesJob.Result f2 = show(features(config).execute());
     assertThat(f2.count("pending")).isEqualTo(1);
     assertThat(f2.series()).isEqualTo(1);
-    assertThat(
-            spark()
-                .read()
-                .format("delta")
-                .load(layout.table(Zone.IDENTIFIABLE, FeaturesTables.INSTANCE_TABLE))
-                .count())
+    assertThat(table(layout.table(Zone.IDENTIFIABLE, FeaturesTables.INSTANCE_TABLE)).count())
         .isEqualTo(11);
     Row a2 =
-        spark()
-            .read()
-            .format("delta")
-            .load(layout.table(Zone.IDENTIFIABLE, FeaturesTables.SERIES_TABLE))
+        table(layout.table(Zone.IDENTIFIABLE, FeaturesTables.SERIES_TABLE))
             .where("series_instance_uid = '1.9.1'")
             .first();
     assertThat(a2.<Integer>getAs("instance_count")).isEqualTo(4);
@@ -202,20 +196,51 @@ class PixelJobsTest extends SparkTestBase {
     assertThat(o2.count("pending")).isEqualTo(2);
     assertThat(o2.withText()).isEqualTo(1);
     assertThat(o2.skipped()).isEqualTo(1);
-    assertThat(
-            spark()
-                .read()
-                .format("delta")
-                .load(layout.table(Zone.IDENTIFIABLE, OcrTables.TEXT_TABLE))
-                .count())
+    assertThat(table(layout.table(Zone.IDENTIFIABLE, OcrTables.TEXT_TABLE)).count())
         .isEqualTo(words);
+    assertThat(table(layout.table(Zone.IDENTIFIABLE, OcrTables.FLAGS_TABLE)).count()).isEqualTo(11);
+
+    // Other OCR settings (or a newer detector) make every flag row outdated: read again, once.
+    String flagsPath = layout.table(Zone.IDENTIFIABLE, OcrTables.FLAGS_TABLE);
     assertThat(
-            spark()
-                .read()
-                .format("delta")
-                .load(layout.table(Zone.IDENTIFIABLE, OcrTables.FLAGS_TABLE))
+            show(ocr(config, Map.of(OcrJob.OPTION_PASSES, "inverted")).execute()).count("pending"))
+        .isEqualTo(11);
+    assertThat(table(flagsPath).where("ocr_settings LIKE 'v2;passes=inverted;%'").count())
+        .isEqualTo(11);
+    assertThat(
+            show(ocr(config, Map.of(OcrJob.OPTION_PASSES, "inverted")).execute()).count("pending"))
+        .isZero();
+    assertThat(
+            show(ocr(config, Map.of(OcrJob.OPTION_KEEP_OUTDATED, "true")).execute())
+                .count("pending"))
+        .isZero();
+    // A flags table from before the fingerprint existed gets the column and is read again.
+    table(flagsPath)
+        .drop(OcrTables.OCR_SETTINGS)
+        .localCheckpoint()
+        .write()
+        .format("delta")
+        .mode("overwrite")
+        .option("overwriteSchema", "true")
+        .save(flagsPath);
+    OcrJob.Result upgraded = show(ocr(config).execute());
+    assertThat(upgraded.count("pending")).isEqualTo(11);
+    assertThat(upgraded.withText()).isEqualTo(1);
+    assertThat(
+            table(flagsPath)
+                .where(functions.col(OcrTables.OCR_SETTINGS).equalTo(ocrSettings(config)))
                 .count())
         .isEqualTo(11);
+    assertThat(table(layout.table(Zone.IDENTIFIABLE, OcrTables.TEXT_TABLE)).count())
+        .isEqualTo(words);
+  }
+
+  private Dataset<Row> table(String path) {
+    return spark().read().format("delta").load(path);
+  }
+
+  private String ocrSettings(LakehouseConfig config) {
+    return ocr(config).settings().fingerprint();
   }
 
   private FeaturesJob features(LakehouseConfig config) {
@@ -223,7 +248,11 @@ class PixelJobsTest extends SparkTestBase {
   }
 
   private OcrJob ocr(LakehouseConfig config) {
-    return new OcrJob(spark(), config, JobOptions.of(config, OcrJob.NAME, Map.of()));
+    return ocr(config, Map.of());
+  }
+
+  private OcrJob ocr(LakehouseConfig config, Map<String, String> options) {
+    return new OcrJob(spark(), config, JobOptions.of(config, OcrJob.NAME, options));
   }
 
   private static <T extends org.imaginglakehouse.core.job.JobResult> T show(T result) {

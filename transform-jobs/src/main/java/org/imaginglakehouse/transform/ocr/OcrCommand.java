@@ -49,6 +49,13 @@ public final class OcrCommand extends LakehouseCommand {
   @Option(names = "--limit", description = "Process at most this many new instances.")
   Long limit;
 
+  @Option(
+      names = "--keep-outdated",
+      description =
+          "Do not OCR again instances whose flags were written with other OCR settings or an older"
+              + " detector (by default they are read again).")
+  Boolean keepOutdated;
+
   @Override
   protected int run() {
     Map<String, String> explicit = new LinkedHashMap<>();
@@ -61,6 +68,7 @@ public final class OcrCommand extends LakehouseCommand {
     explicit.put(OcrJob.OPTION_TESSDATA, tessdata);
     explicit.put(OcrJob.OPTION_BATCH_SIZE, str(batchSize));
     explicit.put(OcrJob.OPTION_LIMIT, str(limit));
+    explicit.put(OcrJob.OPTION_KEEP_OUTDATED, str(keepOutdated));
     OcrJob job =
         new OcrJob(
             context().spark(),

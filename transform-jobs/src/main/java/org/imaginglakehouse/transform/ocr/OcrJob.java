@@ -14,12 +14,14 @@ import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -53,7 +55,10 @@ public final class OcrJob extends AbstractJob<OcrJob.Result> {
   public static final String OPTION_OCR_EVERYTHING = "ocr-everything";
   public static final boolean DEFAULT_OCR_EVERYTHING = false;
   public static final String OPTION_PASSES = "passes";
-  public static final String DEFAULT_PASSES = "inverted,windowed,thresholded,as_is";
+  public static final String DEFAULT_PASSES =
+      String.join(",", OcrSettings.DEFAULT_PASSES.stream().map(OcrPass::id).toList());
+  public static final String OPTION_KEEP_OUTDATED = "keep-outdated";
+  public static final boolean DEFAULT_KEEP_OUTDATED = false;
   public static final String OPTION_STOP_AFTER_TEXT = "stop-after-text";
   public static final boolean DEFAULT_STOP_AFTER_TEXT = false;
   public static final String OPTION_MAX_FRAMES = "max-frames";
@@ -161,16 +166,18 @@ public final class OcrJob extends AbstractJob<OcrJob.Result> {
     Dataset<Row> instances = InstanceSource.read(spark, layout);
     Dataset<Row> candidates = instances;
     if (DeltaTable.isDeltaTable(spark, flagsPath)) {
-      Dataset<Row> done =
-          spark.read().format("delta").load(flagsPath).select("sop_instance_uid", "file_checksum");
-      candidates =
-          instances.join(
-              done,
-              instances
-                  .col("SOPInstanceUID")
-                  .equalTo(done.col("sop_instance_uid"))
-                  .and(instances.col("file_checksum").eqNullSafe(done.col("file_checksum"))),
-              "left_anti");
+      addSettingsColumn(flagsPath);
+      Dataset<Row> done = spark.read().format("delta").load(flagsPath);
+      Column same =
+          instances
+              .col("SOPInstanceUID")
+              .equalTo(done.col("sop_instance_uid"))
+              .and(instances.col("file_checksum").eqNullSafe(done.col("file_checksum")));
+      if (!options.getBoolean(OPTION_KEEP_OUTDATED, DEFAULT_KEEP_OUTDATED)) {
+        // flags written with other settings or older detection code are outdated: read again
+        same = same.and(done.col(OcrTables.OCR_SETTINGS).eqNullSafe(lit(settings.fingerprint())));
+      }
+      candidates = instances.join(done, same, "left_anti");
     }
     if (limit > 0) {
       candidates = candidates.limit((int) Math.min(limit, Integer.MAX_VALUE));
@@ -274,6 +281,24 @@ public final class OcrJob extends AbstractJob<OcrJob.Result> {
       }
     }
     return undecodable[0] > 0 ? JobStatus.COMPLETED_WITH_REJECTIONS : JobStatus.SUCCEEDED;
+  }
+
+  /**
+   * Flags tables written before the settings fingerprint existed get the column (NULL: every
+   * instance is outdated and read again by the new detector unless the run keeps outdated flags).
+   */
+  private void addSettingsColumn(String flagsPath) {
+    boolean present =
+        Arrays.asList(spark.read().format("delta").load(flagsPath).columns())
+            .contains(OcrTables.OCR_SETTINGS);
+    if (!present) {
+      spark.sql(
+          "ALTER TABLE delta.`"
+              + flagsPath
+              + "` ADD COLUMNS ("
+              + OcrTables.OCR_SETTINGS
+              + " STRING AFTER file_checksum)");
+    }
   }
 
   /** Executor side: policy, decoding, OCR and identity matching per instance. */
@@ -407,6 +432,7 @@ public final class OcrJob extends AbstractJob<OcrJob.Result> {
           kinds,
           outcome.millis(),
           row.getAs("file_checksum"),
+          settings.fingerprint(),
           runId,
           now,
           words.toArray(new Row[0]));

@@ -36,6 +36,13 @@ public record OcrSettings(
    */
   public static final int DEFAULT_PAGE_SEG_MODE = TessPageSegMode.PSM_AUTO;
 
+  /**
+   * Version of the detection code behind the passes: bump it whenever a change can make the same
+   * settings read different text (2 = the panels pass), so that the next OCR run re-reads every
+   * instance flagged by older code. See {@link #fingerprint()}.
+   */
+  public static final int DETECTOR_VERSION = 2;
+
   public static final List<OcrPass> DEFAULT_PASSES =
       List.of(
           OcrPass.INVERTED, OcrPass.WINDOWED, OcrPass.THRESHOLDED, OcrPass.AS_IS, OcrPass.PANELS);
@@ -62,6 +69,32 @@ public record OcrSettings(
         minConfidence,
         textConfidence,
         tessdata,
+        language,
+        pageSegMode);
+  }
+
+  /**
+   * Everything that decides what an instance's flags say: detector version, passes, frame sampling,
+   * upscaling, confidences, language and page segmentation. Stored with each flags row; an instance
+   * whose flags carry another fingerprint is OCRed again (unless the run keeps outdated flags). The
+   * tessdata path is left out: moving the language data changes nothing.
+   */
+  public String fingerprint() {
+    StringBuilder p = new StringBuilder();
+    for (OcrPass pass : passes) {
+      p.append(p.length() == 0 ? "" : ",").append(pass.id());
+    }
+    return String.format(
+        java.util.Locale.ROOT,
+        "v%d;passes=%s;stop_after_text=%b;max_frames=%d;upscale_min_side=%d;min_confidence=%s;"
+            + "text_confidence=%s;language=%s;psm=%d",
+        DETECTOR_VERSION,
+        p,
+        stopAfterText,
+        maxFrames,
+        upscaleMinSide,
+        Float.toString(minConfidence),
+        Float.toString(textConfidence),
         language,
         pageSegMode);
   }

@@ -23,6 +23,9 @@ public final class OcrTables {
   public static final String TEXT_TABLE = "pixel_text";
   public static final String FLAGS_TABLE = "pixel_text_flags";
 
+  /** Flags column holding {@link OcrSettings#fingerprint()} of the run that wrote the row. */
+  public static final String OCR_SETTINGS = "ocr_settings";
+
   private OcrTables() {}
 
   static StructField f(String name, DataType type, boolean promotable) {
@@ -68,6 +71,7 @@ public final class OcrTables {
             f("matched_identity", createArrayType(StringType, false), true),
             f("ocr_ms", LongType, false),
             f("file_checksum", StringType, false),
+            f(OCR_SETTINGS, StringType, false),
             f("run_id", StringType, false),
             f("processed_time", TimestampType, false)
           });
