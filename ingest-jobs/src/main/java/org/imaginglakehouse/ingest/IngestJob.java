@@ -74,10 +74,16 @@ public final class IngestJob extends AbstractJob<IngestResult> {
 
   public static final int DEFAULT_LIST_THREADS = 16;
 
-  /** Inputs per Spark task (more tasks balance better, fewer have less overhead). */
+  /**
+   * Inputs per Spark task at most. Each task writes one data file: more tasks balance better, fewer
+   * write fewer files (more than {@link #DEFAULT_OPTIMIZE_MIN_FILES} start a compaction).
+   */
   public static final String OPTION_FILES_PER_TASK = "files-per-task";
 
-  public static final int DEFAULT_FILES_PER_TASK = 10_000;
+  public static final int DEFAULT_FILES_PER_TASK = 100_000;
+
+  /** A task of fewer inputs is not worth its own data file (see {@link #tasks}). */
+  static final int MIN_FILES_PER_TASK = 1_000;
 
   /** {@code auto} (compact when the table has many small files), {@code always}, {@code never}. */
   public static final String OPTION_OPTIMIZE = "optimize";
@@ -391,11 +397,7 @@ public final class IngestJob extends AbstractJob<IngestResult> {
     long before = instancesHaveRows ? currentVersion(instancesPath) : -1;
 
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    int slices =
-        Math.max(
-            spark.sparkContext().defaultParallelism(),
-            (batch.size() + filesPerTask - 1) / filesPerTask);
-    slices = Math.min(slices, batch.size());
+    int slices = tasks(batch.size(), filesPerTask, spark.sparkContext().defaultParallelism());
     CollectionAccumulator<FileRecord> collected =
         spark.sparkContext().collectionAccumulator("ingest files of " + run.runId());
     JavaRDD<InternalRow> rows =
@@ -410,6 +412,10 @@ public final class IngestJob extends AbstractJob<IngestResult> {
                 .write()
                 .format("delta")
                 .mode("append")
+                // Each task writes its own data file. An optimized write (the session default)
+                // would shuffle every row, header array included, to a single writing task: the
+                // Parquet encoding then ran on one core while the other idled.
+                .option("optimizeWrite", "false")
                 .save(instancesPath));
     // Keyed by path: a re-executed task must not count a file twice.
     Map<String, FileRecord> records = new java.util.TreeMap<>();
@@ -417,6 +423,19 @@ public final class IngestJob extends AbstractJob<IngestResult> {
       records.put(r.filePath, r);
     }
     run.time("settle", () -> settle(run, records, before, changed, counts));
+  }
+
+  /**
+   * Spark tasks for a batch of {@code inputs}; each task parses its inputs and writes one data file
+   * of {@code instances}. At most {@code filesPerTask} inputs per task, a multiple of {@code
+   * parallelism} tasks (so that the last wave keeps every core busy), but no task for fewer than
+   * {@link #MIN_FILES_PER_TASK} inputs: a small run writes one small file, not one per core.
+   */
+  static int tasks(int inputs, int filesPerTask, int parallelism) {
+    int cores = Math.max(1, parallelism);
+    int tasks = (inputs + filesPerTask - 1) / filesPerTask;
+    tasks = (tasks + cores - 1) / cores * cores;
+    return Math.max(1, Math.min(tasks, (inputs + MIN_FILES_PER_TASK - 1) / MIN_FILES_PER_TASK));
   }
 
   /** Duplicates, then ingest_errors, then file_index, for one batch's records. */
