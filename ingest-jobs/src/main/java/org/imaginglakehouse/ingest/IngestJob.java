@@ -1,8 +1,6 @@
 package org.imaginglakehouse.ingest;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.not;
 
 import io.delta.tables.DeltaTable;
 import java.sql.Timestamp;
@@ -108,16 +106,6 @@ public final class IngestJob extends AbstractJob<IngestResult> {
 
   /** Clustering keys of instances (Delta liquid clustering, applied by OPTIMIZE). */
   public static final List<String> CLUSTER_BY = List.of("Modality", "StudyDate");
-
-  /** Listings up to this size are broadcast to the change test's index scan. */
-  private static final int BROADCAST_LISTING_LIMIT = 2_000_000;
-
-  private static final StructType CANDIDATE_SCHEMA =
-      new StructType()
-          .add("path", DataTypes.StringType, false)
-          .add("size", DataTypes.LongType, false)
-          .add("modified", DataTypes.TimestampType, false)
-          .add("archive", DataTypes.BooleanType, false);
 
   private final String instancesPath;
   private final String errorsPath;
@@ -289,7 +277,7 @@ public final class IngestJob extends AbstractJob<IngestResult> {
    * Fills {@code todo} with new or changed inputs (sorted by path), {@code known} with those of
    * them that were indexed before (changed) and {@code missing} with indexed inputs under one of
    * the listed directories ({@code scopes}) that the listing no longer holds; returns the number of
-   * unchanged inputs. One join of the listing with the index does all three.
+   * unchanged inputs. One scan of the index does all three.
    */
   private long changeTest(
       List<SourceFile> found,
@@ -302,51 +290,35 @@ public final class IngestJob extends AbstractJob<IngestResult> {
       return 0;
     }
     Dataset<Row> index = spark.read().format("delta").load(indexPath);
-    List<Row> rows = new ArrayList<>(found.size());
-    for (SourceFile f : found) {
-      rows.add(
-          RowFactory.create(f.path(), f.size(), new Timestamp(f.modifiedMillis()), f.archive()));
-    }
-    Dataset<Row> candidates = dataFrame(rows, CANDIDATE_SCHEMA);
-    if (found.size() <= BROADCAST_LISTING_LIMIT) {
-      // The listing goes to every task; the index is scanned once, without a shuffle.
-      candidates = org.apache.spark.sql.functions.broadcast(candidates);
-    }
     // Per index row: its input (the archive for zip entries) and that input's signature.
     // Unreadable files are retried every run: the cause (I/O, permissions) is usually transient.
+    // The rows are matched with the listing here, on the driver, which holds the listing anyway:
+    // sending the listing to the executors (a DataFrame of it, broadcast, joined) cost more than
+    // the scan itself, and the join brought back as many rows.
     Dataset<Row> signatures =
         index.selectExpr(
             "coalesce(archive_path, file_path) AS s_path",
             "CASE WHEN archive_path IS NULL THEN file_size ELSE container_size END AS s_size",
             "CASE WHEN archive_path IS NULL THEN file_modified ELSE container_modified END AS s_modified",
             "status = 'error' AND error_class = 'unreadable' AS retry");
-    Column inScope = lit(false);
-    for (String scope : scopes) {
-      inScope = inScope.or(col("s_path").startsWith(scope));
+    Map<String, SourceFile> listed = new java.util.HashMap<>(found.size() * 2);
+    for (SourceFile f : found) {
+      listed.put(f.path(), f);
     }
-    List<Row> matches =
-        candidates
-            .join(signatures, col("path").equalTo(col("s_path")), "right_outer")
-            .where(col("path").isNotNull().or(inScope))
-            .select(
-                col("path"),
-                col("s_path"),
-                col("size")
-                    .equalTo(col("s_size"))
-                    .and(col("modified").equalTo(col("s_modified")))
-                    .and(not(col("retry")))
-                    .as("same"))
-            .collectAsList();
     // Entries per unchanged input (1 for a file, its entry count for an archive).
     java.util.Map<String, Long> unchangedEntries = new java.util.HashMap<>();
     java.util.Set<String> gone = new java.util.TreeSet<>();
-    for (Row r : matches) {
-      if (r.isNullAt(0)) {
-        gone.add(r.getString(1));
-      } else if (r.getBoolean(2)) {
-        unchangedEntries.merge(r.getString(0), 1L, Long::sum);
+    for (Row r : signatures.collectAsList()) {
+      String input = r.getString(0);
+      SourceFile f = listed.get(input);
+      if (f == null) {
+        if (scopes.stream().anyMatch(input::startsWith)) {
+          gone.add(input);
+        }
+      } else if (sameSignature(f, r)) {
+        unchangedEntries.merge(input, 1L, Long::sum);
       } else {
-        known.add(r.getString(0));
+        known.add(input);
       }
     }
     missing.addAll(gone);
@@ -360,6 +332,19 @@ public final class IngestJob extends AbstractJob<IngestResult> {
       }
     }
     return unchanged;
+  }
+
+  /** Whether a listed input still has the (size, modified) of its index row, not to be retried. */
+  private static boolean sameSignature(SourceFile f, Row r) {
+    if (r.isNullAt(1) || r.isNullAt(2) || r.getLong(1) != f.size()) {
+      return false;
+    }
+    Object modified = r.get(2);
+    boolean sameTime =
+        modified instanceof java.time.Instant instant
+            ? instant.equals(java.time.Instant.ofEpochMilli(f.modifiedMillis()))
+            : modified.equals(new Timestamp(f.modifiedMillis()));
+    return sameTime && !(!r.isNullAt(3) && r.getBoolean(3));
   }
 
   private static scala.collection.immutable.Seq<String> seq(String... names) {
