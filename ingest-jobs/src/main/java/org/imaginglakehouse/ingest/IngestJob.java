@@ -107,6 +107,23 @@ public final class IngestJob extends AbstractJob<IngestResult> {
   /** Clustering keys of instances (Delta liquid clustering, applied by OPTIMIZE). */
   public static final List<String> CLUSTER_BY = List.of("Modality", "StudyDate");
 
+  /**
+   * Columns of instances with Delta min/max statistics: the clustering keys and the identifiers
+   * queries and the MERGEs select by. Delta's default (the first 32 columns: mostly descriptive
+   * strings nobody filters on) was ~9% of the executors' time in the append.
+   */
+  public static final List<String> STATS_COLUMNS =
+      List.of(
+          "SOPInstanceUID",
+          "StudyInstanceUID",
+          "SeriesInstanceUID",
+          "PatientID",
+          "AccessionNumber",
+          "Modality",
+          "StudyDate");
+
+  static final String STATS_COLUMNS_PROPERTY = "delta.dataSkippingStatsColumns";
+
   private final String instancesPath;
   private final String errorsPath;
   private final String indexPath;
@@ -259,8 +276,21 @@ public final class IngestJob extends AbstractJob<IngestResult> {
         .location(instancesPath)
         .addColumns(IngestSchemas.INSTANCES_SCHEMA)
         .clusterBy(CLUSTER_BY.toArray(new String[0]))
+        .property(STATS_COLUMNS_PROPERTY, String.join(",", STATS_COLUMNS))
         .comment("One row per DICOM SOP instance with its complete header (ingest job)")
         .execute();
+    // A table created before the property existed gets it once (files already written keep their
+    // statistics); a value set by hand is left alone.
+    if (snapshot(instancesPath).metadata().configuration().get(STATS_COLUMNS_PROPERTY).isEmpty()) {
+      spark.sql(
+          "ALTER TABLE delta.`"
+              + instancesPath.replace("`", "``")
+              + "` SET TBLPROPERTIES ('"
+              + STATS_COLUMNS_PROPERTY
+              + "' = '"
+              + String.join(",", STATS_COLUMNS)
+              + "')");
+    }
     DeltaTable.createIfNotExists(spark)
         .location(errorsPath)
         .addColumns(IngestSchemas.ERRORS_SCHEMA)
