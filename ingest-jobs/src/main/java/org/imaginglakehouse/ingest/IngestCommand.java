@@ -33,7 +33,9 @@ public final class IngestCommand extends LakehouseCommand {
       description = "header (default: SHA-256 of the header bytes and length) or full.")
   String checksum;
 
-  @Option(names = "--files-per-task", description = "Inputs per Spark task (default 10000).")
+  @Option(
+      names = "--files-per-task",
+      description = "Inputs per Spark task at most, each writing one data file (default 100000).")
   Integer filesPerTask;
 
   @Option(names = "--optimize", description = "auto (default), always or never.")

@@ -1,8 +1,6 @@
 package org.imaginglakehouse.ingest;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.not;
 
 import io.delta.tables.DeltaTable;
 import java.sql.Timestamp;
@@ -20,6 +18,9 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.delta.DeltaLog;
+import org.apache.spark.sql.delta.Snapshot;
+import org.apache.spark.sql.delta.VersionChecksum;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.CollectionAccumulator;
@@ -74,10 +75,16 @@ public final class IngestJob extends AbstractJob<IngestResult> {
 
   public static final int DEFAULT_LIST_THREADS = 16;
 
-  /** Inputs per Spark task (more tasks balance better, fewer have less overhead). */
+  /**
+   * Inputs per Spark task at most. Each task writes one data file: more tasks balance better, fewer
+   * write fewer files (more than {@link #DEFAULT_OPTIMIZE_MIN_FILES} start a compaction).
+   */
   public static final String OPTION_FILES_PER_TASK = "files-per-task";
 
-  public static final int DEFAULT_FILES_PER_TASK = 10_000;
+  public static final int DEFAULT_FILES_PER_TASK = 100_000;
+
+  /** A task of fewer inputs is not worth its own data file (see {@link #tasks}). */
+  static final int MIN_FILES_PER_TASK = 1_000;
 
   /** {@code auto} (compact when the table has many small files), {@code always}, {@code never}. */
   public static final String OPTION_OPTIMIZE = "optimize";
@@ -100,15 +107,22 @@ public final class IngestJob extends AbstractJob<IngestResult> {
   /** Clustering keys of instances (Delta liquid clustering, applied by OPTIMIZE). */
   public static final List<String> CLUSTER_BY = List.of("Modality", "StudyDate");
 
-  /** Listings up to this size are broadcast to the change test's index scan. */
-  private static final int BROADCAST_LISTING_LIMIT = 2_000_000;
+  /**
+   * Columns of instances with Delta min/max statistics: the clustering keys and the identifiers
+   * queries and the MERGEs select by. Delta's default (the first 32 columns: mostly descriptive
+   * strings nobody filters on) was ~9% of the executors' time in the append.
+   */
+  public static final List<String> STATS_COLUMNS =
+      List.of(
+          "SOPInstanceUID",
+          "StudyInstanceUID",
+          "SeriesInstanceUID",
+          "PatientID",
+          "AccessionNumber",
+          "Modality",
+          "StudyDate");
 
-  private static final StructType CANDIDATE_SCHEMA =
-      new StructType()
-          .add("path", DataTypes.StringType, false)
-          .add("size", DataTypes.LongType, false)
-          .add("modified", DataTypes.TimestampType, false)
-          .add("archive", DataTypes.BooleanType, false);
+  static final String STATS_COLUMNS_PROPERTY = "delta.dataSkippingStatsColumns";
 
   private final String instancesPath;
   private final String errorsPath;
@@ -262,8 +276,21 @@ public final class IngestJob extends AbstractJob<IngestResult> {
         .location(instancesPath)
         .addColumns(IngestSchemas.INSTANCES_SCHEMA)
         .clusterBy(CLUSTER_BY.toArray(new String[0]))
+        .property(STATS_COLUMNS_PROPERTY, String.join(",", STATS_COLUMNS))
         .comment("One row per DICOM SOP instance with its complete header (ingest job)")
         .execute();
+    // A table created before the property existed gets it once (files already written keep their
+    // statistics); a value set by hand is left alone.
+    if (snapshot(instancesPath).metadata().configuration().get(STATS_COLUMNS_PROPERTY).isEmpty()) {
+      spark.sql(
+          "ALTER TABLE delta.`"
+              + instancesPath.replace("`", "``")
+              + "` SET TBLPROPERTIES ('"
+              + STATS_COLUMNS_PROPERTY
+              + "' = '"
+              + String.join(",", STATS_COLUMNS)
+              + "')");
+    }
     DeltaTable.createIfNotExists(spark)
         .location(errorsPath)
         .addColumns(IngestSchemas.ERRORS_SCHEMA)
@@ -280,7 +307,7 @@ public final class IngestJob extends AbstractJob<IngestResult> {
    * Fills {@code todo} with new or changed inputs (sorted by path), {@code known} with those of
    * them that were indexed before (changed) and {@code missing} with indexed inputs under one of
    * the listed directories ({@code scopes}) that the listing no longer holds; returns the number of
-   * unchanged inputs. One join of the listing with the index does all three.
+   * unchanged inputs. One scan of the index does all three.
    */
   private long changeTest(
       List<SourceFile> found,
@@ -293,51 +320,35 @@ public final class IngestJob extends AbstractJob<IngestResult> {
       return 0;
     }
     Dataset<Row> index = spark.read().format("delta").load(indexPath);
-    List<Row> rows = new ArrayList<>(found.size());
-    for (SourceFile f : found) {
-      rows.add(
-          RowFactory.create(f.path(), f.size(), new Timestamp(f.modifiedMillis()), f.archive()));
-    }
-    Dataset<Row> candidates = dataFrame(rows, CANDIDATE_SCHEMA);
-    if (found.size() <= BROADCAST_LISTING_LIMIT) {
-      // The listing goes to every task; the index is scanned once, without a shuffle.
-      candidates = org.apache.spark.sql.functions.broadcast(candidates);
-    }
     // Per index row: its input (the archive for zip entries) and that input's signature.
     // Unreadable files are retried every run: the cause (I/O, permissions) is usually transient.
+    // The rows are matched with the listing here, on the driver, which holds the listing anyway:
+    // sending the listing to the executors (a DataFrame of it, broadcast, joined) cost more than
+    // the scan itself, and the join brought back as many rows.
     Dataset<Row> signatures =
         index.selectExpr(
             "coalesce(archive_path, file_path) AS s_path",
             "CASE WHEN archive_path IS NULL THEN file_size ELSE container_size END AS s_size",
             "CASE WHEN archive_path IS NULL THEN file_modified ELSE container_modified END AS s_modified",
             "status = 'error' AND error_class = 'unreadable' AS retry");
-    Column inScope = lit(false);
-    for (String scope : scopes) {
-      inScope = inScope.or(col("s_path").startsWith(scope));
+    Map<String, SourceFile> listed = new java.util.HashMap<>(found.size() * 2);
+    for (SourceFile f : found) {
+      listed.put(f.path(), f);
     }
-    List<Row> matches =
-        candidates
-            .join(signatures, col("path").equalTo(col("s_path")), "right_outer")
-            .where(col("path").isNotNull().or(inScope))
-            .select(
-                col("path"),
-                col("s_path"),
-                col("size")
-                    .equalTo(col("s_size"))
-                    .and(col("modified").equalTo(col("s_modified")))
-                    .and(not(col("retry")))
-                    .as("same"))
-            .collectAsList();
     // Entries per unchanged input (1 for a file, its entry count for an archive).
     java.util.Map<String, Long> unchangedEntries = new java.util.HashMap<>();
     java.util.Set<String> gone = new java.util.TreeSet<>();
-    for (Row r : matches) {
-      if (r.isNullAt(0)) {
-        gone.add(r.getString(1));
-      } else if (r.getBoolean(2)) {
-        unchangedEntries.merge(r.getString(0), 1L, Long::sum);
+    for (Row r : signatures.collectAsList()) {
+      String input = r.getString(0);
+      SourceFile f = listed.get(input);
+      if (f == null) {
+        if (scopes.stream().anyMatch(input::startsWith)) {
+          gone.add(input);
+        }
+      } else if (sameSignature(f, r)) {
+        unchangedEntries.merge(input, 1L, Long::sum);
       } else {
-        known.add(r.getString(0));
+        known.add(input);
       }
     }
     missing.addAll(gone);
@@ -351,6 +362,19 @@ public final class IngestJob extends AbstractJob<IngestResult> {
       }
     }
     return unchanged;
+  }
+
+  /** Whether a listed input still has the (size, modified) of its index row, not to be retried. */
+  private static boolean sameSignature(SourceFile f, Row r) {
+    if (r.isNullAt(1) || r.isNullAt(2) || r.getLong(1) != f.size()) {
+      return false;
+    }
+    Object modified = r.get(2);
+    boolean sameTime =
+        modified instanceof java.time.Instant instant
+            ? instant.equals(java.time.Instant.ofEpochMilli(f.modifiedMillis()))
+            : modified.equals(new Timestamp(f.modifiedMillis()));
+    return sameTime && !(!r.isNullAt(3) && r.getBoolean(3));
   }
 
   private static scala.collection.immutable.Seq<String> seq(String... names) {
@@ -391,11 +415,7 @@ public final class IngestJob extends AbstractJob<IngestResult> {
     long before = instancesHaveRows ? currentVersion(instancesPath) : -1;
 
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    int slices =
-        Math.max(
-            spark.sparkContext().defaultParallelism(),
-            (batch.size() + filesPerTask - 1) / filesPerTask);
-    slices = Math.min(slices, batch.size());
+    int slices = tasks(batch.size(), filesPerTask, spark.sparkContext().defaultParallelism());
     CollectionAccumulator<FileRecord> collected =
         spark.sparkContext().collectionAccumulator("ingest files of " + run.runId());
     JavaRDD<InternalRow> rows =
@@ -410,6 +430,10 @@ public final class IngestJob extends AbstractJob<IngestResult> {
                 .write()
                 .format("delta")
                 .mode("append")
+                // Each task writes its own data file. An optimized write (the session default)
+                // would shuffle every row, header array included, to a single writing task: the
+                // Parquet encoding then ran on one core while the other idled.
+                .option("optimizeWrite", "false")
                 .save(instancesPath));
     // Keyed by path: a re-executed task must not count a file twice.
     Map<String, FileRecord> records = new java.util.TreeMap<>();
@@ -417,6 +441,19 @@ public final class IngestJob extends AbstractJob<IngestResult> {
       records.put(r.filePath, r);
     }
     run.time("settle", () -> settle(run, records, before, changed, counts));
+  }
+
+  /**
+   * Spark tasks for a batch of {@code inputs}; each task parses its inputs and writes one data file
+   * of {@code instances}. At most {@code filesPerTask} inputs per task, a multiple of {@code
+   * parallelism} tasks (so that the last wave keeps every core busy), but no task for fewer than
+   * {@link #MIN_FILES_PER_TASK} inputs: a small run writes one small file, not one per core.
+   */
+  static int tasks(int inputs, int filesPerTask, int parallelism) {
+    int cores = Math.max(1, parallelism);
+    int tasks = (inputs + filesPerTask - 1) / filesPerTask;
+    tasks = (tasks + cores - 1) / cores * cores;
+    return Math.max(1, Math.min(tasks, (inputs + MIN_FILES_PER_TASK - 1) / MIN_FILES_PER_TASK));
   }
 
   /** Duplicates, then ingest_errors, then file_index, for one batch's records. */
@@ -608,13 +645,31 @@ public final class IngestJob extends AbstractJob<IngestResult> {
     return out;
   }
 
-  /** Whether a Delta table has any data file (from its snapshot: no Spark job). */
+  /** Whether a Delta table has any data file. */
   private boolean hasFiles(String table) {
-    return spark.read().format("delta").load(table).inputFiles().length > 0;
+    return dataFiles(table) > 0;
+  }
+
+  /**
+   * Data files in the latest version of a Delta table, from the checksum file Delta writes with
+   * every commit (one small read, no Spark job). Only without a checksum is the table state
+   * reconstructed from the log; counting through a DataFrame's {@code inputFiles()} always did that
+   * (a Spark job over the log, ~1-3 s per call on a small machine).
+   */
+  private long dataFiles(String table) {
+    Snapshot snapshot = snapshot(table);
+    scala.Option<VersionChecksum> checksum = snapshot.checksumOpt();
+    return checksum.isDefined() ? checksum.get().numFiles() : snapshot.numOfFiles();
   }
 
   private long currentVersion(String table) {
-    return DeltaTable.forPath(spark, table).history(1).select("version").head().getLong(0);
+    return snapshot(table).version();
+  }
+
+  /** The latest snapshot of a Delta table: lists and reads its log, runs no Spark job. */
+  private Snapshot snapshot(String table) {
+    return DeltaLog.forTable(spark, table)
+        .update(false, scala.Option.empty(), scala.Option.empty());
   }
 
   private static Column[] columns(StructType schema) {
@@ -664,14 +719,12 @@ public final class IngestJob extends AbstractJob<IngestResult> {
 
   private void maybeOptimize(RunContext run, boolean always) {
     DeltaTable instances = DeltaTable.forPath(spark, instancesPath);
-    long files = spark.read().format("delta").load(instancesPath).inputFiles().length;
+    long files = dataFiles(instancesPath);
     run.count("instances_files_before_optimize", files);
     int minFiles = options.getInt(OPTION_OPTIMIZE_MIN_FILES, DEFAULT_OPTIMIZE_MIN_FILES);
     if (always || files > minFiles) {
       instances.optimize().executeCompaction();
-      run.count(
-          "instances_files_after_optimize",
-          spark.read().format("delta").load(instancesPath).inputFiles().length);
+      run.count("instances_files_after_optimize", dataFiles(instancesPath));
     }
   }
 

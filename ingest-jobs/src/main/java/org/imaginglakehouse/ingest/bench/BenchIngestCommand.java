@@ -35,7 +35,7 @@ import picocli.CommandLine.Option;
     description =
         "Benchmark the ingest: generate N small DICOM files, measure the parse-only limit (one"
             + " process), the end-to-end ingest into a fresh lakehouse home, and an incremental"
-            + " re-run with 0.1% new files.")
+            + " re-run with 0.1%% new files.")
 public final class BenchIngestCommand extends LakehouseCommand {
   @Option(names = "--files", description = "Number of files (default 100000).")
   int files = 100_000;
