@@ -84,9 +84,11 @@ final class ColumnPlan {
     for (String path : headerPaths) {
       in.append(in.length() == 0 ? "" : ", ").append('\'').append(path).append('\'');
     }
-    return "map_from_entries(transform(filter(header, h -> h.path IN ("
+    // Zipping header.path with header.values (instead of a lambda over whole entries) lets Spark
+    // read only those two fields of the nested header from Parquet, not tag, VR or binary values.
+    return "map_from_entries(filter(arrays_zip(header.path, header.values), h -> h.path IN ("
         + in
-        + ")), h -> struct(h.path, h.values)))";
+        + ")))";
   }
 
   /**
