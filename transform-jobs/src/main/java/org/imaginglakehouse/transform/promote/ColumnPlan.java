@@ -114,7 +114,14 @@ final class ColumnPlan {
     if (malformedChecks.isEmpty()) {
       return "cast(array() as array<string>)";
     }
-    return "filter(array(" + String.join(", ", malformedChecks) + "), x -> x IS NOT NULL)";
+    // concat_ws skips NULLs; unlike filter(array(...), lambda) it is compiled, not interpreted.
+    // Column names cannot hold a comma (Delta refuses them).
+    String joined = "concat_ws(',', " + String.join(", ", malformedChecks) + ")";
+    return "cast(CASE WHEN "
+        + joined
+        + " = '' THEN array() ELSE split("
+        + joined
+        + ", ',') END as array<string>)";
   }
 
   /** SQL: template name of the row from its Modality. */
