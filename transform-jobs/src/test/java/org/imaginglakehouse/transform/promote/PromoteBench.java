@@ -204,6 +204,13 @@ class PromoteBench extends SparkTestBase {
             Dataset<Row> rows =
                 spark().read().format("delta").load(layout.table(zone, t)).drop("run_id");
             String[] columns = rows.columns();
+            try {
+              java.nio.file.Files.createDirectories(java.nio.file.Path.of(dir));
+              java.nio.file.Files.writeString(
+                  java.nio.file.Path.of(dir, t + ".schema.json"), rows.schema().prettyJson());
+            } catch (java.io.IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
             rows.repartition(1)
                 .sortWithinPartitions(
                     columns[0], java.util.Arrays.copyOfRange(columns, 1, columns.length))
