@@ -84,9 +84,11 @@ final class ColumnPlan {
     for (String path : headerPaths) {
       in.append(in.length() == 0 ? "" : ", ").append('\'').append(path).append('\'');
     }
-    return "map_from_entries(transform(filter(header, h -> h.path IN ("
+    // Zipping header.path with header.values (instead of a lambda over whole entries) lets Spark
+    // read only those two fields of the nested header from Parquet, not tag, VR or binary values.
+    return "map_from_entries(filter(arrays_zip(header.path, header.values), h -> h.path IN ("
         + in
-        + ")), h -> struct(h.path, h.values)))";
+        + ")))";
   }
 
   /**
@@ -112,7 +114,14 @@ final class ColumnPlan {
     if (malformedChecks.isEmpty()) {
       return "cast(array() as array<string>)";
     }
-    return "filter(array(" + String.join(", ", malformedChecks) + "), x -> x IS NOT NULL)";
+    // concat_ws skips NULLs; unlike filter(array(...), lambda) it is compiled, not interpreted.
+    // Column names cannot hold a comma (Delta refuses them).
+    String joined = "concat_ws(',', " + String.join(", ", malformedChecks) + ")";
+    return "cast(CASE WHEN "
+        + joined
+        + " = '' THEN array() ELSE split("
+        + joined
+        + ", ',') END as array<string>)";
   }
 
   /** SQL: template name of the row from its Modality. */

@@ -1,8 +1,10 @@
 package org.imaginglakehouse.transform.promote;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -35,7 +37,7 @@ public final class IdentityScrubber {
     if (text == null || text.isEmpty()) {
       return text;
     }
-    Set<String> needles = needles(patientName, patientId, birthDate, accession);
+    Set<String> needles = cachedNeedles(patientName, patientId, birthDate, accession);
     if (needles.isEmpty()) {
       return text;
     }
@@ -95,6 +97,35 @@ public final class IdentityScrubber {
     }
     out.append(text, copied, text.length());
     return out.toString();
+  }
+
+  /** The last identity's needles per thread: promote scrubs every text column of a row in turn. */
+  private static final ThreadLocal<Identity> LAST = new ThreadLocal<>();
+
+  private record Identity(
+      String name, String id, String birth, String accession, Set<String> needles) {
+    boolean is(String name, String id, String birth, String accession) {
+      return Objects.equals(this.name, name)
+          && Objects.equals(this.id, id)
+          && Objects.equals(this.birth, birth)
+          && Objects.equals(this.accession, accession);
+    }
+  }
+
+  private static Set<String> cachedNeedles(
+      String patientName, String patientId, String birthDate, String accession) {
+    Identity last = LAST.get();
+    if (last == null || !last.is(patientName, patientId, birthDate, accession)) {
+      last =
+          new Identity(
+              patientName,
+              patientId,
+              birthDate,
+              accession,
+              Collections.unmodifiableSet(needles(patientName, patientId, birthDate, accession)));
+      LAST.set(last);
+    }
+    return last.needles();
   }
 
   /** The compact, lower-case forms searched for. */

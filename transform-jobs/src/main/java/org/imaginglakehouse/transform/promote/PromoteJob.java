@@ -509,7 +509,10 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
       Pseudonymiser pseudonymiser,
       List<PixelColumn> pixel,
       Map<String, Long> pixelVersions) {
-    Dataset<Row> df = input.dropDuplicates("SOPInstanceUID");
+    // Ingest keeps one row per SOPInstanceUID, but a query racing ingest's duplicate settling (or
+    // another --source table) can see two: check on the key alone, and only then pay for
+    // de-duplicating the wide rows (a shuffle of every header).
+    Dataset<Row> df = hasDuplicateSops(input) ? input.dropDuplicates("SOPInstanceUID") : input;
     df = withPixel(df, pixel, pixelVersions);
     df = pseudonymiser.apply(df, "PatientID");
     df = df.withColumn(ColumnPlan.TEMPLATE, expr(plan.templateExpression()));
@@ -544,6 +547,11 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
     plan.outputs().forEach((name, sql) -> columns.add(expr(sql).as(name)));
     columns.add(expr(plan.malformedExpression()).as(ColumnPlan.MALFORMED));
     return df.select(columns.toArray(new Column[0]));
+  }
+
+  /** Whether two rows of {@code input} share a SOPInstanceUID (NULL counts as one value). */
+  private static boolean hasDuplicateSops(Dataset<Row> input) {
+    return !input.groupBy("SOPInstanceUID").count().where(col("count").gt(1)).isEmpty();
   }
 
   private static String reasonExpression(PromotionSpec spec) {

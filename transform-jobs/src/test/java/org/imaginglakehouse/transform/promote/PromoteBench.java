@@ -148,19 +148,23 @@ class PromoteBench extends SparkTestBase {
         config.with(PseudonymConfig.SOURCE, "delta").with(PseudonymConfig.LOCATION, mapping);
     Map<String, String> options = new LinkedHashMap<>();
     long t1 = System.nanoTime();
+    long cpu1 = processCpuNanos();
     PromoteJob.Result full =
         new PromoteJob(spark(), c, JobOptions.of(c, PromoteJob.NAME, options), Map.of()).execute();
     double fullSeconds = (System.nanoTime() - t1) / 1e9;
+    // CPU time of this JVM (all threads): less sensitive than wall time to other load.
+    double fullCpuSeconds = (processCpuNanos() - cpu1) / 1e9;
     long t2 = System.nanoTime();
     PromoteJob.Result noop =
         new PromoteJob(spark(), c, JobOptions.of(c, PromoteJob.NAME, options), Map.of()).execute();
     double noopSeconds = (System.nanoTime() - t2) / 1e9;
     System.out.printf(
-        "PROMOTE BENCH rows=%d generate_s=%.1f full_s=%.1f image_rows_per_s=%.0f"
+        "PROMOTE BENCH rows=%d generate_s=%.1f full_s=%.1f full_cpu_s=%.1f image_rows_per_s=%.0f"
             + " instances_per_s=%.0f promoted=%d rejected=%d noop_s=%.1f%n%s%n%s%n",
         n,
         generated / 1e9,
         fullSeconds,
+        fullCpuSeconds,
         full.promoted() / fullSeconds,
         n / fullSeconds,
         full.promoted(),
@@ -177,6 +181,50 @@ class PromoteBench extends SparkTestBase {
             .count()
             .collectAsList();
     System.out.println("PROMOTE BENCH image table rows: " + check.get(0).getLong(0));
+    String dump = System.getProperty("promote.bench.dump");
+    if (dump != null) {
+      dump(layout, dump);
+    }
+  }
+
+  /**
+   * Writes every table promote wrote as sorted JSON under {@code dir} (one directory per table), so
+   * that two versions of the job can be compared row by row with {@code diff -r}.
+   */
+  private void dump(ZoneLayout layout, String dir) {
+    Map<Zone, List<String>> tables =
+        Map.of(
+            Zone.DEIDENTIFIED,
+            List.of("study", "series", "image", "promotion_quality", "promotion_rejection_counts"),
+            Zone.IDENTIFIABLE,
+            List.of("promotion_rejections", "promotion_state"));
+    tables.forEach(
+        (zone, names) -> {
+          for (String t : names) {
+            Dataset<Row> rows =
+                spark().read().format("delta").load(layout.table(zone, t)).drop("run_id");
+            String[] columns = rows.columns();
+            try {
+              java.nio.file.Files.createDirectories(java.nio.file.Path.of(dir));
+              java.nio.file.Files.writeString(
+                  java.nio.file.Path.of(dir, t + ".schema.json"), rows.schema().prettyJson());
+            } catch (java.io.IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+            rows.repartition(1)
+                .sortWithinPartitions(
+                    columns[0], java.util.Arrays.copyOfRange(columns, 1, columns.length))
+                .write()
+                .mode("overwrite")
+                .json(dir + "/" + t);
+          }
+        });
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   private static String entry(String path, String keyword, String vr, String value) {

@@ -441,4 +441,41 @@ class PromoteJobTest extends SparkTestBase {
                 .count())
         .isEqualTo(1);
   }
+
+  @Test
+  @Order(8)
+  void aSourceRowRepeatedForOneSopIsPromotedOnce() throws Exception {
+    // Ingest keeps one row per SOPInstanceUID; a query racing its duplicate settling can see two.
+    LakehouseConfig dups = newHomeConfig("duplicates");
+    ZoneLayout dupsLayout = ZoneLayout.from(dups);
+    Path dupsMapping = tempDir.resolve("duplicates_chi_eupi.csv");
+    Files.writeString(dupsMapping, "chi,eupi\n0101501234,E1\n0202602345,E2\n0404804567,E4\n");
+    dups =
+        dups.with(PseudonymConfig.SOURCE, "csv")
+            .with(PseudonymConfig.LOCATION, dupsMapping.toString());
+    List<Row> rows = fixture();
+    rows.add(rows.get(0));
+    String source = tempDir.resolve("duplicated-instances").toString();
+    Instances.frame(spark(), rows).write().format("delta").save(source);
+    PromoteJob.Result result =
+        new PromoteJob(
+                spark(),
+                dups,
+                JobOptions.of(dups, PromoteJob.NAME, Map.of(PromoteJob.OPTION_SOURCE, source)),
+                Map.of())
+            .execute();
+    assertThat(result.processed()).isEqualTo(7);
+    assertThat(result.promoted()).isEqualTo(4);
+    Dataset<Row> image =
+        spark().read().format("delta").load(dupsLayout.table(Zone.DEIDENTIFIED, "image"));
+    assertThat(image.count()).isEqualTo(4);
+    Row series =
+        spark()
+            .read()
+            .format("delta")
+            .load(dupsLayout.table(Zone.DEIDENTIFIED, "series"))
+            .where("SeriesInstanceUID = '1.2.3.1.1'")
+            .first();
+    assertThat(series.<Long>getAs("NumberOfSeriesRelatedInstances")).isEqualTo(2);
+  }
 }
