@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.imaginglakehouse.transform.features.FeatureCalculator;
 import org.imaginglakehouse.transform.features.FeatureRegistry;
+import org.imaginglakehouse.transform.ocr.OcrPass;
 import org.imaginglakehouse.transform.ocr.OcrRunner;
 import org.imaginglakehouse.transform.ocr.OcrSettings;
 import org.imaginglakehouse.transform.pixel.PixelDescriptor;
@@ -58,7 +59,8 @@ class PixelBenchmark {
       out.append(
           String.format(
               Locale.ROOT,
-              "ocr 512x512 (4 passes%s): %.0f ms/frame on 1 core; %.2f frames/s on 2 threads%n",
+              "ocr 512x512 (%s%s): %.0f ms/frame on 1 core; %.2f frames/s on 2 threads%n",
+              settings.passes().stream().map(OcrPass::id).toList(),
               stop ? ", stop-after-text" : "",
               perFrame,
               twoCores));
