@@ -374,7 +374,8 @@ public final class IngestJob extends AbstractJob<IngestResult> {
         modified instanceof java.time.Instant instant
             ? instant.equals(java.time.Instant.ofEpochMilli(f.modifiedMillis()))
             : modified.equals(new Timestamp(f.modifiedMillis()));
-    return sameTime && !(!r.isNullAt(3) && r.getBoolean(3));
+    boolean retry = !r.isNullAt(3) && r.getBoolean(3);
+    return sameTime && !retry;
   }
 
   private static scala.collection.immutable.Seq<String> seq(String... names) {

@@ -12,7 +12,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.imaginglakehouse.transform.features.FeatureCalculator;
 import org.imaginglakehouse.transform.features.FeatureRegistry;
-import org.imaginglakehouse.transform.ocr.OcrPass;
 import org.imaginglakehouse.transform.ocr.OcrRunner;
 import org.imaginglakehouse.transform.ocr.OcrSettings;
 import org.imaginglakehouse.transform.pixel.PixelDescriptor;
@@ -60,7 +59,7 @@ class PixelBenchmark {
           String.format(
               Locale.ROOT,
               "ocr 512x512 (%s%s): %.0f ms/frame on 1 core; %.2f frames/s on 2 threads%n",
-              settings.passes().stream().map(OcrPass::id).toList(),
+              OcrSettings.passIds(settings.passes()),
               stop ? ", stop-after-text" : "",
               perFrame,
               twoCores));

@@ -55,8 +55,7 @@ public final class OcrJob extends AbstractJob<OcrJob.Result> {
   public static final String OPTION_OCR_EVERYTHING = "ocr-everything";
   public static final boolean DEFAULT_OCR_EVERYTHING = false;
   public static final String OPTION_PASSES = "passes";
-  public static final String DEFAULT_PASSES =
-      String.join(",", OcrSettings.DEFAULT_PASSES.stream().map(OcrPass::id).toList());
+  public static final String DEFAULT_PASSES = OcrSettings.passIds(OcrSettings.DEFAULT_PASSES);
   public static final String OPTION_KEEP_OUTDATED = "keep-outdated";
   public static final boolean DEFAULT_KEEP_OUTDATED = false;
   public static final String OPTION_STOP_AFTER_TEXT = "stop-after-text";
@@ -166,8 +165,7 @@ public final class OcrJob extends AbstractJob<OcrJob.Result> {
     Dataset<Row> instances = InstanceSource.read(spark, layout);
     Dataset<Row> candidates = instances;
     if (DeltaTable.isDeltaTable(spark, flagsPath)) {
-      addSettingsColumn(flagsPath);
-      Dataset<Row> done = spark.read().format("delta").load(flagsPath);
+      Dataset<Row> done = withSettingsColumn(flagsPath);
       Column same =
           instances
               .col("SOPInstanceUID")
@@ -284,21 +282,22 @@ public final class OcrJob extends AbstractJob<OcrJob.Result> {
   }
 
   /**
-   * Flags tables written before the settings fingerprint existed get the column (NULL: every
-   * instance is outdated and read again by the new detector unless the run keeps outdated flags).
+   * The flags table; one written before the settings fingerprint existed gets the column first
+   * (NULL: every instance is outdated and read again by the new detector unless the run keeps
+   * outdated flags).
    */
-  private void addSettingsColumn(String flagsPath) {
-    boolean present =
-        Arrays.asList(spark.read().format("delta").load(flagsPath).columns())
-            .contains(OcrTables.OCR_SETTINGS);
-    if (!present) {
-      spark.sql(
-          "ALTER TABLE delta.`"
-              + flagsPath
-              + "` ADD COLUMNS ("
-              + OcrTables.OCR_SETTINGS
-              + " STRING AFTER file_checksum)");
+  private Dataset<Row> withSettingsColumn(String flagsPath) {
+    Dataset<Row> flags = spark.read().format("delta").load(flagsPath);
+    if (Arrays.asList(flags.columns()).contains(OcrTables.OCR_SETTINGS)) {
+      return flags;
     }
+    spark.sql(
+        "ALTER TABLE delta.`"
+            + flagsPath
+            + "` ADD COLUMNS ("
+            + OcrTables.OCR_SETTINGS
+            + " STRING AFTER file_checksum)");
+    return spark.read().format("delta").load(flagsPath);
   }
 
   /** Executor side: policy, decoding, OCR and identity matching per instance. */
@@ -308,9 +307,11 @@ public final class OcrJob extends AbstractJob<OcrJob.Result> {
     private final CandidatePolicy policy;
     private final String runId;
     private final Timestamp now;
+    private final String settingsFingerprint;
 
     OcrInstances(OcrSettings settings, CandidatePolicy policy, String runId, Timestamp now) {
       this.settings = settings;
+      this.settingsFingerprint = settings.fingerprint();
       this.policy = policy;
       this.runId = runId;
       this.now = now;
@@ -432,7 +433,7 @@ public final class OcrJob extends AbstractJob<OcrJob.Result> {
           kinds,
           outcome.millis(),
           row.getAs("file_checksum"),
-          settings.fingerprint(),
+          settingsFingerprint,
           runId,
           now,
           words.toArray(new Row[0]));

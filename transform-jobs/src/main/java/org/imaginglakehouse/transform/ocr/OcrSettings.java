@@ -80,16 +80,12 @@ public record OcrSettings(
    * tessdata path is left out: moving the language data changes nothing.
    */
   public String fingerprint() {
-    StringBuilder p = new StringBuilder();
-    for (OcrPass pass : passes) {
-      p.append(p.length() == 0 ? "" : ",").append(pass.id());
-    }
     return String.format(
         java.util.Locale.ROOT,
         "v%d;passes=%s;stop_after_text=%b;max_frames=%d;upscale_min_side=%d;min_confidence=%s;"
             + "text_confidence=%s;language=%s;psm=%d",
         DETECTOR_VERSION,
-        p,
+        passIds(passes),
         stopAfterText,
         maxFrames,
         upscaleMinSide,
@@ -97,5 +93,10 @@ public record OcrSettings(
         Float.toString(textConfidence),
         language,
         pageSegMode);
+  }
+
+  /** Pass ids joined by commas, as the {@code passes} option takes them. */
+  public static String passIds(List<OcrPass> passes) {
+    return String.join(",", passes.stream().map(OcrPass::id).toList());
   }
 }

@@ -116,12 +116,9 @@ final class ColumnPlan {
     }
     // concat_ws skips NULLs; unlike filter(array(...), lambda) it is compiled, not interpreted.
     // Column names cannot hold a comma (Delta refuses them).
-    String joined = "concat_ws(',', " + String.join(", ", malformedChecks) + ")";
-    return "cast(CASE WHEN "
-        + joined
-        + " = '' THEN array() ELSE split("
-        + joined
-        + ", ',') END as array<string>)";
+    return "cast(coalesce(split(nullif(concat_ws(',', "
+        + String.join(", ", malformedChecks)
+        + "), ''), ','), array()) as array<string>)";
   }
 
   /** SQL: template name of the row from its Modality. */
