@@ -23,6 +23,7 @@ public final class DicomValues {
           "(\\d{4})(?:(\\d{2})(?:(\\d{2})(?:(\\d{2})(?:(\\d{2})(?:(\\d{2})(?:\\.(\\d{1,6}))?)?)?)?)?)?"
               + "([+-]\\d{4})?");
   private static final Pattern AS = Pattern.compile("(\\d{3})([DWMY])");
+  private static final Pattern AS_SHORT = Pattern.compile("\\d{1,2}[DWMY]");
 
   private DicomValues() {}
 
@@ -71,8 +72,19 @@ public final class DicomValues {
     if (h > 23 || min > 59 || s > 60) {
       return null;
     }
-    return String.format(
-        "%02d:%02d:%02d.%s", h, min, Math.min(s, 59), (frac + "000000").substring(0, 6));
+    // Built by hand: String.format was the costliest step of promoting a TM value.
+    StringBuilder out = new StringBuilder(15);
+    twoDigits(out, h).append(':');
+    twoDigits(out, min).append(':');
+    twoDigits(out, Math.min(s, 59)).append('.').append(frac);
+    for (int i = frac.length(); i < 6; i++) {
+      out.append('0');
+    }
+    return out.toString();
+  }
+
+  private static StringBuilder twoDigits(StringBuilder out, int value) {
+    return out.append((char) ('0' + value / 10)).append((char) ('0' + value % 10));
   }
 
   /** DT {@code YYYY[MM[DD[HH[MM[SS[.F]]]]]][&ZZXX]}; with an offset the result is UTC. */
@@ -169,7 +181,7 @@ public final class DicomValues {
       return null;
     }
     String s = trim(raw).toUpperCase(java.util.Locale.ROOT);
-    if (s.matches("\\d{1,2}[DWMY]")) {
+    if (AS_SHORT.matcher(s).matches()) {
       s = "0".repeat(4 - s.length()) + s;
     }
     Matcher m = AS.matcher(s);

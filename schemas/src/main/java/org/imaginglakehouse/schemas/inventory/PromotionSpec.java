@@ -24,6 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import org.imaginglakehouse.core.LakehouseException;
 
 /**
@@ -146,9 +147,11 @@ public final class PromotionSpec implements Serializable {
     return institutionName == null ? null : healthBoards.get(institutionKey(institutionName));
   }
 
+  private static final Pattern NOT_ALPHANUMERIC = Pattern.compile("[^\\p{L}\\p{N}]+");
+
   /** Key for institution lookup: upper case, letters and digits only. */
   public static String institutionKey(String name) {
-    return name.toUpperCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N}]+", "");
+    return NOT_ALPHANUMERIC.matcher(name.toUpperCase(Locale.ROOT)).replaceAll("");
   }
 
   /** SHA-256 of every file read: a change to any template or rule changes it. */

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * Normalises free-text-ish coded values (BodyPartExamined, Study/SeriesDescription) for grouping:
@@ -15,6 +16,8 @@ import java.util.TreeMap;
  * always kept beside the normalised one.
  */
 public final class Tokens implements Serializable {
+  private static final Pattern SEPARATORS = Pattern.compile("[^\\p{L}\\p{N}+]+");
+
   private static final long serialVersionUID = 1L;
 
   private final Map<String, String> replacements;
@@ -37,7 +40,7 @@ public final class Tokens implements Serializable {
     }
     String upper = raw.toUpperCase(Locale.ROOT);
     List<String> out = new ArrayList<>();
-    for (String token : upper.split("[^\\p{L}\\p{N}+]+")) {
+    for (String token : SEPARATORS.split(upper)) {
       if (token.isEmpty()) {
         continue;
       }

@@ -6,7 +6,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -30,15 +29,11 @@ final class ColumnPlan {
   /** Column holding the row's template name. */
   static final String TEMPLATE = "InventoryTemplate";
 
-  /** Map of header path → values, built once per row from the paths the plan needs. */
-  static final String HEADER_MAP = "_hdr";
-
   /** Names of the columns with a malformed value in this row. */
   static final String MALFORMED = "malformed_columns";
 
   private final PromotionSpec spec;
   private final StructType instances;
-  private final Set<String> headerPaths = new TreeSet<>();
   private final Map<String, String> outputs = new LinkedHashMap<>();
   private final Map<Level, List<OutputColumn>> levelOutputs = new LinkedHashMap<>();
   private final List<String> malformedChecks = new ArrayList<>();
@@ -75,22 +70,6 @@ final class ColumnPlan {
     return "_px_" + p.name();
   }
 
-  /** SQL for the header map column, or null when no header value is needed. */
-  String headerMapExpression() {
-    if (headerPaths.isEmpty()) {
-      return null;
-    }
-    StringBuilder in = new StringBuilder();
-    for (String path : headerPaths) {
-      in.append(in.length() == 0 ? "" : ", ").append('\'').append(path).append('\'');
-    }
-    // Zipping header.path with header.values (instead of a lambda over whole entries) lets Spark
-    // read only those two fields of the nested header from Parquet, not tag, VR or binary values.
-    return "map_from_entries(filter(arrays_zip(header.path, header.values), h -> h.path IN ("
-        + in
-        + ")))";
-  }
-
   /**
    * Columns to add, in order, before the outputs (raw header values, split arrays): each is
    * computed once per row instead of being repeated inside every expression that uses it, which
@@ -98,6 +77,31 @@ final class ColumnPlan {
    */
   Map<String, String> intermediates() {
     return intermediates;
+  }
+
+  /**
+   * Raw header values the plan reads: column name → SQL over the row's {@code header}, to be
+   * computed in one projection that also drops the header. The header's entries are looked up in
+   * one pass ({@link PromoteFunctions#HEADER_POSITIONS}, one hash probe per entry) and only those
+   * entries' values are read, with compiled element access; Spark evaluates the shared lookup once
+   * per row. (A lambda over the entries, array_position per path, or extracting every entry's
+   * values cost several times more per row, and carrying the wide header through later projections
+   * copied it once per projection.)
+   */
+  Map<String, String> headerValues() {
+    Map<String, String> values = new LinkedHashMap<>();
+    int i = 0;
+    for (String name : rawByPath.values()) {
+      values.put(
+          name,
+          "header[" + PromoteFunctions.HEADER_POSITIONS + "(header.path)[" + i++ + "]].values");
+    }
+    return values;
+  }
+
+  /** Header paths the plan reads, in the order of {@link PromoteFunctions#HEADER_POSITIONS}. */
+  List<String> headerPaths() {
+    return List.copyOf(rawByPath.keySet());
   }
 
   /** Output column name → SQL expression (every level), in order. */
@@ -171,7 +175,7 @@ final class ColumnPlan {
             new String[] {
               c.name() + "_norm",
               c.multi()
-                  ? "transform(" + src.array + ", x -> " + PromoteFunctions.NORMALISE + "(x))"
+                  ? PromoteFunctions.NORMALISE_ARRAY + "(" + src.array + ")"
                   : PromoteFunctions.NORMALISE + "(" + src.scalar + ")"
             });
       }
@@ -221,7 +225,7 @@ final class ColumnPlan {
       }
       case SPLIT -> {
         String arrName = "_split_" + intermediates.size();
-        intermediates.put(arrName, "transform(" + src.array + ", x -> upper(trim(x)))");
+        intermediates.put(arrName, PromoteFunctions.UPPER_TRIM_ARRAY + "(" + src.array + ")");
         String arr = "`" + arrName + "`";
         produced.add(new String[] {c.name(), arr});
         produced.add(new String[] {c.name() + "_pixel_data", "try_element_at(" + arr + ", 1)"});
@@ -270,7 +274,7 @@ final class ColumnPlan {
     }
     String identity = ", PatientName, PatientID, PatientBirthDate, AccessionNumber)";
     return o.array()
-        ? "transform(" + expr + ", x -> " + PromoteFunctions.SCRUB + "(x" + identity + ")"
+        ? PromoteFunctions.SCRUB_ARRAY + "(" + expr + identity
         : PromoteFunctions.SCRUB + "(" + expr + identity;
   }
 
@@ -310,15 +314,7 @@ final class ColumnPlan {
         }
       }
     }
-    headerPaths.add(c.headerPath());
-    String raw =
-        rawByPath.computeIfAbsent(
-            c.headerPath(),
-            path -> {
-              String name = "_raw_" + intermediates.size();
-              intermediates.put(name, "try_element_at(" + HEADER_MAP + ", '" + path + "')");
-              return name;
-            });
+    String raw = rawByPath.computeIfAbsent(c.headerPath(), path -> "_raw_" + rawByPath.size());
     String array = "`" + raw + "`";
     return new Source("try_element_at(" + array + ", 1)", array, null, null);
   }
@@ -353,7 +349,10 @@ final class ColumnPlan {
     }
     String f = PromoteFunctions.parser(type);
     if (multi) {
-      return "transform(" + src.array + ", x -> " + (f == null ? trimmed("x") : f + "(x)") + ")";
+      return (f == null ? PromoteFunctions.TRIM_ARRAY : f + PromoteFunctions.ARRAY)
+          + "("
+          + src.array
+          + ")";
     }
     return f == null ? trimmed(src.scalar) : f + "(" + src.scalar + ")";
   }
@@ -367,7 +366,7 @@ final class ColumnPlan {
       return null;
     }
     if (multi) {
-      return "exists(" + src.array + ", x -> trim(x) <> '' AND " + f + "(x) IS NULL)";
+      return f + PromoteFunctions.ANY_MALFORMED + "(" + src.array + ")";
     }
     return malformedScalar(src.scalar, f + "(" + src.scalar + ")");
   }

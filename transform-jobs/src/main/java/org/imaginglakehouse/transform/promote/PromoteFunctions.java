@@ -1,19 +1,30 @@
 package org.imaginglakehouse.transform.promote;
 
+import java.io.Serializable;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.UDFRegistration;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.api.java.UDF3;
 import org.apache.spark.sql.api.java.UDF5;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.imaginglakehouse.schemas.inventory.DicomValues;
 import org.imaginglakehouse.schemas.inventory.PromotionSpec;
 import org.imaginglakehouse.schemas.inventory.Tokens;
 import org.imaginglakehouse.schemas.inventory.ValueType;
+import scala.collection.Iterator;
+import scala.collection.Seq;
 
 /**
  * The SQL functions promote uses, registered per session: thin wrappers around the plain-Java
@@ -32,31 +43,52 @@ final class PromoteFunctions {
   static final String NORMALISE = "promote_normalise";
   static final String HEALTH_BOARD = "promote_health_board";
   static final String SCRUB = "promote_scrub_identity";
+  static final String HEADER_POSITIONS = "promote_header_positions";
+
+  /** Suffix of a parser's element-wise form: array of raw strings → array of typed values. */
+  static final String ARRAY = "_array";
+
+  /** Suffix of a parser's check: true when some non-blank element does not parse. */
+  static final String ANY_MALFORMED = "_any_malformed";
+
+  static final String TRIM_ARRAY = "promote_trim_array";
+  static final String UPPER_TRIM_ARRAY = "promote_upper_trim_array";
+  static final String NORMALISE_ARRAY = "promote_normalise_array";
+  static final String SCRUB_ARRAY = "promote_scrub_identity_array";
 
   private PromoteFunctions() {}
 
+  /** A function Spark can ship to executors inside a UDF. */
+  interface Fn<A, B> extends Function<A, B>, Serializable {}
+
   static void register(SparkSession spark, PromotionSpec spec) {
     var udf = spark.udf();
-    udf.register(
+    // Each parser in three forms: scalar, element-wise over an array, and the array's malformed
+    // check. The array forms replace SQL lambdas (transform/exists), which Spark evaluates
+    // interpreted and which keep it from compiling the row pipeline into one stage.
+    registerParser(
+        udf,
         DATE,
-        (UDF1<String, Date>)
-            s -> {
-              LocalDate d = DicomValues.parseDate(s);
-              return d == null ? null : Date.valueOf(d);
-            },
+        x -> {
+          LocalDate d = DicomValues.parseDate(x);
+          return d == null ? null : Date.valueOf(d);
+        },
         DataTypes.DateType);
-    udf.register(TIME, (UDF1<String, String>) DicomValues::parseTime, DataTypes.StringType);
-    udf.register(
+    registerParser(udf, TIME, DicomValues::parseTime, DataTypes.StringType);
+    registerParser(
+        udf,
         TIMESTAMP,
-        (UDF1<String, Timestamp>)
-            s -> {
-              LocalDateTime t = DicomValues.parseDateTime(s);
-              return t == null ? null : Timestamp.valueOf(t);
-            },
+        x -> {
+          LocalDateTime t = DicomValues.parseDateTime(x);
+          return t == null ? null : Timestamp.valueOf(t);
+        },
         DataTypes.TimestampType);
-    udf.register(DOUBLE, (UDF1<String, Double>) DicomValues::parseDouble, DataTypes.DoubleType);
-    udf.register(INT, (UDF1<String, Integer>) DicomValues::parseInt, DataTypes.IntegerType);
-    udf.register(BIGINT, (UDF1<String, Long>) DicomValues::parseLong, DataTypes.LongType);
+    registerParser(udf, DOUBLE, DicomValues::parseDouble, DataTypes.DoubleType);
+    registerParser(udf, INT, DicomValues::parseInt, DataTypes.IntegerType);
+    registerParser(udf, BIGINT, DicomValues::parseLong, DataTypes.LongType);
+    registerStringArray(udf, TRIM_ARRAY, PromoteFunctions::trimToNull);
+    registerStringArray(
+        udf, UPPER_TRIM_ARRAY, x -> x == null ? null : sqlTrim(x).toUpperCase(Locale.ROOT));
     udf.register(
         AGE_YEARS,
         (UDF1<String, Double>)
@@ -79,6 +111,13 @@ final class PromoteFunctions {
         DataTypes.IntegerType);
     Tokens tokens = spec.tokens();
     udf.register(NORMALISE, (UDF1<String, String>) tokens::normalise, DataTypes.StringType);
+    registerStringArray(udf, NORMALISE_ARRAY, tokens::normalise);
+    udf.register(
+        SCRUB_ARRAY,
+        (UDF5<Seq<String>, String, String, String, String, List<String>>)
+            (a, name, id, birthDate, accession) ->
+                map(a, x -> IdentityScrubber.scrub(x, name, id, birthDate, accession)),
+        DataTypes.createArrayType(DataTypes.StringType));
     udf.register(
         SCRUB,
         (UDF5<String, String, String, String, String, String>) IdentityScrubber::scrub,
@@ -88,6 +127,118 @@ final class PromoteFunctions {
         HEALTH_BOARD,
         (UDF1<String, String>) s -> s == null ? null : boards.get(PromotionSpec.institutionKey(s)),
         DataTypes.StringType);
+  }
+
+  private static void registerStringArray(UDFRegistration udf, String name, Fn<String, String> f) {
+    udf.register(
+        name,
+        (UDF1<Seq<String>, List<String>>) a -> map(a, f),
+        DataTypes.createArrayType(DataTypes.StringType));
+  }
+
+  private static void registerParser(
+      UDFRegistration udf, String name, Fn<String, Object> parse, DataType type) {
+    udf.register(name, (UDF1<String, Object>) parse::apply, type);
+    udf.register(
+        name + ARRAY,
+        (UDF1<Seq<String>, List<Object>>) a -> map(a, parse),
+        DataTypes.createArrayType(type));
+    udf.register(
+        name + ANY_MALFORMED,
+        (UDF1<Seq<String>, Boolean>) a -> anyMalformed(a, parse),
+        DataTypes.BooleanType);
+  }
+
+  /** {@code f} applied to each element (null array → null), as {@code transform(a, x -> f(x))}. */
+  static <T> List<T> map(Seq<String> values, Fn<String, T> f) {
+    if (values == null) {
+      return null;
+    }
+    List<T> out = new ArrayList<>(values.size());
+    Iterator<String> it = values.iterator();
+    while (it.hasNext()) {
+      out.add(f.apply(it.next()));
+    }
+    return out;
+  }
+
+  /**
+   * Whether an element holds text that {@code parse} rejects; null for a null array (as {@code
+   * exists(a, x -> trim(x) <> '' AND parse(x) IS NULL)} when no element matches).
+   */
+  static Boolean anyMalformed(Seq<String> values, Fn<String, ?> parse) {
+    if (values == null) {
+      return null;
+    }
+    Iterator<String> it = values.iterator();
+    boolean unknown = false;
+    while (it.hasNext()) {
+      String x = it.next();
+      if (x == null) {
+        unknown = true; // SQL: trim(NULL) <> '' is NULL
+      } else if (!sqlTrim(x).isEmpty() && parse.apply(x) == null) {
+        return true;
+      }
+    }
+    return unknown ? null : false;
+  }
+
+  /** Spark SQL's {@code trim}: removes leading and trailing spaces (U+0020) only. */
+  static String sqlTrim(String s) {
+    int start = 0;
+    int end = s.length();
+    while (start < end && s.charAt(start) == ' ') {
+      start++;
+    }
+    while (end > start && s.charAt(end - 1) == ' ') {
+      end--;
+    }
+    return s.substring(start, end);
+  }
+
+  /** {@code nullif(trim(s), '')}. */
+  static String trimToNull(String s) {
+    if (s == null) {
+      return null;
+    }
+    String t = sqlTrim(s);
+    return t.isEmpty() ? null : t;
+  }
+
+  /**
+   * Registers {@link #HEADER_POSITIONS}(header.path): the position of each of {@code paths} in the
+   * row's header (see {@link #headerPositions}).
+   */
+  static void registerHeaderPositions(SparkSession spark, List<String> paths) {
+    Map<String, Integer> wanted = new HashMap<>();
+    for (int i = 0; i < paths.size(); i++) {
+      wanted.put(paths.get(i), i);
+    }
+    spark
+        .udf()
+        .register(
+            HEADER_POSITIONS,
+            (UDF1<Seq<String>, List<Integer>>)
+                header -> headerPositions(wanted, header == null ? null : header.iterator()),
+            DataTypes.createArrayType(DataTypes.IntegerType, true));
+  }
+
+  /**
+   * 0-based position in the header of each wanted path ({@code wanted}: path → output index), NULL
+   * for a path the header lacks (so {@code header[NULL]} gives NULL); the first entry wins if a
+   * path repeats. One pass over the header.
+   */
+  static List<Integer> headerPositions(Map<String, Integer> wanted, Iterator<String> header) {
+    Integer[] positions = new Integer[wanted.size()];
+    int found = 0;
+    for (int i = 0; header != null && header.hasNext() && found < positions.length; i++) {
+      Integer slot = wanted.get(header.next());
+      if (slot != null && positions[slot] == null) {
+        positions[slot] = i;
+        found++;
+      }
+    }
+    return Arrays.asList(positions);
   }
 
   /** Whole years: from a valid PatientAge, else birth date → study date. */

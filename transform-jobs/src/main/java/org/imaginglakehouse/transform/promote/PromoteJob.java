@@ -174,8 +174,6 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
               + instancesPath
               + ": run `lakehouse ingest` first (promote reads identifiable.instances)");
     }
-    // Header paths are unique per instance; if a malformed header repeats one, keep the last.
-    spark.conf().set("spark.sql.mapKeyDedupPolicy", "LAST_WIN");
     PromoteFunctions.register(spark, spec);
     Pseudonymiser pseudonymiser = Pseudonymiser.create(spark, PseudonymConfig.from(config, env));
     String mappingFingerprint = run.time("read_mapping", pseudonymiser::fingerprint);
@@ -265,6 +263,7 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
     }
 
     ColumnPlan plan = new ColumnPlan(spec, instances.schema());
+    PromoteFunctions.registerHeaderPositions(spark, plan.headerPaths());
     Dataset<Row> prepared =
         prepare(input, plan, spec, pseudonymiser, pixel, pixelVersions)
             .persist(StorageLevel.MEMORY_AND_DISK());
@@ -517,9 +516,17 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
     df = pseudonymiser.apply(df, "PatientID");
     df = df.withColumn(ColumnPlan.TEMPLATE, expr(plan.templateExpression()));
     df = df.withColumn(REASON, expr(reasonExpression(spec)));
-    String headerMap = plan.headerMapExpression();
-    if (headerMap != null) {
-      df = df.withColumn(ColumnPlan.HEADER_MAP, expr(headerMap));
+    Map<String, String> headerValues = plan.headerValues();
+    if (!headerValues.isEmpty()) {
+      // The wide header is read once, here, and not carried into the later projections.
+      List<Column> narrow = new ArrayList<>();
+      for (String c : df.columns()) {
+        if (!c.equals("header")) {
+          narrow.add(col(c));
+        }
+      }
+      headerValues.forEach((name, sql) -> narrow.add(expr(sql).as(name)));
+      df = df.select(narrow.toArray(new Column[0]));
     }
     for (Map.Entry<String, String> step : plan.intermediates().entrySet()) {
       df = df.withColumn(step.getKey(), expr(step.getValue()));
