@@ -516,17 +516,11 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
     df = pseudonymiser.apply(df, "PatientID");
     df = df.withColumn(ColumnPlan.TEMPLATE, expr(plan.templateExpression()));
     df = df.withColumn(REASON, expr(reasonExpression(spec)));
-    Map<String, String> headerValues = plan.headerValues();
+    Map<String, Column> headerValues = new LinkedHashMap<>();
+    plan.headerValues().forEach((name, sql) -> headerValues.put(name, expr(sql)));
     if (!headerValues.isEmpty()) {
       // The wide header is read once, here, and not carried into the later projections.
-      List<Column> narrow = new ArrayList<>();
-      for (String c : df.columns()) {
-        if (!c.equals("header")) {
-          narrow.add(col(c));
-        }
-      }
-      headerValues.forEach((name, sql) -> narrow.add(expr(sql).as(name)));
-      df = df.select(narrow.toArray(new Column[0]));
+      df = df.withColumns(headerValues).drop("header");
     }
     for (Map.Entry<String, String> step : plan.intermediates().entrySet()) {
       df = df.withColumn(step.getKey(), expr(step.getValue()));

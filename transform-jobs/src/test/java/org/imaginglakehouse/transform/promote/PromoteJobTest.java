@@ -141,18 +141,21 @@ class PromoteJobTest extends SparkTestBase {
 
   @BeforeAll
   static void setUp() throws Exception {
-    config = newHomeConfig("promote");
-    layout = ZoneLayout.from(config);
     mapping = tempDir.resolve("chi_eupi.csv");
-    Files.writeString(mapping, "chi,eupi\n0101501234,E1\n0202602345,E2\n0404804567,E4\n");
-    config =
-        config
-            .with(PseudonymConfig.SOURCE, "csv")
-            .with(PseudonymConfig.LOCATION, mapping.toString());
+    config = homeWithMapping("promote", mapping);
+    layout = ZoneLayout.from(config);
     Instances.frame(spark(), fixture())
         .write()
         .format("delta")
         .save(layout.table(Zone.IDENTIFIABLE, "instances"));
+  }
+
+  /** A fresh lakehouse home whose CHI → EUPI mapping is a CSV of patients 1, 2 and 4. */
+  static LakehouseConfig homeWithMapping(String name, Path csv) throws Exception {
+    Files.writeString(csv, "chi,eupi\n0101501234,E1\n0202602345,E2\n0404804567,E4\n");
+    return newHomeConfig(name)
+        .with(PseudonymConfig.SOURCE, "csv")
+        .with(PseudonymConfig.LOCATION, csv.toString());
   }
 
   static PromoteJob.Result promote(Map<String, String> options) {
@@ -446,13 +449,9 @@ class PromoteJobTest extends SparkTestBase {
   @Order(8)
   void aSourceRowRepeatedForOneSopIsPromotedOnce() throws Exception {
     // Ingest keeps one row per SOPInstanceUID; a query racing its duplicate settling can see two.
-    LakehouseConfig dups = newHomeConfig("duplicates");
+    LakehouseConfig dups =
+        homeWithMapping("duplicates", tempDir.resolve("duplicates_chi_eupi.csv"));
     ZoneLayout dupsLayout = ZoneLayout.from(dups);
-    Path dupsMapping = tempDir.resolve("duplicates_chi_eupi.csv");
-    Files.writeString(dupsMapping, "chi,eupi\n0101501234,E1\n0202602345,E2\n0404804567,E4\n");
-    dups =
-        dups.with(PseudonymConfig.SOURCE, "csv")
-            .with(PseudonymConfig.LOCATION, dupsMapping.toString());
     List<Row> rows = fixture();
     rows.add(rows.get(0));
     String source = tempDir.resolve("duplicated-instances").toString();
