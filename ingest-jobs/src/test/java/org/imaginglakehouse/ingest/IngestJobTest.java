@@ -217,6 +217,18 @@ class IngestJobTest extends SparkTestBase {
   }
 
   @Test
+  void aFirstLoadInSmallBatchesSettlesDuplicatesAcrossBatches() throws Exception {
+    // The first load of an empty table finds earlier batches' UIDs on the driver, not by scanning
+    // the table: the copy (a later path, so a later batch) must still be the duplicate.
+    PacsFixture pacs = PacsFixture.build(tempDir.resolve("pacs-batches"));
+    LakehouseConfig config = newHomeConfig("home-batches");
+    IngestResult result = ingest(config, pacs.root.toString(), Map.of("batch-size", "2"));
+    assertThat(outcomes(ZoneLayout.from(config))).isEqualTo(pacs.expected);
+    assertThat(result.duplicates()).isEqualTo(1);
+    assertThat(result.accountedFor()).isTrue();
+  }
+
+  @Test
   void fileListAndArchiveInputsAreAccountedFor() throws Exception {
     PacsFixture pacs = PacsFixture.build(tempDir.resolve("pacs-list"));
     Path list = tempDir.resolve("pacs-list-files.txt");
@@ -239,5 +251,12 @@ class IngestJobTest extends SparkTestBase {
     assertThat(result.inputs()).isEqualTo(expected.size());
     assertThat(result.accountedFor()).isTrue();
     assertThat(result.count("rejected.unreadable")).isEqualTo(1);
+
+    // A re-run retries only the unreadable input; the archive's entries are unchanged.
+    IngestResult again = ingest(config, list.toString(), Map.of());
+    assertThat(again.count("read")).isEqualTo(1);
+    assertThat(again.unchanged()).isEqualTo(expected.size() - 1);
+    assertThat(again.count("rejected.unreadable")).isEqualTo(1);
+    assertThat(outcomes(ZoneLayout.from(config))).isEqualTo(expected);
   }
 }
