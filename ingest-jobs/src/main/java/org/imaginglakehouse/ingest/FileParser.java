@@ -274,7 +274,7 @@ public final class FileParser implements Serializable {
     return new GenericInternalRow(v);
   }
 
-  private static UTF8String utf8(String s) {
+  static UTF8String utf8(String s) {
     return s == null ? null : UTF8String.fromString(s);
   }
 

@@ -26,7 +26,6 @@ import org.apache.spark.sql.delta.Snapshot;
 import org.apache.spark.sql.delta.VersionChecksum;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.unsafe.types.UTF8String;
 import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.SerializableConfiguration;
 import org.imaginglakehouse.core.LakehouseException;
@@ -597,19 +596,19 @@ public final class IngestJob extends AbstractJob<IngestResult> {
               .apply(
                   new GenericInternalRow(
                       new Object[] {
-                        utf8(r.filePath),
-                        utf8(r.archivePath),
+                        FileParser.utf8(r.filePath),
+                        FileParser.utf8(r.archivePath),
                         r.fileSize,
                         r.fileModifiedMillis * 1_000L,
                         r.containerSize,
                         r.containerModifiedMillis == null
                             ? null
                             : r.containerModifiedMillis * 1_000L,
-                        utf8(r.checksum),
-                        utf8(status),
-                        utf8(errorClass),
-                        utf8(r.sopInstanceUid),
-                        utf8(run.runId()),
+                        FileParser.utf8(r.checksum),
+                        FileParser.utf8(status),
+                        FileParser.utf8(errorClass),
+                        FileParser.utf8(r.sopInstanceUid),
+                        FileParser.utf8(run.runId()),
                         nowMicros
                       }))
               .copy());
@@ -670,10 +669,6 @@ public final class IngestJob extends AbstractJob<IngestResult> {
     return Math.max(1, Math.min(spark.sparkContext().defaultParallelism(), rows / 5000));
   }
 
-  private static UTF8String utf8(String s) {
-    return s == null ? null : UTF8String.fromString(s);
-  }
-
   /** The row that stays for a SOP already in the table, and the checksum it was read with. */
   private record KeptRow(String path, String runId, String checksum) {}
 
@@ -694,23 +689,14 @@ public final class IngestJob extends AbstractJob<IngestResult> {
     if (present.isEmpty()) {
       return out;
     }
-    present = List.copyOf(new java.util.TreeSet<>(present));
     List<Row> rows =
-        new ArrayList<>(
-            withSops(
-                    table.select(
-                        "SOPInstanceUID",
-                        "file_path",
-                        "ingest_run_id",
-                        "file_checksum",
-                        "ingest_time"),
-                    present)
-                .collectAsList());
-    // Oldest ingest first, then the smallest path: that row stays.
-    rows.sort(
-        java.util.Comparator.comparing((Row r) -> r.getString(0))
-            .thenComparing(r -> epochMicros(r.get(4)))
-            .thenComparing(r -> r.getString(1)));
+        withSops(
+                table.select(
+                    "SOPInstanceUID", "file_path", "ingest_run_id", "file_checksum", "ingest_time"),
+                present)
+            // Oldest ingest first, then the smallest path: that row stays.
+            .orderBy("SOPInstanceUID", "ingest_time", "file_path")
+            .collectAsList();
     for (Row r : rows) {
       out.putIfAbsent(r.getString(0), new KeptRow(r.getString(1), r.getString(2), r.getString(3)));
     }
@@ -730,13 +716,6 @@ public final class IngestJob extends AbstractJob<IngestResult> {
     }
     Dataset<Row> keys = dataFrame(rows, new StructType().add("w_sop", DataTypes.StringType, false));
     return frame.join(broadcast(keys), col("SOPInstanceUID").equalTo(col("w_sop")), "left_semi");
-  }
-
-  /** Microseconds since the epoch of a timestamp value (java.sql or java.time, by session). */
-  private static long epochMicros(Object value) {
-    java.time.Instant instant =
-        value instanceof java.time.Instant i ? i : ((Timestamp) value).toInstant();
-    return instant.getEpochSecond() * 1_000_000L + instant.getNano() / 1_000;
   }
 
   /** Whether a Delta table has any data file. */
