@@ -259,4 +259,37 @@ class IngestJobTest extends SparkTestBase {
     assertThat(again.count("rejected.unreadable")).isEqualTo(1);
     assertThat(outcomes(ZoneLayout.from(config))).isEqualTo(expected);
   }
+
+  @Test
+  void inputsOfAnotherSourceAreNotMissingAndAWithdrawnOneIs() throws Exception {
+    Path first = tempDir.resolve("source-a");
+    Path second = tempDir.resolve("source-b");
+    DicomFixture.ct("1.2.826.0.1.9.7.1.1", "1.2.826.0.1.9.7", "1.2.826.0.1.9.7.1")
+        .write(first.resolve("1.dcm"));
+    DicomFixture.ct("1.2.826.0.1.9.7.1.2", "1.2.826.0.1.9.7", "1.2.826.0.1.9.7.1")
+        .set(TagFromName.PatientName, "Müller^Jürgen")
+        .write(first.resolve("P2/2.dcm"));
+    DicomFixture.ct("1.2.826.0.1.9.8.1.1", "1.2.826.0.1.9.8", "1.2.826.0.1.9.8.1")
+        .write(second.resolve("1.dcm"));
+    LakehouseConfig config = newHomeConfig("home-two-sources");
+    assertThat(ingest(config, first.toString(), Map.of()).instances()).isEqualTo(2);
+
+    // The index holds the first source's inputs; a run over the second lists none of them.
+    IngestResult other = ingest(config, second.toString(), Map.of());
+    assertThat(other.missing()).isZero();
+    assertThat(other.count("read")).isEqualTo(1);
+    assertThat(other.unchanged()).isZero();
+
+    // Both sources at once: everything unchanged.
+    IngestResult both = ingest(config, first + "," + second, Map.of());
+    assertThat(both.count("read")).isZero();
+    assertThat(both.unchanged()).isEqualTo(3);
+    assertThat(both.missing()).isZero();
+
+    Files.delete(first.resolve("P2/2.dcm"));
+    IngestResult withdrawn = ingest(config, first.toString(), Map.of());
+    assertThat(withdrawn.missing()).isEqualTo(1);
+    assertThat(withdrawn.unchanged()).isEqualTo(1);
+    assertThat(withdrawn.count("read")).isZero();
+  }
 }

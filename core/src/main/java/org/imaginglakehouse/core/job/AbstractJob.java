@@ -43,8 +43,8 @@ public abstract class AbstractJob<R extends JobResult> implements LakehouseJob<R
     String runId = RunIds.next();
     Instant started = Instant.now();
     JobRunLog log = new JobRunLog(spark, layout.table(runLogZone(), JobRunLog.TABLE));
-    log.started(name(), runId, started, options.forRunLog());
     RunContext run = new RunContext(runId);
+    run.time("job_runs_start", () -> log.started(name(), runId, started, options.forRunLog()));
     JobStatus status;
     try {
       status = run(run);
@@ -71,7 +71,13 @@ public abstract class AbstractJob<R extends JobResult> implements LakehouseJob<R
     JobResult done =
         new JobResult(
             name(), runId, status, started, Instant.now(), run.counts(), run.timings(), null);
+    long finishing = System.nanoTime();
     log.finished(done);
+    LOG.info(
+        "{} {}: job_runs entry completed in {} ms",
+        name(),
+        runId,
+        (System.nanoTime() - finishing) / 1_000_000);
     return result(done);
   }
 

@@ -2,6 +2,7 @@ package org.imaginglakehouse.core.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,5 +108,100 @@ class JobRunLogTest extends SparkTestBase {
                 .collectAsList()
                 .toString())
         .doesNotContain("s3cr3t-value-never-logged");
+  }
+
+  @Test
+  void theEndOfARunReplacesItsStartRowInOneCommitWithoutAMerge() {
+    LakehouseConfig config = newHomeConfig("replaced");
+    String table = ZoneLayout.from(config).table(Zone.IDENTIFIABLE, JobRunLog.TABLE);
+    JobResult first = countingJob(config, 3).execute();
+    JobResult second = countingJob(config, 5).execute();
+
+    List<Row> runs =
+        spark().read().format("delta").load(table).orderBy("started_at").collectAsList();
+    assertThat(runs)
+        .extracting(r -> r.<String>getAs("run_id"), r -> r.<String>getAs("status"))
+        .containsExactly(tuple(first.runId(), "SUCCEEDED"), tuple(second.runId(), "SUCCEEDED"));
+    assertThat(runs.get(1).getJavaMap(runs.get(1).fieldIndex("counts")))
+        .containsEntry("things", 5L);
+    assertThat(runs.get(1).getJavaMap(runs.get(1).fieldIndex("timings_ms")))
+        .containsKey("job_runs_start");
+    // Each end removed the start row's file: one file per run, and no MERGE in the history.
+    assertThat(spark().read().format("delta").load(table).inputFiles()).hasSize(2);
+    List<String> operations =
+        io.delta.tables.DeltaTable.forPath(spark(), table)
+            .history()
+            .orderBy("version")
+            .selectExpr("concat(operation, ' ', coalesce(operationParameters['predicate'], ''))")
+            .as(org.apache.spark.sql.Encoders.STRING())
+            .collectAsList();
+    assertThat(operations)
+        .noneMatch(op -> op.startsWith("MERGE"))
+        .contains(
+            "WRITE run_id = '" + first.runId() + "'", "WRITE run_id = '" + second.runId() + "'");
+  }
+
+  @Test
+  void aStartRowCompactedAwayDuringTheRunIsCompletedByAMerge() {
+    LakehouseConfig config = newHomeConfig("compacted");
+    String table = ZoneLayout.from(config).table(Zone.DEIDENTIFIED, JobRunLog.TABLE);
+    // Two earlier runs leave two job_runs files; the OPTIMIZE below compacts them together with
+    // its own start row, so its end cannot replace that row's file.
+    countingJob(config, Zone.DEIDENTIFIED, 1).execute();
+    countingJob(config, Zone.DEIDENTIFIED, 2).execute();
+    JobResult optimize =
+        new OptimizeJob(
+                spark(),
+                config,
+                JobOptions.of(config, OptimizeJob.NAME, Map.of("zone", "deidentified")))
+            .execute();
+    assertThat(optimize.count("files_compacted")).isGreaterThanOrEqualTo(3);
+
+    List<Row> rows =
+        spark()
+            .read()
+            .format("delta")
+            .load(table)
+            .where("run_id = '" + optimize.runId() + "'")
+            .collectAsList();
+    assertThat(rows).hasSize(1);
+    assertThat(rows.get(0).<String>getAs("status")).isEqualTo("SUCCEEDED");
+    assertThat(spark().read().format("delta").load(table).count()).isEqualTo(3);
+    String lastOperation =
+        io.delta.tables.DeltaTable.forPath(spark(), table)
+            .history(1)
+            .select("operation")
+            .first()
+            .getString(0);
+    assertThat(lastOperation).isEqualTo("MERGE");
+  }
+
+  private AbstractJob<JobResult> countingJob(LakehouseConfig config, long things) {
+    return countingJob(config, Zone.IDENTIFIABLE, things);
+  }
+
+  private AbstractJob<JobResult> countingJob(LakehouseConfig config, Zone zone, long things) {
+    return new AbstractJob<>(spark(), config, JobOptions.of(config, "counting", Map.of())) {
+      @Override
+      public String name() {
+        return "counting";
+      }
+
+      @Override
+      protected Zone runLogZone() {
+        return zone;
+      }
+
+      @Override
+      protected JobStatus run(RunContext run) {
+        run.count("things", things);
+        return JobStatus.SUCCEEDED;
+      }
+
+      @Override
+      protected JobResult result(JobResult generic) {
+        return generic;
+      }
+    };
   }
 }
