@@ -206,33 +206,7 @@ public final class IngestJob extends AbstractJob<IngestResult> {
         new Discovery(
             spark.sparkContext().hadoopConfiguration(),
             options.getInt(OPTION_LIST_THREADS, DEFAULT_LIST_THREADS));
-    // The index is scanned while the sources are listed: neither needs the other, and on a
-    // million files each took 2-6 s.
-    java.util.concurrent.ExecutorService background =
-        java.util.concurrent.Executors.newSingleThreadExecutor(
-            task -> {
-              Thread thread = new Thread(task, "ingest-index-scan");
-              thread.setDaemon(true);
-              return thread;
-            });
-    java.util.concurrent.Future<IndexFingerprints> indexScan =
-        background.submit(() -> run.time("index_scan", this::readIndexFingerprints));
-    background.shutdown();
-    List<SourceFile> found;
-    try {
-      found = run.time("discover", () -> discovery.discover(sources));
-    } catch (RuntimeException | Error listingFailed) {
-      // No Spark job of this run outlives it; the listing's failure is the one reported.
-      try {
-        indexScan.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (java.util.concurrent.ExecutionException e) {
-        listingFailed.addSuppressed(e.getCause());
-      }
-      throw listingFailed;
-    }
-    IndexFingerprints indexed = run.time("change_test", () -> await(indexScan));
+    List<SourceFile> found = run.time("discover", () -> discovery.discover(sources));
     run.count(IngestResult.LISTED, found.size());
 
     // Change test: (path, size, mtime) against file_index.
@@ -242,7 +216,9 @@ public final class IngestJob extends AbstractJob<IngestResult> {
     long unchanged =
         run.time(
             "change_test",
-            () -> changeTest(indexed, found, discovery.scopes(), todo, known, missing));
+            () ->
+                changeTest(
+                    readIndexFingerprints(), found, discovery.scopes(), todo, known, missing));
     run.count(IngestResult.MISSING, missing.size());
     if (!missing.isEmpty()) {
       if (onMissing.equals("remove")) {
@@ -406,8 +382,6 @@ public final class IngestJob extends AbstractJob<IngestResult> {
    * in hash maps 1.4 s.
    */
   private IndexFingerprints readIndexFingerprints() {
-    // Delta resolves the session from thread state, and this runs on a thread of its own.
-    SparkSession.setActiveSession(spark);
     if (!hasFiles(indexPath)) {
       return null;
     }
@@ -434,20 +408,6 @@ public final class IngestJob extends AbstractJob<IngestResult> {
     signatures = Arrays.copyOf(signatures, withSignature);
     Arrays.sort(signatures);
     return new IndexFingerprints(paths, signatures);
-  }
-
-  private static <T> T await(java.util.concurrent.Future<T> future) {
-    try {
-      return future.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new LakehouseException("Interrupted while scanning the file index", e);
-    } catch (java.util.concurrent.ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException cause) {
-        throw cause;
-      }
-      throw new LakehouseException("Cannot scan the file index: " + e.getCause(), e.getCause());
-    }
   }
 
   /**
