@@ -127,6 +127,7 @@ public final class BenchIngestCommand extends LakehouseCommand {
     // 5. Unchanged re-run.
     long t3 = System.nanoTime();
     IngestResult same = ingest(config, archive);
+    out.print(same.summary());
     out.printf(
         Locale.ROOT, "unchanged re-run: read %d files, %.1f s%n", same.count("read"), seconds(t3));
     out.printf(Locale.ROOT, "load average at end: %s%n", loadAverage());
