@@ -435,17 +435,15 @@ public final class IngestJob extends AbstractJob<IngestResult> {
             .selectExpr(
                 InputFingerprints.INPUT_SQL + " AS input",
                 InputFingerprints.PATH_SQL + " AS path_fp");
-    if (unlisted.size() <= IN_LIST_MAX) {
-      inputs = inputs.where(col("path_fp").isin(unlisted.toArray()));
-    } else {
-      List<Row> keys = new ArrayList<>(unlisted.size());
-      for (Long p : unlisted) {
-        keys.add(RowFactory.create(p));
-      }
-      Dataset<Row> keyFrame =
-          dataFrame(keys, new StructType().add("w_fp", DataTypes.LongType, false));
-      inputs = inputs.join(broadcast(keyFrame), col("path_fp").equalTo(col("w_fp")), "left_semi");
+    // A broadcast semi-join, not an IN list: a run over one source of a home that indexes others
+    // finds all their inputs unlisted, millions of them.
+    List<Row> keys = new ArrayList<>(unlisted.size());
+    for (Long p : unlisted) {
+      keys.add(RowFactory.create(p));
     }
+    Dataset<Row> keyFrame =
+        dataFrame(keys, new StructType().add("w_fp", DataTypes.LongType, false));
+    inputs = inputs.join(broadcast(keyFrame), col("path_fp").equalTo(col("w_fp")), "left_semi");
     java.util.Set<String> listed = new java.util.HashSet<>(found.size() * 2);
     for (SourceFile f : found) {
       listed.add(f.path());
