@@ -112,7 +112,7 @@ public final class JobRunLog {
     }
     OptimisticTransaction txn = DeltaLog.forTable(spark, location).startTransaction();
     if (!txn.metadata().schema().equals(STORED_SCHEMA)) {
-      // Not our schema (another version's table): the DataFrame writer checks and evolves it.
+      // Not this version's schema: the DataFrame writer checks it and says what differs.
       row.write().format("delta").mode("append").save(location);
       return;
     }
