@@ -417,14 +417,16 @@ public final class IngestJob extends AbstractJob<IngestResult> {
   private java.util.Set<String> missingInputs(
       long[] indexPaths, long[] listedPaths, List<SourceFile> found, List<String> scopes) {
     Arrays.sort(listedPaths);
-    java.util.Set<Long> unlisted = new java.util.TreeSet<>();
-    for (long p : indexPaths) {
-      if (Arrays.binarySearch(listedPaths, p) < 0) {
-        unlisted.add(p);
+    // indexPaths is sorted, so repeats are adjacent: one key per unlisted fingerprint.
+    List<Row> keys = new ArrayList<>();
+    for (int i = 0; i < indexPaths.length; i++) {
+      long p = indexPaths[i];
+      if ((i == 0 || indexPaths[i - 1] != p) && Arrays.binarySearch(listedPaths, p) < 0) {
+        keys.add(RowFactory.create(p));
       }
     }
     java.util.Set<String> gone = new java.util.TreeSet<>();
-    if (unlisted.isEmpty()) {
+    if (keys.isEmpty()) {
       return gone;
     }
     Dataset<Row> inputs =
@@ -437,10 +439,6 @@ public final class IngestJob extends AbstractJob<IngestResult> {
                 InputFingerprints.PATH_SQL + " AS path_fp");
     // A broadcast semi-join, not an IN list: a run over one source of a home that indexes others
     // finds all their inputs unlisted, millions of them.
-    List<Row> keys = new ArrayList<>(unlisted.size());
-    for (Long p : unlisted) {
-      keys.add(RowFactory.create(p));
-    }
     Dataset<Row> keyFrame =
         dataFrame(keys, new StructType().add("w_fp", DataTypes.LongType, false));
     inputs = inputs.join(broadcast(keyFrame), col("path_fp").equalTo(col("w_fp")), "left_semi");
