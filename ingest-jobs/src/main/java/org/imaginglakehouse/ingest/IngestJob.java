@@ -15,7 +15,6 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -140,10 +139,15 @@ public final class IngestJob extends AbstractJob<IngestResult> {
   private boolean instancesHaveRows;
 
   /**
-   * The UIDs this run appended, kept when it started on an empty instances table (the initial
-   * load): a batch's duplicates can then only be among them, and no batch scans the table.
+   * The UIDs instances may hold: a batch's duplicates can only be among them, so a batch looks up
+   * only those of its UIDs (usually none) instead of scanning the table.
    */
-  private SopFingerprints appendedThisRun;
+  private SopFingerprints knownSops;
+
+  /** Version of instances when the run started, -1 if it had no rows; read when first needed. */
+  private long startVersion;
+
+  private boolean startSopsRead;
 
   public IngestJob(SparkSession spark, LakehouseConfig config, JobOptions options) {
     super(spark, config, options);
@@ -233,8 +237,11 @@ public final class IngestJob extends AbstractJob<IngestResult> {
             missing.get(0));
       }
     }
-    instancesHaveRows = run.time("snapshot", () -> hasFiles(instancesPath));
-    appendedThisRun = instancesHaveRows ? null : new SopFingerprints();
+    startVersion =
+        run.time("snapshot", () -> hasFiles(instancesPath) ? currentVersion(instancesPath) : -1);
+    instancesHaveRows = startVersion >= 0;
+    knownSops = new SopFingerprints();
+    startSopsRead = false;
     run.count(IngestResult.UNCHANGED, unchanged);
     run.count("read", todo.size());
     LOG.info(
@@ -329,7 +336,7 @@ public final class IngestJob extends AbstractJob<IngestResult> {
    * them that were indexed before (changed) and {@code missing} with indexed inputs under one of
    * the listed directories ({@code scopes}) that the listing no longer holds; returns the number of
    * unchanged inputs. The index's fingerprints ({@code index}, null for an empty index) do all
-   * three; a second scan, of the few rows whose input is not listed, names the missing inputs.
+   * three; when some index rows' inputs are not listed, a second read of the index names them.
    */
   private long changeTest(
       IndexFingerprints index,
@@ -371,43 +378,12 @@ public final class IngestJob extends AbstractJob<IngestResult> {
     return unchanged;
   }
 
-  /** Sorted fingerprints of every index row's input path and signature (none for a retry). */
-  private record IndexFingerprints(long[] paths, long[] signatures) {}
-
-  /**
-   * Two fingerprints per index row, its input's path and that input's signature; null when the
-   * index is empty. The listing is matched with them on the driver, which holds it anyway: sending
-   * it to the executors (a DataFrame of it, broadcast, joined) cost more than the scan itself.
-   * Fingerprints instead of paths: on a million rows, collecting paths took 2.6 s and matching them
-   * in hash maps 1.4 s.
-   */
+  /** Fingerprints of every index row, read on the driver; null when the index is empty. */
   private IndexFingerprints readIndexFingerprints() {
     if (!hasFiles(indexPath)) {
       return null;
     }
-    List<Row> rows =
-        spark
-            .read()
-            .format("delta")
-            .load(indexPath)
-            .selectExpr(
-                InputFingerprints.PATH_SQL + " AS path_fp",
-                InputFingerprints.SIGNATURE_SQL + " AS signature_fp")
-            .collectAsList();
-    long[] paths = new long[rows.size()];
-    long[] signatures = new long[rows.size()];
-    int withSignature = 0;
-    for (int i = 0; i < paths.length; i++) {
-      Row r = rows.get(i);
-      paths[i] = r.getLong(0);
-      if (!r.isNullAt(1)) {
-        signatures[withSignature++] = r.getLong(1);
-      }
-    }
-    Arrays.sort(paths);
-    signatures = Arrays.copyOf(signatures, withSignature);
-    Arrays.sort(signatures);
-    return new IndexFingerprints(paths, signatures);
+    return IndexFingerprints.read(spark.sparkContext().hadoopConfiguration(), indexPath);
   }
 
   /**
@@ -417,36 +393,29 @@ public final class IngestJob extends AbstractJob<IngestResult> {
   private java.util.Set<String> missingInputs(
       long[] indexPaths, long[] listedPaths, List<SourceFile> found, List<String> scopes) {
     Arrays.sort(listedPaths);
-    // indexPaths is sorted, so repeats are adjacent: one key per unlisted fingerprint.
-    List<Row> keys = new ArrayList<>();
+    LongList unlisted = new LongList();
     for (int i = 0; i < indexPaths.length; i++) {
       long p = indexPaths[i];
+      // indexPaths is sorted, so repeats are adjacent.
       if ((i == 0 || indexPaths[i - 1] != p) && Arrays.binarySearch(listedPaths, p) < 0) {
-        keys.add(RowFactory.create(p));
+        unlisted.add(p);
       }
     }
     java.util.Set<String> gone = new java.util.TreeSet<>();
-    if (keys.isEmpty()) {
+    if (unlisted.size() == 0) {
       return gone;
     }
-    Dataset<Row> inputs =
-        spark
-            .read()
-            .format("delta")
-            .load(indexPath)
-            .selectExpr(
-                InputFingerprints.INPUT_SQL + " AS input",
-                InputFingerprints.PATH_SQL + " AS path_fp");
-    // A broadcast semi-join, not an IN list: a run over one source of a home that indexes others
-    // finds all their inputs unlisted, millions of them.
-    Dataset<Row> keyFrame =
-        dataFrame(keys, new StructType().add("w_fp", DataTypes.LongType, false));
-    inputs = inputs.join(broadcast(keyFrame), col("path_fp").equalTo(col("w_fp")), "left_semi");
+    // A run over one source of a home that indexes others finds all their inputs unlisted; the
+    // scope test below keeps them.
     java.util.Set<String> listed = new java.util.HashSet<>(found.size() * 2);
     for (SourceFile f : found) {
       listed.add(f.path());
     }
-    for (String input : inputs.select("input").distinct().as(Encoders.STRING()).collectAsList()) {
+    for (String input :
+        IndexFingerprints.inputsWithPaths(
+            spark.sparkContext().hadoopConfiguration(),
+            indexPath,
+            LongList.sorted(List.of(unlisted)))) {
       if (!listed.contains(input) && scopes.stream().anyMatch(input::startsWith)) {
         gone.add(input);
       }
@@ -561,15 +530,19 @@ public final class IngestJob extends AbstractJob<IngestResult> {
     Map<String, KeptRow> existing;
     if (before < 0) {
       existing = Map.of();
-    } else if (appendedThisRun != null) {
-      java.util.Set<String> candidates = appendedThisRun.candidates(pathsBySop.keySet());
-      existing = candidates.isEmpty() ? Map.of() : keptRowsAt(before, candidates);
     } else {
-      existing = keptRowsAt(before, pathsBySop.keySet());
+      if (startVersion >= 0 && !startSopsRead) {
+        run.time(
+            "sop_fingerprints",
+            () ->
+                knownSops.addTable(
+                    spark.sparkContext().hadoopConfiguration(), instancesPath, startVersion));
+        startSopsRead = true;
+      }
+      java.util.Set<String> candidates = knownSops.candidates(pathsBySop.keySet());
+      existing = candidates.isEmpty() ? Map.of() : keptRowsAt(before, candidates);
     }
-    if (appendedThisRun != null) {
-      appendedThisRun.add(pathsBySop.keySet());
-    }
+    knownSops.add(pathsBySop.keySet());
 
     // Per SOP: which row stays. An earlier row in the table wins (oldest ingest, then path);
     // within the batch the smallest path wins. Every other row of that SOP is deleted.

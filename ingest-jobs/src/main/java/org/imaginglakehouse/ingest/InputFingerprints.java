@@ -6,9 +6,9 @@ import org.apache.spark.unsafe.types.UTF8String;
 
 /**
  * 64-bit fingerprints of an input's path and of its change signature (path, size, modification time
- * in microseconds), equal to Spark SQL's {@code xxhash64} over the same values. The change test
- * computes the index side in SQL ({@link #PATH_SQL}, {@link #SIGNATURE_SQL}) and the listing side
- * here, so only two longs per index row reach the driver instead of a path string each.
+ * in microseconds), Spark's {@code xxhash64} over the same values. The change test computes both
+ * sides on the driver: the index side as it reads {@code file_index} ({@link IndexFingerprints}),
+ * the listing side here.
  *
  * <p>A collision between a changed input's new signature and another index signature (about n /
  * 2^64 per changed input, 5e-14 for a million) would leave that input unread until it changes
@@ -17,25 +17,6 @@ import org.apache.spark.unsafe.types.UTF8String;
 final class InputFingerprints {
   /** Spark's seed for {@code xxhash64}. */
   private static final long SEED = 42L;
-
-  /** The input of an index row: the archive for a zip entry, else the file. */
-  static final String INPUT_SQL = "coalesce(archive_path, file_path)";
-
-  /** Fingerprint of an index row's input path. */
-  static final String PATH_SQL = "xxhash64(" + INPUT_SQL + ")";
-
-  /**
-   * Fingerprint of an index row's input signature; NULL when the row cannot vouch for its input: no
-   * size or time, or an unreadable file, which is retried every run (the cause, I/O or permissions,
-   * is usually transient).
-   */
-  static final String SIGNATURE_SQL =
-      "CASE WHEN status = 'error' AND error_class = 'unreadable' THEN NULL"
-          + " ELSE xxhash64("
-          + INPUT_SQL
-          + ", CASE WHEN archive_path IS NULL THEN file_size ELSE container_size END,"
-          + " unix_micros(CASE WHEN archive_path IS NULL THEN file_modified"
-          + " ELSE container_modified END)) END";
 
   private InputFingerprints() {}
 

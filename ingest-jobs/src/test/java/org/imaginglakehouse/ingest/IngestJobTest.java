@@ -132,13 +132,7 @@ class IngestJobTest extends SparkTestBase {
     assertThat(codes).isNotEmpty().allMatch(r -> r.getString(0).matches("[CD]\\d+"));
 
     // The duplicate names both paths.
-    Row dup =
-        spark()
-            .read()
-            .format("delta")
-            .load(layout.table(Zone.IDENTIFIABLE, "ingest_errors"))
-            .where("error_class = 'duplicate_sop'")
-            .first();
+    Row dup = firstDuplicate(layout);
     assertThat(dup.<String>getAs("file_path")).endsWith("zz-copies/again.dcm");
     assertThat(dup.<String>getAs("duplicate_of"))
         .isEqualTo(pacs.pathOfSop.get("1.2.826.0.1.9.1.1.1"));
@@ -210,6 +204,15 @@ class IngestJobTest extends SparkTestBase {
     assertThat(countWhere(idx, "file_path LIKE '%/P5/new.dcm'")).isZero();
     assertThat(countWhere(inst, "true")).isEqualTo(pacs.count("instance"));
     assertThat(ingest(config, pacs.root.toString(), Map.of()).missing()).isZero();
+  }
+
+  private static Row firstDuplicate(ZoneLayout layout) {
+    return spark()
+        .read()
+        .format("delta")
+        .load(layout.table(Zone.IDENTIFIABLE, "ingest_errors"))
+        .where("error_class = 'duplicate_sop'")
+        .first();
   }
 
   private static long countWhere(String table, String condition) {
@@ -291,5 +294,44 @@ class IngestJobTest extends SparkTestBase {
     assertThat(withdrawn.missing()).isEqualTo(1);
     assertThat(withdrawn.unchanged()).isEqualTo(1);
     assertThat(withdrawn.count("read")).isZero();
+  }
+
+  @Test
+  void aLaterRunKeepsTheRowAlreadyInTheTableAndRecordsTheNewCopy() throws Exception {
+    // A later run finds the UIDs the table already holds on the driver (read with Delta Kernel),
+    // not by scanning it with Spark: a copy that arrives later must still be the duplicate, even
+    // under a path that sorts first.
+    Path source = tempDir.resolve("source-copy");
+    String sop = "1.2.826.0.1.9.9.1.1";
+    DicomFixture.ct(sop, "1.2.826.0.1.9.9", "1.2.826.0.1.9.9.1").write(source.resolve("P1/1.dcm"));
+    LakehouseConfig config = newHomeConfig("home-copy");
+    assertThat(ingest(config, source.toString(), Map.of()).instances()).isEqualTo(1);
+
+    Files.createDirectories(source.resolve("A0"));
+    Files.copy(source.resolve("P1/1.dcm"), source.resolve("A0/copy.dcm"));
+    DicomFixture.ct("1.2.826.0.1.9.9.1.2", "1.2.826.0.1.9.9", "1.2.826.0.1.9.9.1")
+        .write(source.resolve("P1/2.dcm"));
+    IngestResult later = ingest(config, source.toString(), Map.of());
+    assertThat(later.count("read")).isEqualTo(2);
+    assertThat(later.instances()).isEqualTo(1);
+    assertThat(later.duplicates()).isEqualTo(1);
+    assertThat(later.accountedFor()).isTrue();
+
+    ZoneLayout layout = ZoneLayout.from(config);
+    String inst = layout.table(Zone.IDENTIFIABLE, "instances");
+    assertThat(countWhere(inst, "true")).isEqualTo(2);
+    assertThat(
+            spark()
+                .read()
+                .format("delta")
+                .load(inst)
+                .where("SOPInstanceUID = '" + sop + "'")
+                .select("file_path")
+                .as(org.apache.spark.sql.Encoders.STRING())
+                .collectAsList())
+        .containsExactly(source.resolve("P1/1.dcm").toString());
+    Row dup = firstDuplicate(layout);
+    assertThat(dup.<String>getAs("file_path")).isEqualTo(source.resolve("A0/copy.dcm").toString());
+    assertThat(dup.<String>getAs("duplicate_of")).isEqualTo(source.resolve("P1/1.dcm").toString());
   }
 }

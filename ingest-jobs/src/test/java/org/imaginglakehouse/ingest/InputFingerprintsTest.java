@@ -3,6 +3,7 @@ package org.imaginglakehouse.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class InputFingerprintsTest extends SparkTestBase {
 
   @Test
-  void theDriversFingerprintsEqualSparkSqlsForFilesAndArchiveEntries() {
+  void indexRowsAndListedInputsGetTheSameFingerprints() {
     StructType index =
         new StructType()
             .add("file_path", DataTypes.StringType)
@@ -33,30 +34,49 @@ class InputFingerprintsTest extends SparkTestBase {
             RowFactory.create(
                 "/pacs/a.zip!x/1.dcm", "/pacs/a.zip", 99L, 5_000_000L, null, zipTime, "ok", null),
             RowFactory.create(
-                "/pacs/gone.dcm", null, null, null, null, null, "error", "unreadable"));
-    List<Row> sql =
-        spark()
-            .createDataFrame(rows, index)
-            .selectExpr(
-                InputFingerprints.PATH_SQL,
-                InputFingerprints.SIGNATURE_SQL,
-                "unix_micros(file_modified)")
-            .collectAsList();
+                "/pacs/a.zip!x/2.dcm", "/pacs/a.zip", 98L, 5_000_000L, null, zipTime, "ok", null),
+            RowFactory.create(
+                "/pacs/gone.dcm", null, null, null, null, null, "error", "unreadable"),
+            RowFactory.create(
+                "/pacs/locked.dcm", null, 10L, null, fileTime, null, "error", "unreadable"));
+    String table = tempDir.resolve("fingerprint-index").toString();
+    spark().createDataFrame(rows, index).write().format("delta").save(table);
+    Configuration conf = spark().sparkContext().hadoopConfiguration();
+
+    IndexFingerprints read = IndexFingerprints.read(conf, table);
 
     long file = InputFingerprints.path("/pacs/Müller/ßtudy/1.dcm");
-    assertThat(sql.get(0).getLong(0)).isEqualTo(file);
-    assertThat(sql.get(0).getLong(1))
-        .isEqualTo(InputFingerprints.signature(file, 1234L, sql.get(0).getLong(2)));
-    assertThat(sql.get(0).getLong(1))
-        .isNotEqualTo(InputFingerprints.signature(file, 1235L, sql.get(0).getLong(2)));
-    // An archive entry stands for its archive: the archive's path, size and time.
     long archive = InputFingerprints.path("/pacs/a.zip");
-    assertThat(sql.get(1).getLong(0)).isEqualTo(archive);
-    assertThat(sql.get(1).getLong(1))
-        .isEqualTo(InputFingerprints.signature(archive, 5_000_000L, zipTime.getTime() * 1_000L));
-    // An unreadable file has no signature: it is read again on every run.
-    assertThat(sql.get(2).getLong(0)).isEqualTo(InputFingerprints.path("/pacs/gone.dcm"));
-    assertThat(sql.get(2).isNullAt(1)).isTrue();
+    long gone = InputFingerprints.path("/pacs/gone.dcm");
+    long locked = InputFingerprints.path("/pacs/locked.dcm");
+    long fileMicros = micros(fileTime);
+    assertThat(read.paths()).isEqualTo(sorted(file, archive, archive, gone, locked));
+    // An archive entry stands for its archive: the archive's path, size and time. An unreadable
+    // file has no signature: it is read again on every run.
+    long archiveSignature = InputFingerprints.signature(archive, 5_000_000L, micros(zipTime));
+    assertThat(read.signatures())
+        .isEqualTo(
+            sorted(
+                InputFingerprints.signature(file, 1234L, fileMicros),
+                archiveSignature,
+                archiveSignature));
+    assertThat(read.signatures())
+        .doesNotContain(InputFingerprints.signature(file, 1235L, fileMicros))
+        .doesNotContain(InputFingerprints.signature(file, 1234L, fileMicros + 1));
+
+    assertThat(IndexFingerprints.inputsWithPaths(conf, table, sorted(archive, gone)))
+        .containsExactly("/pacs/a.zip", "/pacs/gone.dcm");
+    assertThat(IndexFingerprints.inputsWithPaths(conf, table, new long[0])).isEmpty();
+  }
+
+  private static long micros(java.sql.Timestamp t) {
+    return Math.floorDiv(t.getTime(), 1000L) * 1_000_000L + t.getNanos() / 1000;
+  }
+
+  private static long[] sorted(long... values) {
+    long[] out = values.clone();
+    java.util.Arrays.sort(out);
+    return out;
   }
 
   @Test
