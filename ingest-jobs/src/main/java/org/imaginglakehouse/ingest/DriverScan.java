@@ -34,7 +34,7 @@ import org.imaginglakehouse.core.LakehouseException;
  * results that end on the driver anyway (the change test's fingerprints, the known
  * SOPInstanceUIDs). A Spark scan of the same table spent 3-5 s of a fresh process in Delta's state
  * reconstruction and in compiling generated code before it read a row; Kernel replays the log and
- * reads Parquet in plain Java. Deletion vectors and column mapping are applied by Kernel.
+ * reads Parquet in plain Java. Rows deleted through deletion vectors are skipped.
  */
 final class DriverScan {
   /** Latest version, for {@link #read}. */
