@@ -14,12 +14,13 @@ import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
 
 /**
- * The change test's view of {@code file_index}: two sorted arrays of fingerprints ({@link
- * InputFingerprints}), one entry per index row for its input's path and one per row that can vouch
- * for its input's signature. Read on the driver ({@link DriverScan}), which matches the listing
- * against them: 16 bytes per index row instead of a path string each.
+ * The change test's view of {@code file_index}, read on the driver in one pass ({@link
+ * DriverScan}): two sorted arrays of fingerprints ({@link InputFingerprints}), one entry per index
+ * row for its input's path and one per row that can vouch for its input's signature (16 bytes per
+ * row instead of a path string), and the inputs under the listed directories that the listing no
+ * longer holds ({@code unlisted}, sorted; usually none).
  */
-record IndexFingerprints(long[] paths, long[] signatures) {
+record IndexFingerprints(long[] paths, long[] signatures, Set<String> unlisted) {
   private static final StructType COLUMNS =
       new StructType()
           .add("file_path", StringType.STRING)
@@ -31,17 +32,21 @@ record IndexFingerprints(long[] paths, long[] signatures) {
           .add("status", StringType.STRING)
           .add("error_class", StringType.STRING);
 
-  private static final StructType INPUT_COLUMNS =
-      new StructType().add("file_path", StringType.STRING).add("archive_path", StringType.STRING);
-
-  /** Per data file: its rows' path and signature fingerprints. */
+  /** Per data file: its rows' fingerprints and unlisted inputs. */
   private static final class Prints {
     final LongList paths = new LongList();
     final LongList signatures = new LongList();
+    final Set<String> unlisted = new TreeSet<>();
   }
 
-  /** The fingerprints of every row of the index at {@code indexPath}. */
-  static IndexFingerprints read(Configuration hadoopConf, String indexPath) {
+  /**
+   * Reads the index at {@code indexPath}. {@code listedPaths} holds the sorted path fingerprints of
+   * the listing; an index row whose input is not among them and starts with one of {@code scopes}
+   * names an unlisted input. (A run over one source of a home that indexes others finds their
+   * inputs unlisted too; the scopes keep them out.)
+   */
+  static IndexFingerprints read(
+      Configuration hadoopConf, String indexPath, long[] listedPaths, List<String> scopes) {
     List<Prints> files =
         DriverScan.read(
             hadoopConf,
@@ -49,21 +54,27 @@ record IndexFingerprints(long[] paths, long[] signatures) {
             DriverScan.LATEST,
             COLUMNS,
             Prints::new,
-            IndexFingerprints::readRow);
+            (into, batch, row) -> readRow(into, batch, row, listedPaths, scopes));
     List<LongList> paths = new ArrayList<>(files.size());
     List<LongList> signatures = new ArrayList<>(files.size());
+    Set<String> unlisted = new TreeSet<>();
     for (Prints p : files) {
       paths.add(p.paths);
       signatures.add(p.signatures);
+      unlisted.addAll(p.unlisted);
     }
-    return new IndexFingerprints(LongList.sorted(paths), LongList.sorted(signatures));
+    return new IndexFingerprints(LongList.sorted(paths), LongList.sorted(signatures), unlisted);
   }
 
-  private static void readRow(Prints into, ColumnarBatch batch, int row) {
+  private static void readRow(
+      Prints into, ColumnarBatch batch, int row, long[] listedPaths, List<String> scopes) {
     boolean inArchive = !batch.getColumnVector(1).isNullAt(row);
     String input = batch.getColumnVector(inArchive ? 1 : 0).getString(row);
     long path = InputFingerprints.path(input);
     into.paths.add(path);
+    if (Arrays.binarySearch(listedPaths, path) < 0 && inScope(input, scopes)) {
+      into.unlisted.add(input);
+    }
     // An unreadable file cannot vouch for its input: it is read again on every run (the cause,
     // I/O or permissions, is usually transient).
     ColumnVector status = batch.getColumnVector(6);
@@ -82,31 +93,12 @@ record IndexFingerprints(long[] paths, long[] signatures) {
     }
   }
 
-  /**
-   * The inputs (a file, or the archive of an entry) of the index rows whose path fingerprint is one
-   * of {@code sortedPaths}, sorted.
-   */
-  static Set<String> inputsWithPaths(
-      Configuration hadoopConf, String indexPath, long[] sortedPaths) {
-    List<List<String>> files =
-        DriverScan.read(
-            hadoopConf,
-            indexPath,
-            DriverScan.LATEST,
-            INPUT_COLUMNS,
-            ArrayList::new,
-            (into, batch, row) -> {
-              ColumnVector archive = batch.getColumnVector(1);
-              String input =
-                  archive.isNullAt(row)
-                      ? batch.getColumnVector(0).getString(row)
-                      : archive.getString(row);
-              if (Arrays.binarySearch(sortedPaths, InputFingerprints.path(input)) >= 0) {
-                into.add(input);
-              }
-            });
-    Set<String> out = new TreeSet<>();
-    files.forEach(out::addAll);
-    return out;
+  private static boolean inScope(String input, List<String> scopes) {
+    for (String scope : scopes) {
+      if (input.startsWith(scope)) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -144,10 +144,11 @@ public final class IngestJob extends AbstractJob<IngestResult> {
    */
   private SopFingerprints knownSops;
 
-  /** Version of instances when the run started, -1 if it had no rows; read when first needed. */
-  private long startVersion;
-
-  private boolean startSopsRead;
+  /**
+   * Version of instances when the run started, whose UIDs {@link #knownSops} has yet to read (when
+   * a batch first needs them); -1 once read, or if the table had no rows.
+   */
+  private long unreadSopsVersion;
 
   public IngestJob(SparkSession spark, LakehouseConfig config, JobOptions options) {
     super(spark, config, options);
@@ -218,11 +219,7 @@ public final class IngestJob extends AbstractJob<IngestResult> {
     java.util.Set<String> known = new java.util.HashSet<>();
     List<String> missing = new ArrayList<>();
     long unchanged =
-        run.time(
-            "change_test",
-            () ->
-                changeTest(
-                    readIndexFingerprints(), found, discovery.scopes(), todo, known, missing));
+        run.time("change_test", () -> changeTest(found, discovery.scopes(), todo, known, missing));
     run.count(IngestResult.MISSING, missing.size());
     if (!missing.isEmpty()) {
       if (onMissing.equals("remove")) {
@@ -237,11 +234,10 @@ public final class IngestJob extends AbstractJob<IngestResult> {
             missing.get(0));
       }
     }
-    startVersion =
+    unreadSopsVersion =
         run.time("snapshot", () -> hasFiles(instancesPath) ? currentVersion(instancesPath) : -1);
-    instancesHaveRows = startVersion >= 0;
+    instancesHaveRows = unreadSopsVersion >= 0;
     knownSops = new SopFingerprints();
-    startSopsRead = false;
     run.count(IngestResult.UNCHANGED, unchanged);
     run.count("read", todo.size());
     LOG.info(
@@ -335,36 +331,40 @@ public final class IngestJob extends AbstractJob<IngestResult> {
    * Fills {@code todo} with new or changed inputs (sorted by path), {@code known} with those of
    * them that were indexed before (changed) and {@code missing} with indexed inputs under one of
    * the listed directories ({@code scopes}) that the listing no longer holds; returns the number of
-   * unchanged inputs. The index's fingerprints ({@code index}, null for an empty index) do all
-   * three; when some index rows' inputs are not listed, a second read of the index names them.
+   * unchanged inputs. One read of the index on the driver does all three.
    */
   private long changeTest(
-      IndexFingerprints index,
       List<SourceFile> found,
       List<String> scopes,
       List<SourceFile> todo,
       java.util.Set<String> known,
       List<String> missing) {
-    if (index == null) {
+    if (!hasFiles(indexPath)) {
       todo.addAll(found);
       return 0;
     }
+    long[] listedPaths = new long[found.size()];
+    for (int i = 0; i < listedPaths.length; i++) {
+      listedPaths[i] = InputFingerprints.path(found.get(i).path());
+    }
+    long[] sortedListedPaths = listedPaths.clone();
+    Arrays.sort(sortedListedPaths);
+    IndexFingerprints index =
+        IndexFingerprints.read(
+            spark.sparkContext().hadoopConfiguration(), indexPath, sortedListedPaths, scopes);
     // An input is unchanged when every index row of it (one per file, one per archive entry)
     // still has its signature; any other indexed input has changed.
     long unchanged = 0;
-    long[] listedPaths = new long[found.size()];
-    int n = 0;
-    for (SourceFile f : found) {
-      long pathFingerprint = InputFingerprints.path(f.path());
-      listedPaths[n++] = pathFingerprint;
-      int indexed = InputFingerprints.occurrences(index.paths(), pathFingerprint);
+    for (int i = 0; i < listedPaths.length; i++) {
+      SourceFile f = found.get(i);
+      int indexed = InputFingerprints.occurrences(index.paths(), listedPaths[i]);
       int same =
           indexed == 0
               ? 0
               : InputFingerprints.occurrences(
                   index.signatures(),
                   InputFingerprints.signature(
-                      pathFingerprint, f.size(), f.modifiedMillis() * 1_000L));
+                      listedPaths[i], f.size(), f.modifiedMillis() * 1_000L));
       if (indexed > 0 && same == indexed) {
         unchanged += indexed;
       } else {
@@ -374,53 +374,8 @@ public final class IngestJob extends AbstractJob<IngestResult> {
         }
       }
     }
-    missing.addAll(missingInputs(index.paths(), listedPaths, found, scopes));
+    missing.addAll(index.unlisted());
     return unchanged;
-  }
-
-  /** Fingerprints of every index row, read on the driver; null when the index is empty. */
-  private IndexFingerprints readIndexFingerprints() {
-    if (!hasFiles(indexPath)) {
-      return null;
-    }
-    return IndexFingerprints.read(spark.sparkContext().hadoopConfiguration(), indexPath);
-  }
-
-  /**
-   * Indexed inputs under one of {@code scopes} that the listing no longer holds, sorted. Only the
-   * index rows whose input fingerprint is not listed are read by path: usually none.
-   */
-  private java.util.Set<String> missingInputs(
-      long[] indexPaths, long[] listedPaths, List<SourceFile> found, List<String> scopes) {
-    Arrays.sort(listedPaths);
-    LongList unlisted = new LongList();
-    for (int i = 0; i < indexPaths.length; i++) {
-      long p = indexPaths[i];
-      // indexPaths is sorted, so repeats are adjacent.
-      if ((i == 0 || indexPaths[i - 1] != p) && Arrays.binarySearch(listedPaths, p) < 0) {
-        unlisted.add(p);
-      }
-    }
-    java.util.Set<String> gone = new java.util.TreeSet<>();
-    if (unlisted.size() == 0) {
-      return gone;
-    }
-    // A run over one source of a home that indexes others finds all their inputs unlisted; the
-    // scope test below keeps them.
-    java.util.Set<String> listed = new java.util.HashSet<>(found.size() * 2);
-    for (SourceFile f : found) {
-      listed.add(f.path());
-    }
-    for (String input :
-        IndexFingerprints.inputsWithPaths(
-            spark.sparkContext().hadoopConfiguration(),
-            indexPath,
-            LongList.sorted(List.of(unlisted)))) {
-      if (!listed.contains(input) && scopes.stream().anyMatch(input::startsWith)) {
-        gone.add(input);
-      }
-    }
-    return gone;
   }
 
   private static scala.collection.immutable.Seq<String> seq(String... names) {
@@ -531,13 +486,14 @@ public final class IngestJob extends AbstractJob<IngestResult> {
     if (before < 0) {
       existing = Map.of();
     } else {
-      if (startVersion >= 0 && !startSopsRead) {
+      if (unreadSopsVersion >= 0) {
+        long version = unreadSopsVersion;
         run.time(
             "sop_fingerprints",
             () ->
                 knownSops.addTable(
-                    spark.sparkContext().hadoopConfiguration(), instancesPath, startVersion));
-        startSopsRead = true;
+                    spark.sparkContext().hadoopConfiguration(), instancesPath, version));
+        unreadSopsVersion = -1;
       }
       java.util.Set<String> candidates = knownSops.candidates(pathsBySop.keySet());
       existing = candidates.isEmpty() ? Map.of() : keptRowsAt(before, candidates);

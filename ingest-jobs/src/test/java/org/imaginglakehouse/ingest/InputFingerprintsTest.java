@@ -43,12 +43,14 @@ class InputFingerprintsTest extends SparkTestBase {
     spark().createDataFrame(rows, index).write().format("delta").save(table);
     Configuration conf = spark().sparkContext().hadoopConfiguration();
 
-    IndexFingerprints read = IndexFingerprints.read(conf, table);
-
     long file = InputFingerprints.path("/pacs/Müller/ßtudy/1.dcm");
     long archive = InputFingerprints.path("/pacs/a.zip");
     long gone = InputFingerprints.path("/pacs/gone.dcm");
     long locked = InputFingerprints.path("/pacs/locked.dcm");
+    List<String> scopes = List.of("/pacs/");
+    IndexFingerprints read =
+        IndexFingerprints.read(conf, table, sorted(file, archive, gone, locked), scopes);
+
     long fileMicros = micros(fileTime);
     assertThat(read.paths()).isEqualTo(sorted(file, archive, archive, gone, locked));
     // An archive entry stands for its archive: the archive's path, size and time. An unreadable
@@ -64,9 +66,14 @@ class InputFingerprintsTest extends SparkTestBase {
         .doesNotContain(InputFingerprints.signature(file, 1235L, fileMicros))
         .doesNotContain(InputFingerprints.signature(file, 1234L, fileMicros + 1));
 
-    assertThat(IndexFingerprints.inputsWithPaths(conf, table, sorted(archive, gone)))
+    // Inputs the listing no longer holds are named only under the listed directories.
+    assertThat(read.unlisted()).isEmpty();
+    assertThat(IndexFingerprints.read(conf, table, sorted(file, locked), scopes).unlisted())
         .containsExactly("/pacs/a.zip", "/pacs/gone.dcm");
-    assertThat(IndexFingerprints.inputsWithPaths(conf, table, new long[0])).isEmpty();
+    assertThat(
+            IndexFingerprints.read(conf, table, sorted(file, locked), List.of("/other/"))
+                .unlisted())
+        .isEmpty();
   }
 
   private static long micros(java.sql.Timestamp t) {
