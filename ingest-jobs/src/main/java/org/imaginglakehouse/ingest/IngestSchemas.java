@@ -1,5 +1,7 @@
 package org.imaginglakehouse.ingest;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -59,6 +61,26 @@ public final class IngestSchemas {
           .add("indexed_at", DataTypes.TimestampType, false);
 
   private IngestSchemas() {}
+
+  /**
+   * Parquet column paths of the {@code header} leaves, as Spark writes them (three-level lists:
+   * {@code header.list.element.vr}, {@code header.list.element.values.list.element}).
+   */
+  public static List<String> headerLeafPaths() {
+    List<String> out = new ArrayList<>();
+    for (String field : HEADER_ENTRY.fieldNames()) {
+      out.add(headerLeafPath(field));
+    }
+    return out;
+  }
+
+  /** Parquet column path of one field of {@link #HEADER_ENTRY}. */
+  public static String headerLeafPath(String field) {
+    String path = "header.list.element." + field;
+    return HEADER_ENTRY.apply(field).dataType() instanceof ArrayType
+        ? path + ".list.element"
+        : path;
+  }
 
   private static StructType instances() {
     StructType s = new StructType();

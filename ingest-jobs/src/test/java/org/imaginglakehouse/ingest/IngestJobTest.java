@@ -10,6 +10,11 @@ import java.nio.file.attribute.FileTime;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.parquet.column.Encoding;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.spark.sql.Row;
 import org.imaginglakehouse.core.config.LakehouseConfig;
 import org.imaginglakehouse.core.job.JobStatus;
@@ -333,5 +338,55 @@ class IngestJobTest extends SparkTestBase {
     Row dup = firstDuplicate(layout);
     assertThat(dup.<String>getAs("file_path")).isEqualTo(source.resolve("A0/copy.dcm").toString());
     assertThat(dup.<String>getAs("duplicate_of")).isEqualTo(source.resolve("P1/1.dcm").toString());
+  }
+
+  @Test
+  void headerLeavesAreWrittenWithoutStatisticsAndTheTablePropertiesAreRestored() throws Exception {
+    Path source = tempDir.resolve("source-layout");
+    DicomFixture.ct("1.2.826.0.1.9.8.1.1", "1.2.826.0.1.9.8", "1.2.826.0.1.9.8.1")
+        .write(source.resolve("P1/1.dcm"));
+    LakehouseConfig config = newHomeConfig("home-layout");
+    assertThat(ingest(config, source.toString(), Map.of()).instances()).isEqualTo(1);
+    String inst = ZoneLayout.from(config).table(Zone.IDENTIFIABLE, "instances");
+
+    Map<String, ColumnChunkMetaData> columns = new HashMap<>();
+    for (String file : spark().read().format("delta").load(inst).inputFiles()) {
+      try (ParquetFileReader reader =
+          ParquetFileReader.open(
+              HadoopInputFile.fromPath(
+                  new org.apache.hadoop.fs.Path(file),
+                  spark().sparkContext().hadoopConfiguration()))) {
+        for (BlockMetaData block : reader.getFooter().getBlocks()) {
+          for (ColumnChunkMetaData c : block.getColumns()) {
+            columns.put(c.getPath().toDotString(), c);
+          }
+        }
+      }
+    }
+    // Reads filter on the typed columns, whose statistics stay; nothing reads a header leaf's.
+    assertThat(columns.get("SOPInstanceUID").getStatistics().isEmpty()).isFalse();
+    assertThat(IngestSchemas.headerLeafPaths())
+        .hasSize(7)
+        .allSatisfy(
+            leaf -> assertThat(columns.get(leaf).getStatistics().isEmpty()).as(leaf).isTrue());
+    assertThat(columns.get("header.list.element.values.list.element").getEncodings())
+        .noneMatch(Encoding::usesDictionary);
+    assertThat(columns.get("header.list.element.vr").getEncodings())
+        .anyMatch(Encoding::usesDictionary);
+
+    // A table from before these properties gets them on the next run; a value set by hand stays.
+    String values = "parquet.enable.dictionary#header.list.element.values.list.element";
+    String pathStats = "parquet.column.statistics.enabled#header.list.element.path";
+    spark().sql("ALTER TABLE delta.`" + inst + "` UNSET TBLPROPERTIES ('" + pathStats + "')");
+    spark().sql("ALTER TABLE delta.`" + inst + "` SET TBLPROPERTIES ('" + values + "' = 'true')");
+    assertThat(ingest(config, source.toString(), Map.of()).count("read")).isZero();
+    Map<String, String> properties =
+        DeltaTable.forPath(spark(), inst)
+            .detail()
+            .first()
+            .getJavaMap(
+                DeltaTable.forPath(spark(), inst).detail().schema().fieldIndex("properties"));
+    assertThat(properties).containsEntry(pathStats, "false").containsEntry(values, "true");
+    assertThat(properties.keySet()).containsAll(IngestJob.INSTANCES_PROPERTIES.keySet());
   }
 }
