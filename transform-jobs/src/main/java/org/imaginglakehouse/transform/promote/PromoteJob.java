@@ -301,14 +301,22 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
       Dataset<Row> rejections = rejectionRows(prepared.where(col(REASON).isNotNull()), run.runId());
       Dataset<Row> state = stateRows(prepared);
       final Dataset<Row> affected = affectedStudies;
-      run.time("write_image", () -> write(deid(IMAGE), image, "SOPInstanceUID", affected, full));
+      long promoted = processed - rejected;
       run.time(
-          "write_series", () -> write(deid(SERIES), series, "SeriesInstanceUID", affected, full));
-      run.time("write_study", () -> write(deid(STUDY), study, "StudyInstanceUID", affected, full));
+          "write_image",
+          () -> write(deid(IMAGE), image, "SOPInstanceUID", affected, full, promoted));
+      run.time(
+          "write_series",
+          () -> write(deid(SERIES), series, "SeriesInstanceUID", affected, full, promoted));
+      run.time(
+          "write_study",
+          () -> write(deid(STUDY), study, "StudyInstanceUID", affected, full, promoted));
       run.time(
           "write_rejections",
-          () -> write(ident(REJECTIONS), rejections, "rejection_key", affected, full));
-      run.time("write_state", () -> write(ident(STATE), state, "SOPInstanceUID", affected, full));
+          () -> write(ident(REJECTIONS), rejections, "rejection_key", affected, full, rejected));
+      run.time(
+          "write_state",
+          () -> write(ident(STATE), state, "SOPInstanceUID", affected, full, processed));
       run.time("write_summaries", this::writeSummaries);
       writeWatermark(run.runId(), version, spec, mappingFingerprint, pseudonymiser, pixelVersions);
 
@@ -733,14 +741,37 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
   // ------------------------------------------------------------------ writes
 
   /**
+   * Rows per data file a full rebuild aims for: about 6–60 MB of image rows, depending on how many
+   * template columns are filled.
+   */
+  static final long ROWS_PER_FILE = 1_000_000L;
+
+  /**
    * Full: atomic overwrite (schema replaced, so template changes apply). Incremental: one MERGE on
    * {@code key} whose source is the new rows plus tombstones for rows of the affected studies that
    * are no longer produced — inserts, updates and deletes in one Delta commit.
+   *
+   * <p>A full rebuild writes without Delta's optimized write (the session default): that shuffles
+   * every row to one task per 512 MB of output, and a million image rows are a few MB, so the
+   * Parquet encoding of the whole table ran on one core. Instead each task of the cached rows
+   * writes its own file, coalesced (no shuffle) to {@link #filesFor} files so a large estate does
+   * not get one small file per input split.
    */
   private void write(
-      String path, Dataset<Row> rows, String key, Dataset<Row> affectedStudies, boolean full) {
+      String path,
+      Dataset<Row> rows,
+      String key,
+      Dataset<Row> affectedStudies,
+      boolean full,
+      long sourceRows) {
     if (full || !DeltaTable.isDeltaTable(spark, path)) {
-      rows.write().format("delta").mode("overwrite").option("overwriteSchema", "true").save(path);
+      rows.coalesce(filesFor(sourceRows, spark.sparkContext().defaultParallelism()))
+          .write()
+          .format("delta")
+          .mode("overwrite")
+          .option("overwriteSchema", "true")
+          .option("optimizeWrite", "false")
+          .save(path);
       return;
     }
     Dataset<Row> target = spark.read().format("delta").load(path);
@@ -768,6 +799,16 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
         .whenNotMatched("NOT s." + DELETE)
         .insertExpr(assignments)
         .execute();
+  }
+
+  /**
+   * Data files for a full rebuild of {@code rows} rows: one per {@link #ROWS_PER_FILE}, but at
+   * least one per core so every core encodes Parquet. (Coalescing never adds partitions: fewer
+   * input partitions than this write as many files.)
+   */
+  static int filesFor(long rows, int parallelism) {
+    long byRows = (rows + ROWS_PER_FILE - 1) / ROWS_PER_FILE;
+    return (int) Math.max(Math.max(1, parallelism), Math.min(byRows, Integer.MAX_VALUE));
   }
 
   /** Data quality and rejection counts: small tables recomputed from the full tables. */

@@ -158,6 +158,16 @@ class PromoteJobTest extends SparkTestBase {
         .with(PseudonymConfig.LOCATION, csv.toString());
   }
 
+  /** A promote run of {@code home} that reads the instances table at {@code source}. */
+  static PromoteJob.Result promoteFrom(LakehouseConfig home, String source) {
+    return new PromoteJob(
+            spark(),
+            home,
+            JobOptions.of(home, PromoteJob.NAME, Map.of(PromoteJob.OPTION_SOURCE, source)),
+            Map.of())
+        .execute();
+  }
+
   static PromoteJob.Result promote(Map<String, String> options) {
     return new PromoteJob(
             spark(), config, JobOptions.of(config, PromoteJob.NAME, options), Map.of())
@@ -456,13 +466,7 @@ class PromoteJobTest extends SparkTestBase {
     rows.add(rows.get(0));
     String source = tempDir.resolve("duplicated-instances").toString();
     Instances.frame(spark(), rows).write().format("delta").save(source);
-    PromoteJob.Result result =
-        new PromoteJob(
-                spark(),
-                dups,
-                JobOptions.of(dups, PromoteJob.NAME, Map.of(PromoteJob.OPTION_SOURCE, source)),
-                Map.of())
-            .execute();
+    PromoteJob.Result result = promoteFrom(dups, source);
     assertThat(result.processed()).isEqualTo(7);
     assertThat(result.promoted()).isEqualTo(4);
     Dataset<Row> image =
@@ -476,5 +480,45 @@ class PromoteJobTest extends SparkTestBase {
             .where("SeriesInstanceUID = '1.2.3.1.1'")
             .first();
     assertThat(series.<Long>getAs("NumberOfSeriesRelatedInstances")).isEqualTo(2);
+  }
+
+  @Test
+  @Order(9)
+  void aFullRebuildWritesOneFilePerTaskNotOneFileForTheTable() throws Exception {
+    // The session's optimized write would shuffle every image row to a single writing task.
+    LakehouseConfig split = homeWithMapping("split", tempDir.resolve("split_chi_eupi.csv"));
+    ZoneLayout splitLayout = ZoneLayout.from(split);
+    List<Row> rows = fixture();
+    String source = tempDir.resolve("two-file-instances").toString();
+    // Two data files, each with promoted CT images of patient 1: two scan tasks.
+    Instances.frame(spark(), rows.subList(0, 1)).write().format("delta").save(source);
+    Instances.frame(spark(), rows.subList(1, rows.size()))
+        .write()
+        .format("delta")
+        .mode("append")
+        .save(source);
+    PromoteJob.Result result = promoteFrom(split, source);
+    assertThat(result.fullRebuild()).isTrue();
+    assertThat(result.promoted()).isEqualTo(4);
+    Dataset<Row> image =
+        spark().read().format("delta").load(splitLayout.table(Zone.DEIDENTIFIED, "image"));
+    assertThat(image.count()).isEqualTo(4);
+    assertThat(image.inputFiles()).hasSize(2);
+    assertThat(
+            spark()
+                .read()
+                .format("delta")
+                .load(splitLayout.table(Zone.IDENTIFIABLE, "promotion_state"))
+                .inputFiles())
+        .hasSize(2);
+  }
+
+  @Test
+  void aFullRebuildWritesAFilePerMillionRowsAndAtLeastOnePerCore() {
+    assertThat(PromoteJob.filesFor(0, 2)).isEqualTo(2);
+    assertThat(PromoteJob.filesFor(1_000_000, 2)).isEqualTo(2);
+    assertThat(PromoteJob.filesFor(2_500_001, 2)).isEqualTo(3);
+    assertThat(PromoteJob.filesFor(100_000_000, 64)).isEqualTo(100);
+    assertThat(PromoteJob.filesFor(10, 0)).isEqualTo(1);
   }
 }
