@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -17,13 +18,14 @@ import org.imaginglakehouse.schemas.inventory.PixelColumn;
 import org.imaginglakehouse.schemas.inventory.PromotionSpec;
 import org.imaginglakehouse.schemas.inventory.Template;
 import org.imaginglakehouse.schemas.inventory.TemplateColumn;
-import org.imaginglakehouse.schemas.inventory.ValueType;
 
 /**
- * Turns the templates into Spark SQL expressions over one {@code identifiable.instances} row: where
- * each value is read from (a typed top-level column, or the header array by tag path — for
- * sequences the first item), how it is typed and transformed, for which templates it applies, and
- * when it counts as malformed. Pure planning: no Spark job runs here.
+ * Plans how the templates read one {@code identifiable.instances} row: where each value comes from
+ * (a typed top-level column, or the header array by tag path — for sequences the first item), for
+ * which templates it applies, and which {@link RowPromoter} rule types and transforms it. Spark
+ * evaluates only the cheap, compiled part (finding the header values, selecting and casting the
+ * inputs); the values are computed by the {@link RowPromoter} this plan builds. Pure planning: no
+ * Spark job runs here.
  */
 final class ColumnPlan {
   /** Column holding the row's template name. */
@@ -34,15 +36,25 @@ final class ColumnPlan {
 
   private final PromotionSpec spec;
   private final StructType instances;
-  private final Map<String, String> outputs = new LinkedHashMap<>();
   private final Map<Level, List<OutputColumn>> levelOutputs = new LinkedHashMap<>();
-  private final List<String> malformedChecks = new ArrayList<>();
-  private final Map<String, String> intermediates = new LinkedHashMap<>();
+
+  /** Output name → column, in output order. */
+  private final Map<String, OutputColumn> outputs = new LinkedHashMap<>();
+
+  /** Input SQL → index among the promoter's inputs. */
+  private final Map<String, Integer> inputs = new LinkedHashMap<>();
+
   private final Map<String, String> rawByPath = new LinkedHashMap<>();
+  private final List<RowPromoter.Rule> rules = new ArrayList<>();
 
   ColumnPlan(PromotionSpec spec, StructType instances) {
     this.spec = spec;
     this.instances = instances;
+    input("`" + TEMPLATE + "`");
+    input(rawOf("PatientName"));
+    input(rawOf("PatientID"));
+    input(rawOf("PatientBirthDate"));
+    input(rawOf("AccessionNumber"));
     for (Level level : Level.values()) {
       levelOutputs.put(level, spec.outputColumns(level));
       for (TemplateColumn column : spec.distinctColumns(level)) {
@@ -56,9 +68,14 @@ final class ColumnPlan {
           templates.add(t.name());
         }
       }
-      outputs.putIfAbsent(
-          p.name(),
-          gate(templates, false, "cast(`" + pixelValue(p) + "` as " + p.output().sqlType() + ")"));
+      RowPromoter.Slot slot = slot(p.output());
+      if (slot != null) {
+        rules.add(
+            new RowPromoter.Pixel(
+                templates,
+                input("cast(`" + pixelValue(p) + "` as " + p.output().sqlType() + ")"),
+                slot));
+      }
     }
   }
 
@@ -68,15 +85,6 @@ final class ColumnPlan {
    */
   static String pixelValue(PixelColumn p) {
     return "_px_" + p.name();
-  }
-
-  /**
-   * Columns to add, in order, before the outputs (raw header values, split arrays): each is
-   * computed once per row instead of being repeated inside every expression that uses it, which
-   * keeps generated code small.
-   */
-  Map<String, String> intermediates() {
-    return intermediates;
   }
 
   /**
@@ -104,25 +112,37 @@ final class ColumnPlan {
     return List.copyOf(rawByPath.keySet());
   }
 
-  /** Output column name → SQL expression (every level), in order. */
-  Map<String, String> outputs() {
-    return outputs;
+  /**
+   * SQL of the promoter's inputs, in order, over a row that has {@link #TEMPLATE}, the header
+   * values ({@link #headerValues}) and the pixel values: strings, string arrays, and typed
+   * top-level columns cast to their output type.
+   */
+  List<String> inputColumns() {
+    return List.copyOf(inputs.keySet());
+  }
+
+  /** The promoter of this plan (see {@link RowPromoter} for the row layout). */
+  RowPromoter promoter() {
+    return new RowPromoter(rules, inputs.size(), outputs.size());
+  }
+
+  /** Output columns of every level, in the order the promoter writes them. */
+  List<OutputColumn> outputs() {
+    return List.copyOf(outputs.values());
   }
 
   List<OutputColumn> outputs(Level level) {
     return levelOutputs.get(level);
   }
 
-  /** SQL: array of the names of malformed columns of the row (empty when none). */
-  String malformedExpression() {
-    if (malformedChecks.isEmpty()) {
-      return "cast(array() as array<string>)";
+  /** Schema of the promoter's output after {@code passThrough}: the outputs and malformed names. */
+  StructType outputSchema(StructType passThrough) {
+    StructType schema = passThrough;
+    for (OutputColumn o : outputs.values()) {
+      schema = schema.add(o.name(), DataType.fromDDL(o.sqlType()), true);
     }
-    // concat_ws skips NULLs; unlike filter(array(...), lambda) it is compiled, not interpreted.
-    // Column names cannot hold a comma (Delta refuses them).
-    return "cast(coalesce(split(nullif(concat_ws(',', "
-        + String.join(", ", malformedChecks)
-        + "), ''), ','), array()) as array<string>)";
+    return schema.add(
+        MALFORMED, DataTypes.createArrayType(DataTypes.StringType, true), /* nullable= */ false);
   }
 
   /** SQL: template name of the row from its Modality. */
@@ -151,175 +171,94 @@ final class ColumnPlan {
   // ------------------------------------------------------------------ planning
 
   private void plan(Level level, TemplateColumn c) {
-    Set<String> templates = new LinkedHashSet<>();
-    boolean everyTemplate = level == Level.STUDY;
-    if (!everyTemplate) {
+    // Study columns apply to every template (a study spans modalities); the others only to the
+    // templates that list them.
+    Set<String> templates = null;
+    if (level != Level.STUDY) {
+      templates = new LinkedHashSet<>();
       for (Template t : spec.templates()) {
         if (t.columns(level).stream().anyMatch(x -> x.name().equals(c.name()))) {
           templates.add(t.name());
         }
       }
     }
-    Source src = source(c);
-    ValueType type = c.type();
-    List<String[]> produced = new ArrayList<>();
-    String malformed = null;
-    switch (c.transform()) {
-      case NONE -> {
-        produced.add(new String[] {c.name(), typed(src, c.multi(), type)});
-        malformed = malformed(src, c.multi(), type);
-      }
-      case NORMALISE -> {
-        produced.add(new String[] {c.name(), typed(src, c.multi(), ValueType.STRING)});
-        produced.add(
-            new String[] {
-              c.name() + "_norm",
-              c.multi()
-                  ? PromoteFunctions.NORMALISE_ARRAY + "(" + src.array + ")"
-                  : PromoteFunctions.NORMALISE + "(" + src.scalar + ")"
-            });
-      }
-      case AGE -> {
-        produced.add(new String[] {c.name(), trimmed(src.scalar)});
-        produced.add(
-            new String[] {
-              c.name() + "_years", PromoteFunctions.AGE_YEARS + "(" + src.scalar + ")"
-            });
-        produced.add(
-            new String[] {c.name() + "_unit", PromoteFunctions.AGE_UNIT + "(" + src.scalar + ")"});
-        malformed =
-            malformedScalar(src.scalar, PromoteFunctions.AGE_YEARS + "(" + src.scalar + ")");
-      }
-      case AGE_AT_STUDY -> {
-        String age = rawOf("PatientAge");
-        String study = rawOf("StudyDate");
-        produced.add(
-            new String[] {
-              TemplateColumn.AGE_AT_STUDY_COLUMN,
-              PromoteFunctions.AGE_AT_STUDY + "(" + age + ", " + src.scalar + ", " + study + ")"
-            });
-        produced.add(
-            new String[] {
-              TemplateColumn.AGE_AT_STUDY_SOURCE_COLUMN,
-              "CASE WHEN "
-                  + PromoteFunctions.AGE_YEARS
-                  + "("
-                  + age
-                  + ") IS NOT NULL THEN 'PatientAge' WHEN "
-                  + PromoteFunctions.AGE_AT_STUDY
-                  + "(NULL, "
-                  + src.scalar
-                  + ", "
-                  + study
-                  + ") IS NOT NULL THEN 'PatientBirthDate' END"
-            });
-        malformed = malformedScalar(src.scalar, PromoteFunctions.DATE + "(" + src.scalar + ")");
-      }
-      case HEALTH_BOARD -> {
-        produced.add(new String[] {c.name(), trimmed(src.scalar)});
-        produced.add(
-            new String[] {
-              TemplateColumn.HEALTH_BOARD_COLUMN,
-              PromoteFunctions.HEALTH_BOARD + "(" + src.scalar + ")"
-            });
-      }
-      case SPLIT -> {
-        String arrName = "_split_" + intermediates.size();
-        intermediates.put(arrName, PromoteFunctions.UPPER_TRIM_ARRAY + "(" + src.array + ")");
-        String arr = "`" + arrName + "`";
-        produced.add(new String[] {c.name(), arr});
-        produced.add(new String[] {c.name() + "_pixel_data", "try_element_at(" + arr + ", 1)"});
-        produced.add(new String[] {c.name() + "_examination", "try_element_at(" + arr + ", 2)"});
-        produced.add(
-            new String[] {c.name() + "_modality_specific", "try_element_at(" + arr + ", 3)"});
-        produced.add(
-            new String[] {
-              c.name() + "_other",
-              "CASE WHEN size("
-                  + arr
-                  + ") > 3 THEN slice("
-                  + arr
-                  + ", 4, size("
-                  + arr
-                  + ") - 3) WHEN "
-                  + arr
-                  + " IS NOT NULL THEN cast(array() as array<string>) END"
-            });
-      }
-      default -> throw new IllegalStateException(c.transform().name());
+    List<OutputColumn> declared = c.outputs();
+    List<RowPromoter.Slot> slots = new ArrayList<>();
+    for (OutputColumn o : declared) {
+      slots.add(slot(o));
     }
-    Map<String, OutputColumn> declared = new LinkedHashMap<>();
-    for (OutputColumn o : c.outputs()) {
-      declared.put(o.name(), o);
-    }
-    for (String[] p : produced) {
-      OutputColumn o = declared.get(p[0]);
-      String expr = scrubbed(o, "cast(" + p[1] + " as " + o.sqlType() + ")");
-      outputs.putIfAbsent(p[0], gate(templates, everyTemplate, expr));
-    }
-    if (malformed != null) {
-      malformedChecks.add(
-          gate(
-              templates, everyTemplate, "CASE WHEN " + malformed + " THEN '" + c.name() + "' END"));
-    }
+    RowPromoter.Source src = source(c, declared.get(0));
+    rules.add(
+        switch (c.transform()) {
+          case NONE ->
+              new RowPromoter.Typed(templates, src, c.multi(), c.type(), c.name(), slots.get(0));
+          case NORMALISE ->
+              new RowPromoter.Normalised(
+                  templates, src, c.multi(), spec.tokens(), slots.get(0), slots.get(1));
+          case AGE ->
+              new RowPromoter.Age(
+                  templates, src, c.name(), slots.get(0), slots.get(1), slots.get(2));
+          case AGE_AT_STUDY ->
+              new RowPromoter.AgeAtStudy(
+                  templates,
+                  src,
+                  input(rawOf("PatientAge")),
+                  input(rawOf("StudyDate")),
+                  c.name(),
+                  slots.get(0),
+                  slots.get(1));
+          case HEALTH_BOARD ->
+              new RowPromoter.HealthBoard(
+                  templates, src, new TreeMap<>(spec.healthBoards()), slots.get(0), slots.get(1));
+          case SPLIT -> new RowPromoter.Split(templates, src, slots);
+        });
   }
 
   /**
-   * Text outputs pass through {@link IdentityScrubber} with the row's own identity (UIDs excepted:
-   * they are opaque and joined on).
+   * The slot of an output column, or null when an earlier column (of another level) already
+   * produces a column of that name: the first one wins.
    */
-  private static String scrubbed(OutputColumn o, String expr) {
-    if (o.type() != ValueType.STRING || o.name().endsWith("UID")) {
-      return expr;
+  private RowPromoter.Slot slot(OutputColumn o) {
+    if (outputs.containsKey(o.name())) {
+      return null;
     }
-    String identity = ", PatientName, PatientID, PatientBirthDate, AccessionNumber)";
-    return o.array()
-        ? PromoteFunctions.SCRUB_ARRAY + "(" + expr + identity
-        : PromoteFunctions.SCRUB + "(" + expr + identity;
+    outputs.put(o.name(), o);
+    return RowPromoter.Slot.of(outputs.size() - 1, o);
   }
 
-  private static String gate(Set<String> templates, boolean every, String expr) {
-    if (every) {
-      return expr;
-    }
-    StringBuilder in = new StringBuilder();
-    for (String t : templates) {
-      in.append(in.length() == 0 ? "" : ", ").append('\'').append(t).append('\'');
-    }
-    return "CASE WHEN " + TEMPLATE + " IN (" + in + ") THEN " + expr + " END";
-  }
-
-  /** Where a column's raw values come from. */
-  private record Source(String scalar, String array, DataType topLevelType, String topLevelColumn) {
-    /** A typed (non-string, non-array) top-level column: used as is, never malformed. */
-    boolean typedTopLevel() {
-      return topLevelType != null
-          && !(topLevelType instanceof ArrayType)
-          && !topLevelType.equals(DataTypes.StringType);
-    }
-  }
-
-  private Source source(TemplateColumn c) {
+  /**
+   * Where a column's raw values come from: a top-level column of that keyword (as text, or its text
+   * array), or else the header values at the column's tag path. A typed top-level column (numbers,
+   * dates) is also read as is, cast to {@code first}'s type, for an untransformed value.
+   */
+  private RowPromoter.Source source(TemplateColumn c, OutputColumn first) {
     if (!c.lifted()) {
       StructField field = field(c.keyword());
       if (field != null) {
         DataType t = field.dataType();
         String col = "`" + field.name() + "`";
         if (t instanceof ArrayType) {
-          return new Source("try_element_at(" + col + ", 1)", col, t, col);
+          return new RowPromoter.Source(input("cast(" + col + " as array<string>)"), true, -1);
         }
         if (!c.multi()) {
-          String scalar = t.equals(DataTypes.StringType) ? col : "cast(" + col + " as string)";
-          return new Source(scalar, "array(" + scalar + ")", t, col);
+          boolean typed = !t.equals(DataTypes.StringType);
+          return new RowPromoter.Source(
+              input(rawOf(c.keyword())),
+              false,
+              typed ? input("cast(" + col + " as " + first.sqlType() + ")") : -1);
         }
       }
     }
     String raw = rawByPath.computeIfAbsent(c.headerPath(), path -> "_raw_" + rawByPath.size());
-    String array = "`" + raw + "`";
-    return new Source("try_element_at(" + array + ", 1)", array, null, null);
+    return new RowPromoter.Source(input("`" + raw + "`"), true, -1);
   }
 
-  /** Raw string of a top-level column, or NULL when the instances table lacks it. */
+  /** Index of an input, added when new. */
+  private int input(String sql) {
+    return inputs.computeIfAbsent(sql, s -> inputs.size());
+  }
+
+  /** SQL: text of a top-level column, or NULL when the instances table lacks it. */
   private String rawOf(String keyword) {
     StructField field = field(keyword);
     if (field == null) {
@@ -337,42 +276,6 @@ final class ColumnPlan {
       }
     }
     return null;
-  }
-
-  private static String trimmed(String raw) {
-    return "nullif(trim(" + raw + "), '')";
-  }
-
-  private static String typed(Source src, boolean multi, ValueType type) {
-    if (src.typedTopLevel() && !multi) {
-      return src.topLevelColumn();
-    }
-    String f = PromoteFunctions.parser(type);
-    if (multi) {
-      return (f == null ? PromoteFunctions.TRIM_ARRAY : f + PromoteFunctions.ARRAY)
-          + "("
-          + src.array
-          + ")";
-    }
-    return f == null ? trimmed(src.scalar) : f + "(" + src.scalar + ")";
-  }
-
-  private static String malformed(Source src, boolean multi, ValueType type) {
-    String f = PromoteFunctions.parser(type);
-    if (f == null) {
-      return null;
-    }
-    if (src.typedTopLevel()) {
-      return null;
-    }
-    if (multi) {
-      return f + PromoteFunctions.ANY_MALFORMED + "(" + src.array + ")";
-    }
-    return malformedScalar(src.scalar, f + "(" + src.scalar + ")");
-  }
-
-  private static String malformedScalar(String raw, String parsed) {
-    return "(" + raw + " IS NOT NULL AND trim(" + raw + ") <> '' AND " + parsed + " IS NULL)";
   }
 
   private static String sqlString(String s) {

@@ -9,19 +9,24 @@ import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.imaginglakehouse.core.LakehouseException;
@@ -174,7 +179,6 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
               + instancesPath
               + ": run `lakehouse ingest` first (promote reads identifiable.instances)");
     }
-    PromoteFunctions.register(spark, spec);
     Pseudonymiser pseudonymiser = Pseudonymiser.create(spark, PseudonymConfig.from(config, env));
     String mappingFingerprint = run.time("read_mapping", pseudonymiser::fingerprint);
     long version =
@@ -530,10 +534,12 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
       // The wide header is read once, here, and not carried into the later projections.
       df = df.withColumns(headerValues).drop("header");
     }
-    for (Map.Entry<String, String> step : plan.intermediates().entrySet()) {
-      df = df.withColumn(step.getKey(), expr(step.getValue()));
-    }
+    // The promoter's inputs (cheap compiled SQL: selects and casts), then the columns it copies.
     List<Column> columns = new ArrayList<>();
+    List<String> inputs = plan.inputColumns();
+    for (int i = 0; i < inputs.size(); i++) {
+      columns.add(expr(inputs.get(i)).as("_in_" + i));
+    }
     for (String keep :
         List.of(
             "SOPInstanceUID",
@@ -553,9 +559,28 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
       columns.add(col(keep));
     }
     columns.add(expr("array_join(ImageType, '\\\\')").as("_image_type"));
-    plan.outputs().forEach((name, sql) -> columns.add(expr(sql).as(name)));
-    columns.add(expr(plan.malformedExpression()).as(ColumnPlan.MALFORMED));
-    return df.select(columns.toArray(new Column[0]));
+    Dataset<Row> rows = df.select(columns.toArray(new Column[0]));
+    StructField[] fields = rows.schema().fields();
+    StructType passThrough =
+        new StructType(Arrays.copyOfRange(fields, inputs.size(), fields.length));
+    RowPromoter promoter = plan.promoter();
+    return rows.mapPartitions(
+        (MapPartitionsFunction<Row, Row>) in -> new PromotingIterator(in, promoter),
+        Encoders.row(plan.outputSchema(passThrough)));
+  }
+
+  /** Applies a {@link RowPromoter} to each row of a partition. */
+  private record PromotingIterator(Iterator<Row> rows, RowPromoter promoter)
+      implements Iterator<Row> {
+    @Override
+    public boolean hasNext() {
+      return rows.hasNext();
+    }
+
+    @Override
+    public Row next() {
+      return promoter.promote(rows.next());
+    }
   }
 
   /** Whether two rows of {@code input} share a SOPInstanceUID (NULL counts as one value). */
