@@ -278,27 +278,33 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
       Dataset<Row> accepted = prepared.where(col(REASON).isNull());
       // Counted before the writes: writing the state table re-caches every plan that reads it, and
       // an incremental run's input is planned against the state (it would count nothing after).
-      Map<String, Long> reasons = new LinkedHashMap<>();
-      for (Row r :
-          prepared
-              .where(col(REASON).isNotNull())
-              .groupBy(REASON)
-              .count()
-              .orderBy(REASON)
-              .collectAsList()) {
-        reasons.put(r.getString(0), r.getLong(1));
+      // One pass over the cached rows: instances per rejection reason, and (reason NULL) the
+      // malformed values of the promoted ones.
+      List<Row> outcomes =
+          run.time(
+              "count_outcomes",
+              () ->
+                  prepared
+                      .groupBy(REASON)
+                      .agg(
+                          functions.count(lit(1)),
+                          functions.coalesce(
+                              functions.sum(functions.size(col(ColumnPlan.MALFORMED))), lit(0L)))
+                      .collectAsList());
+      Map<String, Long> reasons = new TreeMap<>();
+      long malformedValues = 0;
+      for (Row r : outcomes) {
+        if (r.isNullAt(0)) {
+          malformedValues = r.getLong(2);
+        } else {
+          reasons.put(r.getString(0), r.getLong(1));
+        }
       }
       long rejected = reasons.values().stream().mapToLong(Long::longValue).sum();
       run.count("instances_promoted", processed - rejected);
       run.count("instances_rejected", rejected);
       reasons.forEach((reason, n) -> run.count("rejected_" + reason, n));
-      Row malformed =
-          accepted
-              .agg(
-                  functions.coalesce(
-                      functions.sum(functions.size(col(ColumnPlan.MALFORMED))), lit(0L)))
-              .first();
-      run.count("malformed_values", ((Number) malformed.get(0)).longValue());
+      run.count("malformed_values", malformedValues);
       Dataset<Row> image = imageRows(accepted, plan);
       Dataset<Row> series = seriesRows(accepted, plan);
       Dataset<Row> study = studyRows(accepted, plan);

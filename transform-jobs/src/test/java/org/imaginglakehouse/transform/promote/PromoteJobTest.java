@@ -193,6 +193,9 @@ class PromoteJobTest extends SparkTestBase {
     assertThat(result.count("rejected_image_type_not_allowed")).isEqualTo(1);
     assertThat(result.count("rejected_unmapped_patient")).isEqualTo(1);
     assertThat(result.count("rejected_modality_not_allowed")).isEqualTo(1);
+    assertThat(result.rejected()).isEqualTo(3);
+    // Malformed values of promoted instances only (the quality table below lists the same two).
+    assertThat(result.count("malformed_values")).isEqualTo(2);
 
     Map<String, Row> studies = byKey(table(Zone.DEIDENTIFIED, "study"), "StudyInstanceUID");
     assertThat(studies).containsOnlyKeys("1.2.3.1", "1.2.3.2");
