@@ -73,7 +73,7 @@ final class ColumnPlan {
         rules.add(
             new RowPromoter.Pixel(
                 templates,
-                input("cast(`" + pixelValue(p) + "` as " + p.output().sqlType() + ")"),
+                input("`" + pixelValue(p) + "`"), // typed by the join (PromoteJob.withPixel)
                 slot));
       }
     }
@@ -124,11 +124,6 @@ final class ColumnPlan {
   /** The promoter of this plan (see {@link RowPromoter} for the row layout). */
   RowPromoter promoter() {
     return new RowPromoter(rules, inputs.size(), outputs.size());
-  }
-
-  /** Output columns of every level, in the order the promoter writes them. */
-  List<OutputColumn> outputs() {
-    return List.copyOf(outputs.values());
   }
 
   List<OutputColumn> outputs(Level level) {

@@ -10,14 +10,13 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -570,23 +569,8 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
     StructType passThrough =
         new StructType(Arrays.copyOfRange(fields, inputs.size(), fields.length));
     RowPromoter promoter = plan.promoter();
-    return rows.mapPartitions(
-        (MapPartitionsFunction<Row, Row>) in -> new PromotingIterator(in, promoter),
-        Encoders.row(plan.outputSchema(passThrough)));
-  }
-
-  /** Applies a {@link RowPromoter} to each row of a partition. */
-  private record PromotingIterator(Iterator<Row> rows, RowPromoter promoter)
-      implements Iterator<Row> {
-    @Override
-    public boolean hasNext() {
-      return rows.hasNext();
-    }
-
-    @Override
-    public Row next() {
-      return promoter.promote(rows.next());
-    }
+    return rows.map(
+        (MapFunction<Row, Row>) promoter::promote, Encoders.row(plan.outputSchema(passThrough)));
   }
 
   /** Whether two rows of {@code input} share a SOPInstanceUID (NULL counts as one value). */

@@ -36,8 +36,8 @@ import scala.jdk.javaapi.CollectionConverters;
  *
  * <p>Input row layout ({@link ColumnPlan#inputColumns()}): the plan's inputs first (template name,
  * the four identity values, raw sources), then {@code passThrough} columns copied unchanged to the
- * front of the output. Output: the pass-through columns, {@link ColumnPlan#outputs()} in order,
- * then the malformed column names.
+ * front of the output. Output: the pass-through columns, the plan's output columns in order ({@link
+ * ColumnPlan#outputSchema}), then the malformed column names.
  */
 final class RowPromoter implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -101,13 +101,7 @@ final class RowPromoter implements Serializable {
         template == null ? everyTemplate : byTemplate.getOrDefault(template, everyTemplate)) {
       rule.apply(in, cells, malformed);
     }
-    out[out.length - 1] = malformed;
-    // Spark's row encoder takes arrays as Scala sequences: wrap the lists (no copy).
-    for (int i = passThrough; i < out.length; i++) {
-      if (out[i] instanceof List<?> list) {
-        out[i] = CollectionConverters.asScala(list);
-      }
-    }
+    out[out.length - 1] = CollectionConverters.asScala(malformed);
     return RowFactory.create(out);
   }
 
@@ -130,7 +124,10 @@ final class RowPromoter implements Serializable {
       if (slot == null) {
         return;
       }
-      out[base + slot.index] = slot.scrubbed ? scrub(value) : value;
+      Object cell = slot.scrubbed ? scrub(value) : value;
+      // Spark's row encoder takes arrays as Scala sequences: wrap the list (no copy).
+      out[base + slot.index] =
+          cell instanceof List<?> list ? CollectionConverters.asScala(list) : cell;
     }
 
     @SuppressWarnings("unchecked")
@@ -202,7 +199,7 @@ final class RowPromoter implements Serializable {
     }
 
     boolean appliesTo(String template) {
-      return templates == null || (template != null && templates.contains(template));
+      return templates == null || templates.contains(template);
     }
 
     abstract void apply(Row in, Cells cells, List<String> malformed);
@@ -255,7 +252,7 @@ final class RowPromoter implements Serializable {
         String raw = source.scalar(in);
         Object value = parser.apply(raw);
         cells.set(slot, value);
-        if (value == null && !isBlank(raw)) {
+        if (value == null && !sqlBlank(raw)) {
           malformed.add(column);
         }
       }
@@ -287,16 +284,15 @@ final class RowPromoter implements Serializable {
 
     @Override
     void apply(Row in, Cells cells, List<String> malformed) {
-      if (source.typed() && !multi) {
-        cells.set(raw, in.get(source.typedIndex()));
-      } else {
-        cells.set(
-            raw,
-            multi ? map(source.array(in), RowPromoter::trimToNull) : trimToNull(source.scalar(in)));
+      if (multi) {
+        List<String> values = source.array(in);
+        cells.set(raw, map(values, RowPromoter::trimToNull));
+        cells.set(normalised, map(values, tokens::normalise));
+        return;
       }
-      cells.set(
-          normalised,
-          multi ? map(source.array(in), tokens::normalise) : tokens.normalise(source.scalar(in)));
+      String text = source.scalar(in);
+      cells.set(raw, source.typed() ? in.get(source.typedIndex()) : trimToNull(text));
+      cells.set(normalised, tokens.normalise(text));
     }
   }
 
@@ -324,7 +320,7 @@ final class RowPromoter implements Serializable {
       cells.set(raw, trimToNull(text));
       cells.set(years, age == null ? null : age.years());
       cells.set(unit, age == null ? null : age.unitName());
-      if (age == null && !isBlank(text)) {
+      if (age == null && !sqlBlank(text)) {
         malformed.add(column);
       }
     }
@@ -370,7 +366,7 @@ final class RowPromoter implements Serializable {
       cells.set(years, fromAge != null ? fromAge : fromBirth);
       cells.set(
           from, fromAge != null ? "PatientAge" : fromBirth != null ? "PatientBirthDate" : null);
-      if (birthDay == null && !isBlank(birth)) {
+      if (birthDay == null && !sqlBlank(birth)) {
         malformed.add(column);
       }
     }
@@ -514,8 +510,11 @@ final class RowPromoter implements Serializable {
     return unknown ? null : false;
   }
 
-  /** Non-null text that is not only spaces. */
-  static boolean isBlank(String raw) {
+  /**
+   * SQL's {@code raw IS NULL OR trim(raw) = ''}: spaces only, unlike {@link DicomValues#isBlank},
+   * which also takes NUL padding and other whitespace as blank (the malformed counts follow SQL).
+   */
+  static boolean sqlBlank(String raw) {
     return raw == null || sqlTrim(raw).isEmpty();
   }
 
