@@ -23,9 +23,9 @@ import org.imaginglakehouse.schemas.inventory.TemplateColumn;
  * Plans how the templates read one {@code identifiable.instances} row: where each value comes from
  * (a typed top-level column, or the header array by tag path — for sequences the first item), for
  * which templates it applies, and which {@link RowPromoter} rule types and transforms it. Spark
- * evaluates only the cheap, compiled part (finding the header values, selecting and casting the
- * inputs); the values are computed by the {@link RowPromoter} this plan builds. Pure planning: no
- * Spark job runs here.
+ * evaluates only the cheap, compiled part (selecting and casting the top-level inputs); header
+ * values are found by {@link CatalystPromotion} and all values are computed by the {@link
+ * RowPromoter} this plan builds. Pure planning: no Spark job runs here.
  */
 final class ColumnPlan {
   /** Column holding the row's template name. */
@@ -41,10 +41,14 @@ final class ColumnPlan {
   /** Output name → column, in output order. */
   private final Map<String, OutputColumn> outputs = new LinkedHashMap<>();
 
-  /** Input SQL → index among the promoter's inputs. */
+  /** Input SQL (or {@link #HEADER_KEY} + header path) → index among the promoter's inputs. */
   private final Map<String, Integer> inputs = new LinkedHashMap<>();
 
-  private final Map<String, String> rawByPath = new LinkedHashMap<>();
+  private static final String HEADER_KEY = "\u0000header:";
+
+  /** Header path → its index among the paths the plan reads. */
+  private final Map<String, Integer> headerPaths = new LinkedHashMap<>();
+
   private final List<RowPromoter.Rule> rules = new ArrayList<>();
 
   ColumnPlan(PromotionSpec spec, StructType instances) {
@@ -88,37 +92,37 @@ final class ColumnPlan {
   }
 
   /**
-   * Raw header values the plan reads: column name → SQL over the row's {@code header}, to be
-   * computed in one projection that also drops the header. The header's entries are looked up in
-   * one pass ({@link PromoteFunctions#HEADER_POSITIONS}, one hash probe per entry) and only those
-   * entries' values are read, with compiled element access; Spark evaluates the shared lookup once
-   * per row. (A lambda over the entries, array_position per path, or extracting every entry's
-   * values cost several times more per row, and carrying the wide header through later projections
-   * copied it once per projection.)
+   * Header paths the plan reads (e.g. {@code 00180050}, {@code 00081032[0].00080100}), indexed by
+   * {@link Input#headerPath}.
    */
-  Map<String, String> headerValues() {
-    Map<String, String> values = new LinkedHashMap<>();
-    int i = 0;
-    for (String name : rawByPath.values()) {
-      values.put(
-          name,
-          "header[" + PromoteFunctions.HEADER_POSITIONS + "(header.path)[" + i++ + "]].values");
-    }
-    return values;
-  }
-
-  /** Header paths the plan reads, in the order of {@link PromoteFunctions#HEADER_POSITIONS}. */
   List<String> headerPaths() {
-    return List.copyOf(rawByPath.keySet());
+    return List.copyOf(headerPaths.keySet());
   }
 
   /**
-   * SQL of the promoter's inputs, in order, over a row that has {@link #TEMPLATE}, the header
-   * values ({@link #headerValues}) and the pixel values: strings, string arrays, and typed
-   * top-level columns cast to their output type.
+   * Where the promoter's inputs come from, in input order: SQL over an instances row that has
+   * {@link #TEMPLATE} and the pixel values (strings, string arrays, and typed top-level columns
+   * cast to their output type), or a path in the row's header.
    */
-  List<String> inputColumns() {
-    return List.copyOf(inputs.keySet());
+  List<Input> inputs() {
+    List<Input> out = new ArrayList<>();
+    inputs.forEach(
+        (key, index) ->
+            out.add(
+                key.startsWith(HEADER_KEY)
+                    ? new Input(null, headerPaths.get(key.substring(HEADER_KEY.length())))
+                    : new Input(key, -1)));
+    return out;
+  }
+
+  /**
+   * One promoter input: {@code sql} over the instances row, or (sql null) the values of header path
+   * number {@code headerPath} of {@link #headerPaths()}, a string array.
+   */
+  record Input(String sql, int headerPath) {
+    boolean fromHeader() {
+      return sql == null;
+    }
   }
 
   /** The promoter of this plan (see {@link RowPromoter} for the row layout). */
@@ -244,8 +248,8 @@ final class ColumnPlan {
         }
       }
     }
-    String raw = rawByPath.computeIfAbsent(c.headerPath(), path -> "_raw_" + rawByPath.size());
-    return new RowPromoter.Source(input("`" + raw + "`"), true, -1);
+    headerPaths.putIfAbsent(c.headerPath(), headerPaths.size());
+    return new RowPromoter.Source(input(HEADER_KEY + c.headerPath()), true, -1);
   }
 
   /** Index of an input, added when new. */

@@ -13,14 +13,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.imaginglakehouse.schemas.inventory.DicomValues;
 import org.imaginglakehouse.schemas.inventory.OutputColumn;
 import org.imaginglakehouse.schemas.inventory.PromotionSpec;
 import org.imaginglakehouse.schemas.inventory.Tokens;
 import org.imaginglakehouse.schemas.inventory.ValueType;
-import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Computes one instance's inventory columns in plain Java: every template column's value read from
@@ -31,13 +28,12 @@ import scala.jdk.javaapi.CollectionConverters;
  * <p>Why Java and not Spark SQL expressions: promote's columns were once ~120 SQL expressions
  * around Java UDFs. Spark converted every UDF argument and result between its internal and Java
  * forms, and the generated projection was too large for the JIT to compile, so evaluating it cost
- * six times as much as reading, caching and writing the rows (docs/benchmarks.md, Promote). Here a
- * row is converted once on the way in and once on the way out.
+ * six times as much as reading, caching and writing the rows (docs/benchmarks.md, Promote). Here
+ * each value a rule reads is converted once ({@link CatalystPromotion} reads Spark's rows).
  *
- * <p>Input row layout ({@link ColumnPlan#inputColumns()}): the plan's inputs first (template name,
- * the four identity values, raw sources), then {@code passThrough} columns copied unchanged to the
- * front of the output. Output: the pass-through columns, the plan's output columns in order ({@link
- * ColumnPlan#outputSchema}), then the malformed column names.
+ * <p>Inputs ({@link ColumnPlan#inputs()}): the template name, the four identity values, then the
+ * raw sources, as Java values (text, lists of text, or a typed value). Output: the plan's output
+ * columns in order ({@link ColumnPlan#outputSchema}), then the list of malformed column names.
  */
 final class RowPromoter implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -78,16 +74,22 @@ final class RowPromoter implements Serializable {
     }
   }
 
+  /** Number of inputs the rules read. */
+  int inputs() {
+    return inputs;
+  }
+
+  /** Number of output columns (before the malformed names). */
+  int outputs() {
+    return outputs;
+  }
+
   /**
-   * The output row of {@code in}, whose first {@code inputs} values are the plan's inputs and the
-   * rest are copied through.
+   * The output values of one instance: the plan's outputs, then the list of malformed column names
+   * (a Java list, as are multi-valued outputs).
    */
-  Row promote(Row in) {
-    int passThrough = in.length() - inputs;
-    Object[] out = new Object[passThrough + outputs + 1];
-    for (int i = 0; i < passThrough; i++) {
-      out[i] = in.get(inputs + i);
-    }
+  Object[] promote(Inputs in) {
+    Object[] out = new Object[outputs + 1];
     String template = in.getString(TEMPLATE);
     Identity identity =
         new Identity(
@@ -96,13 +98,34 @@ final class RowPromoter implements Serializable {
             in.getString(BIRTH_DATE),
             in.getString(ACCESSION));
     List<String> malformed = new ArrayList<>(0);
-    Cells cells = new Cells(out, passThrough, identity);
+    Cells cells = new Cells(out, identity);
     for (Rule rule :
         template == null ? everyTemplate : byTemplate.getOrDefault(template, everyTemplate)) {
       rule.apply(in, cells, malformed);
     }
-    out[out.length - 1] = CollectionConverters.asScala(malformed);
-    return RowFactory.create(out);
+    out[out.length - 1] = malformed;
+    return out;
+  }
+
+  /**
+   * One instance's inputs, by index: text, a list of text (multi-valued sources), or a typed value.
+   * Implementations may convert a value when it is first read.
+   */
+  interface Inputs {
+    Object get(int i);
+
+    default String getString(int i) {
+      return (String) get(i);
+    }
+
+    @SuppressWarnings("unchecked")
+    default List<String> getList(int i) {
+      return (List<String>) get(i);
+    }
+
+    default boolean isNullAt(int i) {
+      return get(i) == null;
+    }
   }
 
   /** The patient's identity, which text outputs are scrubbed of. */
@@ -111,12 +134,10 @@ final class RowPromoter implements Serializable {
   /** Output cells of one row: writes a value to a slot, scrubbing text. */
   static final class Cells {
     private final Object[] out;
-    private final int base;
     private final Identity identity;
 
-    Cells(Object[] out, int base, Identity identity) {
+    Cells(Object[] out, Identity identity) {
       this.out = out;
-      this.base = base;
       this.identity = identity;
     }
 
@@ -124,10 +145,7 @@ final class RowPromoter implements Serializable {
       if (slot == null) {
         return;
       }
-      Object cell = slot.scrubbed ? scrub(value) : value;
-      // Spark's row encoder takes arrays as Scala sequences: wrap the list (no copy).
-      out[base + slot.index] =
-          cell instanceof List<?> list ? CollectionConverters.asScala(list) : cell;
+      out[slot.index] = slot.scrubbed ? scrub(value) : value;
     }
 
     @SuppressWarnings("unchecked")
@@ -163,7 +181,7 @@ final class RowPromoter implements Serializable {
    * typed top-level column, the input holding it already cast to the output type.
    */
   record Source(int index, boolean isArray, int typedIndex) implements Serializable {
-    String scalar(Row in) {
+    String scalar(Inputs in) {
       if (!isArray) {
         return in.getString(index);
       }
@@ -171,7 +189,7 @@ final class RowPromoter implements Serializable {
       return values == null || values.isEmpty() ? null : values.get(0);
     }
 
-    List<String> array(Row in) {
+    List<String> array(Inputs in) {
       return isArray ? list(in) : Collections.singletonList(in.getString(index));
     }
 
@@ -179,7 +197,7 @@ final class RowPromoter implements Serializable {
       return typedIndex >= 0;
     }
 
-    private List<String> list(Row in) {
+    private List<String> list(Inputs in) {
       return in.isNullAt(index) ? null : in.getList(index);
     }
   }
@@ -202,7 +220,7 @@ final class RowPromoter implements Serializable {
       return templates == null || templates.contains(template);
     }
 
-    abstract void apply(Row in, Cells cells, List<String> malformed);
+    abstract void apply(Inputs in, Cells cells, List<String> malformed);
   }
 
   // ------------------------------------------------------------------ the rules
@@ -231,7 +249,7 @@ final class RowPromoter implements Serializable {
     }
 
     @Override
-    void apply(Row in, Cells cells, List<String> malformed) {
+    void apply(Inputs in, Cells cells, List<String> malformed) {
       if (source.typed() && !multi) {
         cells.set(slot, in.get(source.typedIndex()));
         return;
@@ -283,7 +301,7 @@ final class RowPromoter implements Serializable {
     }
 
     @Override
-    void apply(Row in, Cells cells, List<String> malformed) {
+    void apply(Inputs in, Cells cells, List<String> malformed) {
       if (multi) {
         List<String> values = source.array(in);
         cells.set(raw, map(values, RowPromoter::trimToNull));
@@ -314,7 +332,7 @@ final class RowPromoter implements Serializable {
     }
 
     @Override
-    void apply(Row in, Cells cells, List<String> malformed) {
+    void apply(Inputs in, Cells cells, List<String> malformed) {
       String text = source.scalar(in);
       DicomValues.Age age = DicomValues.parseAge(text);
       cells.set(raw, trimToNull(text));
@@ -356,7 +374,7 @@ final class RowPromoter implements Serializable {
     }
 
     @Override
-    void apply(Row in, Cells cells, List<String> malformed) {
+    void apply(Inputs in, Cells cells, List<String> malformed) {
       String birth = birthDate.scalar(in);
       String age = patientAge < 0 ? null : in.getString(patientAge);
       String study = studyDate < 0 ? null : in.getString(studyDate);
@@ -393,7 +411,7 @@ final class RowPromoter implements Serializable {
     }
 
     @Override
-    void apply(Row in, Cells cells, List<String> malformed) {
+    void apply(Inputs in, Cells cells, List<String> malformed) {
       String text = source.scalar(in);
       cells.set(raw, trimToNull(text));
       cells.set(board, text == null ? null : boards.get(PromotionSpec.institutionKey(text)));
@@ -420,7 +438,7 @@ final class RowPromoter implements Serializable {
     }
 
     @Override
-    void apply(Row in, Cells cells, List<String> malformed) {
+    void apply(Inputs in, Cells cells, List<String> malformed) {
       List<String> parts =
           map(source.array(in), x -> x == null ? null : sqlTrim(x).toUpperCase(Locale.ROOT));
       cells.set(values, parts);
@@ -451,7 +469,7 @@ final class RowPromoter implements Serializable {
     }
 
     @Override
-    void apply(Row in, Cells cells, List<String> malformed) {
+    void apply(Inputs in, Cells cells, List<String> malformed) {
       cells.set(slot, in.get(input));
     }
   }
