@@ -271,6 +271,7 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
     Dataset<Row> prepared =
         prepare(toPromote, duplicates, plan, spec, pseudonymiser, pixel, pixelVersions)
             .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> groups = null;
     try {
       long processed = run.time("prepare", prepared::count);
       run.count("instances_processed", processed);
@@ -306,8 +307,9 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
       reasons.forEach((reason, n) -> run.count("rejected_" + reason, n));
       run.count("malformed_values", malformedValues);
       Dataset<Row> image = imageRows(accepted, plan);
-      Dataset<Row> series = seriesRows(accepted, plan);
-      Dataset<Row> study = studyRows(accepted, plan);
+      groups = groups(accepted, plan).persist(StorageLevel.MEMORY_AND_DISK());
+      Dataset<Row> series = seriesRows(groups, plan);
+      Dataset<Row> study = studyRows(groups, plan);
       Dataset<Row> rejections = rejectionRows(prepared.where(col(REASON).isNotNull()), run.runId());
       Dataset<Row> state = stateRows(prepared);
       final Dataset<Row> affected = affectedStudies;
@@ -337,6 +339,9 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
       return rejected > 0 ? JobStatus.COMPLETED_WITH_REJECTIONS : JobStatus.SUCCEEDED;
     } finally {
       prepared.unpersist();
+      if (groups != null) {
+        groups.unpersist();
+      }
       if (affectedStudies != null) {
         affectedStudies.unpersist();
       }
@@ -680,18 +685,57 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
     return accepted.select(columns.toArray(new Column[0]));
   }
 
-  private static Dataset<Row> seriesRows(Dataset<Row> accepted, ColumnPlan plan) {
-    List<Column> aggs = new ArrayList<>();
-    aggs.add(functions.max(Pseudonymiser.EUPI).as(Pseudonymiser.EUPI));
-    aggs.add(functions.max("StudyInstanceUID").as("StudyInstanceUID"));
-    aggs.add(functions.max("Modality").as("Modality"));
-    aggs.add(functions.max(ColumnPlan.TEMPLATE).as(ColumnPlan.TEMPLATE));
-    for (OutputColumn o : plan.outputs(Level.SERIES)) {
-      aggs.add(functions.max(o.name()).as(o.name()));
+  /**
+   * The distinct combinations of the values the series and study rows are built from, with their
+   * instance count: a hash aggregation over every promoted instance that leaves about one row per
+   * series. The series and study rows then aggregate these few rows, so the instances are read once
+   * for both, and the maximum of text (which Spark computes by sorting, here on long UIDs with a
+   * shared root) is never taken over the instances themselves. Same result as aggregating the
+   * instances directly.
+   */
+  private static Dataset<Row> groups(Dataset<Row> accepted, ColumnPlan plan) {
+    Set<String> keys = new java.util.LinkedHashSet<>();
+    keys.addAll(
+        List.of(
+            "StudyInstanceUID",
+            "SeriesInstanceUID",
+            Pseudonymiser.EUPI,
+            "Modality",
+            ColumnPlan.TEMPLATE));
+    for (Level level : List.of(Level.SERIES, Level.STUDY)) {
+      for (OutputColumn o : plan.outputs(level)) {
+        keys.add(o.name());
+      }
     }
-    aggs.add(functions.count(lit(1)).as("NumberOfSeriesRelatedInstances"));
+    return accepted
+        .groupBy(keys.stream().map(functions::col).toArray(Column[]::new))
+        .agg(functions.count(lit(1)).as(INSTANCES_IN_GROUP));
+  }
+
+  private static final String INSTANCES_IN_GROUP = "_instances";
+
+  /** Instances of some {@link #groups}: their sum (never NULL, as a count). */
+  private static Column instances() {
+    return functions.coalesce(functions.sum(INSTANCES_IN_GROUP), lit(0L));
+  }
+
+  /** One row per series: each value the maximum over the series' instances, and their count. */
+  private static Dataset<Row> seriesRows(Dataset<Row> groups, ColumnPlan plan) {
+    List<String> values = new ArrayList<>();
+    values.add(Pseudonymiser.EUPI);
+    values.add("StudyInstanceUID");
+    values.add("Modality");
+    values.add(ColumnPlan.TEMPLATE);
+    for (OutputColumn o : plan.outputs(Level.SERIES)) {
+      values.add(o.name());
+    }
+    List<Column> aggs = new ArrayList<>();
+    for (String v : values) {
+      aggs.add(functions.max(v).as(v));
+    }
+    aggs.add(instances().as("NumberOfSeriesRelatedInstances"));
     Dataset<Row> grouped =
-        accepted
+        groups
             .groupBy("SeriesInstanceUID")
             .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]));
     List<Column> order = new ArrayList<>();
@@ -707,7 +751,11 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
     return grouped.select(order.toArray(new Column[0]));
   }
 
-  private static Dataset<Row> studyRows(Dataset<Row> accepted, ColumnPlan plan) {
+  /**
+   * One row per study: the maximum of each value over the study's instances, its modalities, and
+   * its series and instance counts.
+   */
+  private static Dataset<Row> studyRows(Dataset<Row> groups, ColumnPlan plan) {
     List<Column> aggs = new ArrayList<>();
     aggs.add(functions.max(Pseudonymiser.EUPI).as(Pseudonymiser.EUPI));
     aggs.add(functions.array_sort(functions.collect_set("Modality")).as("ModalitiesInStudy"));
@@ -715,9 +763,9 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
       aggs.add(functions.max(o.name()).as(o.name()));
     }
     aggs.add(functions.countDistinct(col("SeriesInstanceUID")).as("NumberOfStudyRelatedSeries"));
-    aggs.add(functions.count(lit(1)).as("NumberOfStudyRelatedInstances"));
+    aggs.add(instances().as("NumberOfStudyRelatedInstances"));
     Dataset<Row> grouped =
-        accepted
+        groups
             .groupBy("StudyInstanceUID")
             .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]));
     List<Column> order = new ArrayList<>();
