@@ -120,7 +120,10 @@ final class CatalystPromotion implements Serializable {
       toJava = new Function1[inputSchema.size()];
       for (int c = 0; c < inputSchema.size(); c++) {
         inputTypes[c] = inputSchema.fields()[c].dataType();
-        toJava[c] = CatalystTypeConverters.createToScalaConverter(inputTypes[c]);
+        // Only the SQL inputs are converted to Java (the header and pass-through are not).
+        if (c < pathsColumn) {
+          toJava[c] = CatalystTypeConverters.createToScalaConverter(inputTypes[c]);
+        }
       }
       passThroughTypes = new DataType[inputSchema.size() - firstPassThrough];
       for (int c = 0; c < passThroughTypes.length; c++) {

@@ -41,10 +41,8 @@ final class ColumnPlan {
   /** Output name → column, in output order. */
   private final Map<String, OutputColumn> outputs = new LinkedHashMap<>();
 
-  /** Input SQL (or {@link #HEADER_KEY} + header path) → index among the promoter's inputs. */
-  private final Map<String, Integer> inputs = new LinkedHashMap<>();
-
-  private static final String HEADER_KEY = "\u0000header:";
+  /** Input → index among the promoter's inputs. */
+  private final Map<Input, Integer> inputs = new LinkedHashMap<>();
 
   /** Header path → its index among the paths the plan reads. */
   private final Map<String, Integer> headerPaths = new LinkedHashMap<>();
@@ -105,14 +103,7 @@ final class ColumnPlan {
    * cast to their output type), or a path in the row's header.
    */
   List<Input> inputs() {
-    List<Input> out = new ArrayList<>();
-    inputs.forEach(
-        (key, index) ->
-            out.add(
-                key.startsWith(HEADER_KEY)
-                    ? new Input(null, headerPaths.get(key.substring(HEADER_KEY.length())))
-                    : new Input(key, -1)));
-    return out;
+    return List.copyOf(inputs.keySet());
   }
 
   /**
@@ -248,13 +239,17 @@ final class ColumnPlan {
         }
       }
     }
-    headerPaths.putIfAbsent(c.headerPath(), headerPaths.size());
-    return new RowPromoter.Source(input(HEADER_KEY + c.headerPath()), true, -1);
+    int path = headerPaths.computeIfAbsent(c.headerPath(), p -> headerPaths.size());
+    return new RowPromoter.Source(input(new Input(null, path)), true, -1);
   }
 
   /** Index of an input, added when new. */
   private int input(String sql) {
-    return inputs.computeIfAbsent(sql, s -> inputs.size());
+    return input(new Input(sql, -1));
+  }
+
+  private int input(Input input) {
+    return inputs.computeIfAbsent(input, i -> inputs.size());
   }
 
   /** SQL: text of a top-level column, or NULL when the instances table lacks it. */

@@ -277,8 +277,6 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
       run.count("instances_processed", processed);
       run.count("full_rebuild", full ? 1 : 0);
       Dataset<Row> accepted = prepared.where(col(REASON).isNull());
-      // Counted before the writes: writing the state table re-caches every plan that reads it, and
-      // an incremental run's input is planned against the state (it would count nothing after).
       // One pass over the cached rows: instances per rejection reason, and (reason NULL) the
       // malformed values of the promoted ones.
       List<Row> outcomes =
