@@ -73,6 +73,10 @@ public final class LakehouseSessions {
     conf.setIfMissing("spark.databricks.delta.snapshotPartitions", "2");
     conf.setIfMissing("spark.databricks.delta.optimizeWrite.enabled", "true");
     conf.setIfMissing("spark.databricks.delta.retentionDurationCheck.enabled", "true");
+    // upper()/lower() by the JVM's case mappings: Spark's ICU path first builds a title-case table
+    // over every code point (~2.3 s of one core per JVM, other tasks waiting on it), and the values
+    // our jobs case-map (modality codes, ImageType, coded values) are ASCII.
+    conf.setIfMissing("spark.sql.icu.caseMappings.enabled", "false");
     // Keep table registration cheap: no Hive, metadata in memory, rebuilt from the zone roots.
     conf.setIfMissing("spark.sql.catalogImplementation", "in-memory");
     // Scratch warehouse per process: tables are external, pointing into the zone roots.

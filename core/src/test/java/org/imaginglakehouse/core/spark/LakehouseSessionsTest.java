@@ -23,6 +23,7 @@ class LakehouseSessionsTest {
     assertThat(conf.get("spark.driver.bindAddress")).isEqualTo("127.0.0.1");
     assertThat(conf.get("spark.ui.enabled")).isEqualTo("false");
     assertThat(conf.get("spark.databricks.delta.snapshotPartitions")).isEqualTo("2");
+    assertThat(conf.get("spark.sql.icu.caseMappings.enabled")).isEqualTo("false");
   }
 
   @Test

@@ -1,12 +1,10 @@
 package org.imaginglakehouse.schemas.inventory;
 
 import java.io.Serializable;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
  * Normalises free-text-ish coded values (BodyPartExamined, Study/SeriesDescription) for grouping:
@@ -16,11 +14,12 @@ import java.util.regex.Pattern;
  * always kept beside the normalised one.
  */
 public final class Tokens implements Serializable {
-  private static final Pattern SEPARATORS = Pattern.compile("[^\\p{L}\\p{N}+]+");
-
   private static final long serialVersionUID = 1L;
 
   private final Map<String, String> replacements;
+
+  /** The same replacements, for lookups (a hash map: a lookup per token of every instance). */
+  private final Map<String, String> lookup;
 
   public Tokens(Map<String, String> replacements) {
     Map<String, String> upper = new TreeMap<>();
@@ -28,6 +27,7 @@ public final class Tokens implements Serializable {
         (k, v) ->
             upper.put(k.toUpperCase(Locale.ROOT), v == null ? "" : v.toUpperCase(Locale.ROOT)));
     this.replacements = upper;
+    this.lookup = new HashMap<>(upper);
   }
 
   public Map<String, String> replacements() {
@@ -39,16 +39,39 @@ public final class Tokens implements Serializable {
       return null;
     }
     String upper = raw.toUpperCase(Locale.ROOT);
-    List<String> out = new ArrayList<>();
-    for (String token : SEPARATORS.split(upper)) {
-      if (token.isEmpty()) {
-        continue;
+    // A scan by hand, not a regular expression: promote normalises a few columns of every
+    // instance. A token is a run of letters, numbers (Unicode categories L and N) and '+'.
+    StringBuilder out = new StringBuilder(upper.length());
+    int length = upper.length();
+    int i = 0;
+    while (i < length) {
+      int start = i;
+      while (i < length && isTokenChar(upper.codePointAt(i))) {
+        i += Character.charCount(upper.codePointAt(i));
       }
-      String replaced = replacements.getOrDefault(token, token);
-      if (!replaced.isEmpty()) {
-        out.add(replaced);
+      if (i > start) {
+        String token = upper.substring(start, i);
+        String replaced = lookup.getOrDefault(token, token);
+        if (!replaced.isEmpty()) {
+          if (out.length() > 0) {
+            out.append(' ');
+          }
+          out.append(replaced);
+        }
+      } else {
+        i += Character.charCount(upper.codePointAt(i));
       }
     }
-    return out.isEmpty() ? null : String.join(" ", out);
+    return out.length() == 0 ? null : out.toString();
+  }
+
+  private static boolean isTokenChar(int codePoint) {
+    if (codePoint == '+' || Character.isLetter(codePoint)) {
+      return true;
+    }
+    int type = Character.getType(codePoint);
+    return type == Character.DECIMAL_DIGIT_NUMBER
+        || type == Character.LETTER_NUMBER
+        || type == Character.OTHER_NUMBER;
   }
 }

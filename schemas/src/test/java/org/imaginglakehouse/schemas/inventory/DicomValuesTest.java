@@ -5,7 +5,12 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class DicomValuesTest {
@@ -90,5 +95,30 @@ class DicomValuesTest {
     assertThat(tokens.normalise("mri  Brain W/CONT")).isEqualTo("MR BRAIN WITH CONTRAST");
     assertThat(tokens.normalise(" / ")).isNull();
     assertThat(new Tokens(Map.of("x", "")).normalise("a x b")).isEqualTo("A B");
+  }
+
+  @Test
+  void tokensAreRunsOfUnicodeLettersNumbersAndPlus() {
+    Tokens tokens = new Tokens(Map.of("HAED", "HEAD"));
+    assertThat(tokens.normalise("séance\tⅫ² ½-haed")).isEqualTo("SÉANCE Ⅻ² ½ HEAD");
+    assertThat(tokens.normalise("\uD835\uDC00b\u2014straße")).isEqualTo("\uD835\uDC00B STRASSE");
+    // Against the regular expression that defines a separator, on varied text.
+    Pattern separators = Pattern.compile("[^\\p{L}\\p{N}+]+");
+    String alphabet = "aZ09+ -/.,\t\nÉßⅫ²½\u00A0\u2014\uD835\uDC00\uD83D\uDE00";
+    int[] points = alphabet.codePoints().toArray();
+    Random random = new Random(7);
+    for (int n = 0; n < 2_000; n++) {
+      StringBuilder text = new StringBuilder();
+      for (int k = random.nextInt(12); k > 0; k--) {
+        text.appendCodePoint(points[random.nextInt(points.length)]);
+      }
+      String expected =
+          Arrays.stream(separators.split(text.toString().toUpperCase(Locale.ROOT)))
+              .filter(t -> !t.isEmpty())
+              .collect(Collectors.joining(" "));
+      assertThat(tokens.normalise(text.toString()))
+          .as("tokens of %s", text)
+          .isEqualTo(expected.isEmpty() ? null : expected);
+    }
   }
 }

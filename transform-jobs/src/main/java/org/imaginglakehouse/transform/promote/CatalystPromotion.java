@@ -11,10 +11,18 @@ import org.apache.spark.sql.catalyst.CatalystTypeConverters;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.sql.catalyst.util.MapData;
 import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DateType;
+import org.apache.spark.sql.types.DoubleType;
+import org.apache.spark.sql.types.IntegerType;
+import org.apache.spark.sql.types.LongType;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.types.TimestampNTZType;
+import org.apache.spark.sql.types.TimestampType;
 import org.apache.spark.unsafe.types.UTF8String;
 import scala.Function1;
 
@@ -109,46 +117,46 @@ final class CatalystPromotion implements Serializable {
   final class Partition {
     private final Function1<Object, Object>[] toJava;
     private final DataType[] inputTypes;
+    private final Getter[] getters;
     private final Function1<Object, Object>[] toCatalyst;
-    private final DataType[] passThroughTypes;
+    private final int passThrough;
     private final HeaderLookup lookup = new HeaderLookup(headerPaths);
     private final View view = new View();
 
     @SuppressWarnings("unchecked")
     Partition() {
       inputTypes = new DataType[inputSchema.size()];
+      getters = new Getter[inputSchema.size()];
       toJava = new Function1[inputSchema.size()];
       for (int c = 0; c < inputSchema.size(); c++) {
         inputTypes[c] = inputSchema.fields()[c].dataType();
+        getters[c] = Getter.of(inputTypes[c]);
         // Only the SQL inputs are converted to Java (the header and pass-through are not).
         if (c < pathsColumn) {
           toJava[c] = CatalystTypeConverters.createToScalaConverter(inputTypes[c]);
         }
       }
-      passThroughTypes = new DataType[inputSchema.size() - firstPassThrough];
-      for (int c = 0; c < passThroughTypes.length; c++) {
-        passThroughTypes[c] = inputTypes[firstPassThrough + c];
-      }
-      int outputs = outputSchema.size() - passThroughTypes.length;
+      passThrough = inputSchema.size() - firstPassThrough;
+      int outputs = outputSchema.size() - passThrough;
       toCatalyst = new Function1[outputs];
       for (int o = 0; o < outputs; o++) {
         toCatalyst[o] =
             CatalystTypeConverters.createToCatalystConverter(
-                outputSchema.fields()[passThroughTypes.length + o].dataType());
+                outputSchema.fields()[passThrough + o].dataType());
       }
     }
 
     InternalRow promote(InternalRow row) {
       view.reset(row);
       Object[] values = promoter.promote(view);
-      Object[] out = new Object[passThroughTypes.length + values.length];
-      for (int c = 0; c < passThroughTypes.length; c++) {
+      Object[] out = new Object[passThrough + values.length];
+      for (int c = 0; c < passThrough; c++) {
         int column = firstPassThrough + c;
         // Copied: the input row's buffer is reused for the next row.
-        out[c] = row.isNullAt(column) ? null : copy(row.get(column, passThroughTypes[c]));
+        out[c] = row.isNullAt(column) ? null : getters[column].copy(row, column);
       }
       for (int o = 0; o < values.length; o++) {
-        out[passThroughTypes.length + o] = toCatalyst[o].apply(values[o]);
+        out[passThrough + o] = toCatalyst[o].apply(values[o]);
       }
       return new GenericInternalRow(out);
     }
@@ -189,7 +197,7 @@ final class CatalystPromotion implements Serializable {
             // Arrays of text (the plan casts array inputs to array<string>): a Java list.
             return strings(row.getArray(column));
           }
-          return toJava[column].apply(row.get(column, type));
+          return toJava[column].apply(getters[column].copy(row, column));
         }
         if (row.isNullAt(pathsColumn) || row.isNullAt(valuesColumn)) {
           return null;
@@ -207,17 +215,58 @@ final class CatalystPromotion implements Serializable {
     }
   }
 
-  private static Object copy(Object value) {
-    if (value instanceof UTF8String s) {
-      return s.clone();
+  /**
+   * Reads one non-null column of an internal row as an independent copy, through the getter of its
+   * type: the generic {@code InternalRow.get(ordinal, type)} looks the type up again (and the
+   * session's configuration with it) on every call, a few percent of promote's time.
+   */
+  @FunctionalInterface
+  interface Getter extends Serializable {
+    Object copy(InternalRow row, int column);
+
+    static Getter of(DataType type) {
+      if (type instanceof StringType) {
+        return (row, c) -> row.getUTF8String(c).clone();
+      }
+      if (type instanceof IntegerType || type instanceof DateType) {
+        return InternalRow::getInt;
+      }
+      if (type instanceof LongType
+          || type instanceof TimestampType
+          || type instanceof TimestampNTZType) {
+        return InternalRow::getLong;
+      }
+      if (type instanceof DoubleType) {
+        return InternalRow::getDouble;
+      }
+      if (type instanceof BooleanType) {
+        return InternalRow::getBoolean;
+      }
+      if (type instanceof ArrayType) {
+        return (row, c) -> row.getArray(c).copy();
+      }
+      if (type instanceof StructType struct) {
+        int fields = struct.size();
+        return (row, c) -> row.getStruct(c, fields).copy();
+      }
+      return (row, c) -> copyOf(row.get(c, type));
     }
-    if (value instanceof ArrayData a) {
-      return a.copy();
+
+    private static Object copyOf(Object value) {
+      if (value instanceof UTF8String s) {
+        return s.clone();
+      }
+      if (value instanceof ArrayData a) {
+        return a.copy();
+      }
+      if (value instanceof InternalRow r) {
+        return r.copy();
+      }
+      if (value instanceof MapData m) {
+        return m.copy();
+      }
+      return value;
     }
-    if (value instanceof InternalRow r) {
-      return r.copy();
-    }
-    return value;
   }
 
   /** A string array's elements as Java strings (null elements kept). */

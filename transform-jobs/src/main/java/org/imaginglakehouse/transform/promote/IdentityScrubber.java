@@ -1,12 +1,9 @@
 package org.imaginglakehouse.transform.promote;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Removes the patient's own identity from a free-text value before it is promoted: the parts of
@@ -24,66 +21,73 @@ public final class IdentityScrubber {
   /** What replaces a removed word. */
   public static final String REMOVED = "[removed]";
 
-  private static final Pattern NAME_PARTS = Pattern.compile("[\\^=,\\s]+");
+  private static final IdentityScrubber NOBODY = new IdentityScrubber(new String[0]);
 
-  private IdentityScrubber() {}
+  /** Compact, lower-case forms searched for. */
+  private final String[] needles;
+
+  private IdentityScrubber(String[] needles) {
+    this.needles = needles;
+  }
+
+  /** The scrubber of one patient's identity (any value may be null). */
+  public static IdentityScrubber of(
+      String patientName, String patientId, String birthDate, String accession) {
+    Set<String> needles = needles(patientName, patientId, birthDate, accession);
+    return needles.isEmpty() ? NOBODY : new IdentityScrubber(needles.toArray(new String[0]));
+  }
+
+  /** {@code of(patientName, patientId, birthDate, accession).scrub(text)}. */
+  public static String scrub(
+      String text, String patientName, String patientId, String birthDate, String accession) {
+    return of(patientName, patientId, birthDate, accession).scrub(text);
+  }
 
   /**
    * {@code text} with every identity word replaced; {@code text} itself (same instance) when
    * nothing matches, and null for null.
    */
-  public static String scrub(
-      String text, String patientName, String patientId, String birthDate, String accession) {
-    if (text == null || text.isEmpty()) {
+  public String scrub(String text) {
+    if (text == null || text.isEmpty() || needles.length == 0) {
       return text;
     }
-    Set<String> needles = cachedNeedles(patientName, patientId, birthDate, accession);
-    if (needles.isEmpty()) {
-      return text;
-    }
-    // The text's letters and digits only, lower case, with the position each came from.
-    StringBuilder compact = new StringBuilder(text.length());
-    int[] origin = new int[text.length()];
-    boolean[] wordStart = new boolean[text.length() + 1];
-    boolean[] wordEnd = new boolean[text.length() + 1];
-    boolean previousAlnum = false;
-    for (int i = 0; i < text.length(); i++) {
+    // The text's letters and digits only, lower case, with the position each came from. A match
+    // is a whole word when the text has a gap (or its end) just before and just after it.
+    int length = text.length();
+    char[] compact = new char[length];
+    int[] origin = new int[length];
+    int n = 0;
+    for (int i = 0; i < length; i++) {
       char c = text.charAt(i);
-      boolean alnum = Character.isLetterOrDigit(c);
-      if (alnum) {
-        int at = compact.length();
-        if (!previousAlnum) {
-          wordStart[at] = true;
-          if (at > 0) {
-            wordEnd[at] = true;
-          }
-        }
-        origin[at] = i;
-        compact.append(Character.toLowerCase(c));
-      } else if (previousAlnum) {
-        wordEnd[compact.length()] = true;
+      if (Character.isLetterOrDigit(c)) {
+        origin[n] = i;
+        compact[n++] = Character.toLowerCase(c);
       }
-      previousAlnum = alnum;
     }
-    wordEnd[compact.length()] = true;
-    String haystack = compact.toString();
-    List<int[]> ranges = new ArrayList<>();
+    if (n == 0) {
+      return text;
+    }
+    String haystack = new String(compact, 0, n);
+    List<int[]> ranges = null;
     for (String needle : needles) {
       int from = 0;
       int at;
       while ((at = haystack.indexOf(needle, from)) >= 0) {
         int end = at + needle.length();
-        if (wordStart[at] && wordEnd[end]) {
+        if (wordBoundary(origin, n, at) && wordBoundary(origin, n, end)) {
+          if (ranges == null) {
+            ranges = new ArrayList<>();
+          }
           ranges.add(new int[] {origin[at], origin[end - 1] + 1});
         }
         from = at + 1;
       }
     }
-    if (ranges.isEmpty()) {
+    if (ranges == null) {
       return text;
     }
     ranges.sort((a, b) -> a[0] != b[0] ? Integer.compare(a[0], b[0]) : Integer.compare(b[1], a[1]));
-    StringBuilder out = new StringBuilder(text.length());
+    StringBuilder out = new StringBuilder(length);
     int copied = 0;
     for (int[] r : ranges) {
       if (r[0] < copied) {
@@ -95,37 +99,13 @@ public final class IdentityScrubber {
       out.append(text, copied, r[0]).append(REMOVED);
       copied = r[1];
     }
-    out.append(text, copied, text.length());
+    out.append(text, copied, length);
     return out.toString();
   }
 
-  /** The last identity's needles per thread: promote scrubs every text column of a row in turn. */
-  private static final ThreadLocal<Identity> LAST = new ThreadLocal<>();
-
-  private record Identity(
-      String name, String id, String birth, String accession, Set<String> needles) {
-    boolean is(String name, String id, String birth, String accession) {
-      return Objects.equals(this.name, name)
-          && Objects.equals(this.id, id)
-          && Objects.equals(this.birth, birth)
-          && Objects.equals(this.accession, accession);
-    }
-  }
-
-  private static Set<String> cachedNeedles(
-      String patientName, String patientId, String birthDate, String accession) {
-    Identity last = LAST.get();
-    if (last == null || !last.is(patientName, patientId, birthDate, accession)) {
-      last =
-          new Identity(
-              patientName,
-              patientId,
-              birthDate,
-              accession,
-              Collections.unmodifiableSet(needles(patientName, patientId, birthDate, accession)));
-      LAST.set(last);
-    }
-    return last.needles();
+  /** Whether compact position {@code at} (0..n) starts or ends a word of the text. */
+  private static boolean wordBoundary(int[] origin, int n, int at) {
+    return at == 0 || at == n || origin[at] != origin[at - 1] + 1;
   }
 
   /** The compact, lower-case forms searched for. */
@@ -133,10 +113,17 @@ public final class IdentityScrubber {
       String patientName, String patientId, String birthDate, String accession) {
     Set<String> needles = new LinkedHashSet<>();
     if (patientName != null) {
-      for (String part : NAME_PARTS.split(patientName)) {
-        String c = compact(part);
-        if (c.length() >= 2) {
-          needles.add(c);
+      // Name parts are separated by DICOM's component and group delimiters, commas and spaces.
+      StringBuilder part = new StringBuilder();
+      for (int i = 0; i <= patientName.length(); i++) {
+        char c = i < patientName.length() ? patientName.charAt(i) : '^';
+        if (c == '^' || c == '=' || c == ',' || isRegexSpace(c)) {
+          if (part.length() >= 2) {
+            needles.add(part.toString());
+          }
+          part.setLength(0);
+        } else if (Character.isLetterOrDigit(c)) {
+          part.append(Character.toLowerCase(c));
         }
       }
     }
@@ -148,6 +135,11 @@ public final class IdentityScrubber {
       needles.add(birth.substring(6) + birth.substring(4, 6) + birth.substring(0, 4)); // DDMMYYYY
     }
     return needles;
+  }
+
+  /** The whitespace of regular expressions' {@code \s}: space, tab, new line, VT, FF, CR. */
+  private static boolean isRegexSpace(char c) {
+    return c == ' ' || (c >= '\t' && c <= '\r');
   }
 
   private static void addId(Set<String> needles, String id) {

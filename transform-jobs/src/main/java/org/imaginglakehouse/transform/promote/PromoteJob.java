@@ -266,24 +266,36 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
     }
 
     ColumnPlan plan = new ColumnPlan(spec, instances.schema());
-    Dataset<Row> toPromote = input;
-    boolean duplicates = run.time("check_duplicates", () -> hasDuplicateSops(toPromote));
+    // Ingest keeps one row per SOPInstanceUID, but a query racing ingest's duplicate settling (or
+    // another --source table) can see two. The key is checked on the promoted rows, once they are
+    // cached (a narrow read, no second scan of the instances), and only when a duplicate is found
+    // are the rows promoted again from de-duplicated input (a shuffle of every header).
     Dataset<Row> prepared =
-        prepare(toPromote, duplicates, plan, spec, pseudonymiser, pixel, pixelVersions)
+        prepare(input, false, plan, spec, pseudonymiser, pixel, pixelVersions)
             .persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> groups = null;
     try {
-      long processed = run.time("prepare", prepared::count);
+      long rowCount = run.time("prepare", prepared::count);
+      Dataset<Row> promotedOnce = prepared;
+      if (run.time("check_duplicates", () -> hasDuplicateSops(promotedOnce))) {
+        prepared.unpersist();
+        prepared =
+            prepare(input, true, plan, spec, pseudonymiser, pixel, pixelVersions)
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        rowCount = run.time("prepare_deduplicated", prepared::count);
+      }
+      Dataset<Row> promotedRows = prepared;
+      long processed = rowCount;
       run.count("instances_processed", processed);
       run.count("full_rebuild", full ? 1 : 0);
-      Dataset<Row> accepted = prepared.where(col(REASON).isNull());
+      Dataset<Row> accepted = promotedRows.where(col(REASON).isNull());
       // One pass over the cached rows: instances per rejection reason, and (reason NULL) the
       // malformed values of the promoted ones.
       List<Row> outcomes =
           run.time(
               "count_outcomes",
               () ->
-                  prepared
+                  promotedRows
                       .groupBy(REASON)
                       .agg(
                           functions.count(lit(1)),
@@ -308,8 +320,9 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
       groups = groups(accepted, plan).persist(StorageLevel.MEMORY_AND_DISK());
       Dataset<Row> series = seriesRows(groups, plan);
       Dataset<Row> study = studyRows(groups, plan);
-      Dataset<Row> rejections = rejectionRows(prepared.where(col(REASON).isNotNull()), run.runId());
-      Dataset<Row> state = stateRows(prepared);
+      Dataset<Row> rejections =
+          rejectionRows(promotedRows.where(col(REASON).isNotNull()), run.runId());
+      Dataset<Row> state = stateRows(promotedRows);
       final Dataset<Row> affected = affectedStudies;
       long promoted = processed - rejected;
       run.time(
@@ -533,9 +546,7 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
       Pseudonymiser pseudonymiser,
       List<PixelColumn> pixel,
       Map<String, Long> pixelVersions) {
-    // Ingest keeps one row per SOPInstanceUID, but a query racing ingest's duplicate settling (or
-    // another --source table) can see two: check on the key alone, and only then pay for
-    // de-duplicating the wide rows (a shuffle of every header).
+    // One row per SOPInstanceUID when the caller found duplicates (see the caller's comment).
     Dataset<Row> df = duplicates ? input.dropDuplicates("SOPInstanceUID") : input;
     df = withPixel(df, pixel, pixelVersions);
     df = pseudonymiser.apply(df, "PatientID");

@@ -135,6 +135,7 @@ final class RowPromoter implements Serializable {
   static final class Cells {
     private final Object[] out;
     private final Identity identity;
+    private IdentityScrubber scrubber;
 
     Cells(Object[] out, Identity identity) {
       this.out = out;
@@ -151,17 +152,21 @@ final class RowPromoter implements Serializable {
     @SuppressWarnings("unchecked")
     private Object scrub(Object value) {
       if (value instanceof String s) {
-        return IdentityScrubber.scrub(
-            s, identity.name, identity.id, identity.birthDate, identity.accession);
+        return scrubber().scrub(s);
       }
       if (value instanceof List<?> list) {
-        return map(
-            (List<String>) list,
-            s ->
-                IdentityScrubber.scrub(
-                    s, identity.name, identity.id, identity.birthDate, identity.accession));
+        return map((List<String>) list, scrubber()::scrub);
       }
       return value;
+    }
+
+    /** The row's scrubber, made when its first text is written (most rows have a few). */
+    private IdentityScrubber scrubber() {
+      if (scrubber == null) {
+        scrubber =
+            IdentityScrubber.of(identity.name, identity.id, identity.birthDate, identity.accession);
+      }
+      return scrubber;
     }
   }
 

@@ -190,6 +190,9 @@ class PromoteJobTest extends SparkTestBase {
     assertThat(result.fullRebuild()).isTrue();
     assertThat(result.processed()).isEqualTo(7);
     assertThat(result.promoted()).isEqualTo(4);
+    // No SOPInstanceUID repeats: the rows are promoted once.
+    assertThat(result.timingsMillis()).containsKey("check_duplicates");
+    assertThat(result.timingsMillis()).doesNotContainKey("prepare_deduplicated");
     assertThat(result.count("rejected_image_type_not_allowed")).isEqualTo(1);
     assertThat(result.count("rejected_unmapped_patient")).isEqualTo(1);
     assertThat(result.count("rejected_modality_not_allowed")).isEqualTo(1);
@@ -470,6 +473,8 @@ class PromoteJobTest extends SparkTestBase {
     String source = tempDir.resolve("duplicated-instances").toString();
     Instances.frame(spark(), rows).write().format("delta").save(source);
     PromoteJob.Result result = promoteFrom(dups, source);
+    // Found on the promoted rows: promoted again from de-duplicated input.
+    assertThat(result.timingsMillis()).containsKey("prepare_deduplicated");
     assertThat(result.processed()).isEqualTo(7);
     assertThat(result.promoted()).isEqualTo(4);
     Dataset<Row> image =
