@@ -3,6 +3,7 @@ package org.imaginglakehouse.core.config;
 import static org.imaginglakehouse.core.Preconditions.checkArgument;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +50,17 @@ public final class Secrets {
       String value = Files.readString(path, StandardCharsets.UTF_8).trim();
       checkArgument(!value.isEmpty(), "Secret file %s (from %s) is empty", path, fileKey);
       return Optional.of(remember(new Secret("file " + path, value)));
+    } catch (CharacterCodingException e) {
+      throw new LakehouseException(
+          "Cannot read secret file "
+              + path
+              + " (from "
+              + fileKey
+              + "): it is not UTF-8 text. Secrets are read as text: write a binary key as hex or"
+              + " base64, e.g. `openssl rand -hex 32 > "
+              + path
+              + "`",
+          e);
     } catch (IOException e) {
       throw new LakehouseException("Cannot read secret file " + path + ": " + e.getMessage(), e);
     }

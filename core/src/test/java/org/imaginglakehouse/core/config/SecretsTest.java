@@ -46,4 +46,15 @@ class SecretsTest {
     assertThatThrownBy(() -> Secrets.resolve(missing, Map.of(), "x.secret-file", List.of()))
         .hasMessageContaining("Cannot read secret file");
   }
+
+  @Test
+  void aBinarySecretFileIsRefusedWithWhatToWriteInstead() throws Exception {
+    Path binary = Files.write(dir.resolve("binary.key"), new byte[] {(byte) 0xC3, 0x28, 0x7F, -1});
+    LakehouseConfig config =
+        LakehouseConfig.builder().flag("x.secret-file", binary.toString()).build();
+    assertThatThrownBy(() -> Secrets.resolve(config, Map.of(), "x.secret-file", List.of()))
+        .hasMessageContaining("Cannot read secret file " + binary + " (from x.secret-file)")
+        .hasMessageContaining("not UTF-8 text")
+        .hasMessageContaining("openssl rand -hex 32");
+  }
 }
