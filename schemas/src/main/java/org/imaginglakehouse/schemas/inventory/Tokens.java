@@ -46,8 +46,9 @@ public final class Tokens implements Serializable {
     int i = 0;
     while (i < length) {
       int start = i;
-      while (i < length && isTokenChar(upper.codePointAt(i))) {
-        i += Character.charCount(upper.codePointAt(i));
+      int codePoint;
+      while (i < length && isTokenChar(codePoint = upper.codePointAt(i))) {
+        i += Character.charCount(codePoint);
       }
       if (i > start) {
         String token = upper.substring(start, i);

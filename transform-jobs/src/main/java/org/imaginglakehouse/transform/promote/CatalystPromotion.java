@@ -221,7 +221,7 @@ final class CatalystPromotion implements Serializable {
    * session's configuration with it) on every call, a few percent of promote's time.
    */
   @FunctionalInterface
-  interface Getter extends Serializable {
+  interface Getter {
     Object copy(InternalRow row, int column);
 
     static Getter of(DataType type) {
