@@ -3,6 +3,7 @@ package org.imaginglakehouse.cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Set;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -12,6 +13,7 @@ import org.imaginglakehouse.core.cli.CliContext;
 import org.imaginglakehouse.core.config.LakehouseConfig;
 import org.imaginglakehouse.core.spark.LakehouseSessions;
 import org.imaginglakehouse.core.spark.ZoneCatalog;
+import org.imaginglakehouse.core.zone.Zone;
 import org.imaginglakehouse.core.zone.ZoneLayout;
 
 /** The context the CLI hands to subcommands; the Spark session is created on first use. */
@@ -23,6 +25,7 @@ final class DefaultCliContext implements CliContext {
   private final boolean verbose;
   private SparkSession spark;
   private List<ZoneCatalog.TableRef> tables;
+  private Set<Zone> zones;
 
   DefaultCliContext(LakehouseConfig config, PrintStream out, PrintStream err, boolean verbose) {
     this.config = config;
@@ -44,6 +47,28 @@ final class DefaultCliContext implements CliContext {
 
   @Override
   public synchronized SparkSession spark() {
+    return spark == null ? spark(ZoneCatalog.zonesOf(config)) : spark;
+  }
+
+  @Override
+  public synchronized SparkSession spark(Set<Zone> visible) {
+    Set<Zone> allowed = ZoneCatalog.zonesOf(config);
+    for (Zone zone : visible) {
+      if (!allowed.contains(zone)) {
+        throw new LakehouseException(
+            "The "
+                + zone.id()
+                + " zone is not visible in this deployment ("
+                + ZoneCatalog.ZONES_KEY
+                + "="
+                + String.join(",", allowed.stream().map(Zone::id).toList())
+                + ")");
+      }
+    }
+    if (spark != null && !visible.equals(zones)) {
+      zones = Set.copyOf(visible);
+      tables = new ZoneCatalog(spark, layout, zones).registerAll();
+    }
     if (spark == null) {
       if (verbose) {
         config
@@ -54,7 +79,8 @@ final class DefaultCliContext implements CliContext {
       }
       spark = LakehouseSessions.create(config);
       checkHome(spark);
-      tables = new ZoneCatalog(spark, layout, ZoneCatalog.zonesOf(config)).registerAll();
+      zones = Set.copyOf(visible);
+      tables = new ZoneCatalog(spark, layout, zones).registerAll();
     }
     return spark;
   }
@@ -94,7 +120,8 @@ final class DefaultCliContext implements CliContext {
 
   @Override
   public synchronized List<ZoneCatalog.TableRef> refreshTables() {
-    tables = new ZoneCatalog(spark(), layout, ZoneCatalog.zonesOf(config)).registerAll();
+    spark();
+    tables = new ZoneCatalog(spark, layout, zones).registerAll();
     return tables;
   }
 

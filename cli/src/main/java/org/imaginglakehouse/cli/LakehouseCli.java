@@ -1,5 +1,8 @@
 package org.imaginglakehouse.cli;
 
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +29,12 @@ import picocli.CommandLine.ScopeType;
     mixinStandardHelpOptions = true,
     versionProvider = VersionCommand.Provider.class,
     description = "Imaging lakehouse: PACS copy to Delta Lake tables for a Safe Haven.",
+    footerHeading = "%nExamples:%n",
     footer = {
+      "  lakehouse --home /data/lakehouse ingest --source /pacs",
+      "  lakehouse --home /data/lakehouse promote --config lakehouse.yaml",
+      "  lakehouse --home /data/lakehouse sql \"SHOW TABLES IN deidentified\"",
+      "  lakehouse ingest --help",
       "",
       "Exit codes: 0 success, 1 failure, 2 usage error, 3 finished with rejected inputs.",
       "Secrets (S3 keys, pseudonymisation keys) come from the environment or files, never flags."
@@ -93,7 +101,18 @@ public final class LakehouseCli implements Runnable {
   }
 
   public static void main(String[] args) {
-    int code = run(args, System.out, System.err, System.getenv());
+    // UTF-8 whatever the locale: under LC_ALL=C the JVM's own streams would print names such as
+    // Lefèvre as Lef?vre. Logging keeps the JVM's streams; only our output goes through these.
+    PrintStream out =
+        new PrintStream(
+            new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16),
+            false,
+            StandardCharsets.UTF_8);
+    PrintStream err =
+        new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+    int code = run(args, out, err, System.getenv());
+    out.flush();
+    err.flush();
     System.out.flush();
     System.err.flush();
     // Spark leaves non-daemon threads behind; exit explicitly with the code Airflow reads.
@@ -104,19 +123,16 @@ public final class LakehouseCli implements Runnable {
   public static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
     LakehouseCli root = new LakehouseCli();
     DefaultCliContext[] context = new DefaultCliContext[1];
-    CommandLine commandLine = new CommandLine(root);
-    commandLine.addSubcommand(new VersionCommand());
-    commandLine.addSubcommand(new SqlCommand());
-    commandLine.addSubcommand(new TablesCommand());
-    commandLine.addSubcommand(new OptimizeCommand());
-    for (LakehouseCommand command : ServiceLoader.load(LakehouseCommand.class)) {
-      commandLine.addSubcommand(command);
-    }
+    CommandLine commandLine = commandLine(root);
     commandLine.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
     commandLine.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
     commandLine.setCaseInsensitiveEnumValuesAllowed(true);
     commandLine.setExecutionStrategy(
         parseResult -> {
+          Integer helpExit = CommandLine.executeHelpRequest(parseResult);
+          if (helpExit != null) {
+            return helpExit;
+          }
           CommandLine.ParseResult leaf = parseResult;
           while (leaf.hasSubcommand()) {
             leaf = leaf.subcommand();
@@ -144,6 +160,43 @@ public final class LakehouseCli implements Runnable {
     } catch (RuntimeException e) {
       reportError(e, root.verbose, err);
       return EXIT_FAILURE;
+    }
+  }
+
+  /** The command tree: built-in subcommands, those of the job modules, help on every one. */
+  static CommandLine commandLine(LakehouseCli root) {
+    CommandLine commandLine = new CommandLine(root);
+    commandLine.addSubcommand(new VersionCommand());
+    commandLine.addSubcommand(new SqlCommand());
+    commandLine.addSubcommand(new TablesCommand());
+    commandLine.addSubcommand(new OptimizeCommand());
+    for (LakehouseCommand command : ServiceLoader.load(LakehouseCommand.class)) {
+      commandLine.addSubcommand(command);
+    }
+    addHelpOptions(commandLine);
+    return commandLine;
+  }
+
+  /**
+   * {@code -h/--help} and {@code -V/--version} on every command and subcommand, including those job
+   * modules register: a module cannot forget them, and {@code --help} wins over missing required
+   * options. Picocli's own {@code help} command gets the examples footer here.
+   */
+  private static void addHelpOptions(CommandLine commandLine) {
+    CommandLine.Model.CommandSpec spec = commandLine.getCommandSpec();
+    if (spec.findOption("--help") == null) {
+      spec.mixinStandardHelpOptions(true);
+    }
+    if (spec.versionProvider() == null) {
+      spec.versionProvider(new VersionCommand.Provider());
+    }
+    if (spec.userObject() instanceof CommandLine.HelpCommand) {
+      spec.usageMessage()
+          .footerHeading("%nExamples:%n")
+          .footer("  lakehouse help", "  lakehouse help ingest", "  lakehouse help cohort create");
+    }
+    for (CommandLine sub : commandLine.getSubcommands().values()) {
+      addHelpOptions(sub);
     }
   }
 

@@ -9,7 +9,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code lakehouse optimize}: compact (and optionally vacuum) every table of a zone. */
-@Command(name = "optimize", description = "Compact small files of every table in a zone.")
+@Command(
+    name = "optimize",
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  lakehouse optimize --zone identifiable",
+      "  lakehouse optimize --zone deidentified --vacuum --retain-hours 336"
+    },
+    description = "Compact small files of every table in a zone.")
 final class OptimizeCommand extends LakehouseCommand {
   @Option(names = "--zone", description = "identifiable, deidentified or projects.")
   String zone;

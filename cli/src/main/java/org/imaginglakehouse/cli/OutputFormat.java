@@ -3,11 +3,15 @@ package org.imaginglakehouse.cli;
 import java.io.PrintStream;
 import java.util.List;
 
-/** How {@code sql} and {@code tables} print rows. */
+/**
+ * How {@code sql} and {@code tables} print rows. A result cut short ends with a note saying so: in
+ * the row count line of a table, as a last line starting with {@code #} in CSV and JSON Lines
+ * (which a reader then sees, rather than silently taking the cut result as complete).
+ */
 enum OutputFormat {
   TABLE {
     @Override
-    void print(PrintStream out, List<String> header, List<List<String>> rows) {
+    void print(PrintStream out, List<String> header, List<List<String>> rows, String cutNote) {
       int[] widths = new int[header.size()];
       for (int i = 0; i < widths.length; i++) {
         widths[i] = header.get(i).length();
@@ -26,7 +30,10 @@ enum OutputFormat {
         printRow(out, row, widths);
       }
       out.println(rule);
-      out.println(rows.size() + (rows.size() == 1 ? " row" : " rows"));
+      out.println(
+          rows.size()
+              + (rows.size() == 1 ? " row" : " rows")
+              + (cutNote == null ? "" : " (" + cutNote + ")"));
     }
 
     private void printRow(PrintStream out, List<String> row, int[] widths) {
@@ -44,11 +51,12 @@ enum OutputFormat {
   },
   CSV {
     @Override
-    void print(PrintStream out, List<String> header, List<List<String>> rows) {
+    void print(PrintStream out, List<String> header, List<List<String>> rows, String cutNote) {
       out.println(csvLine(header));
       for (List<String> row : rows) {
         out.println(csvLine(row));
       }
+      printCutNote(out, cutNote);
     }
 
     private String csvLine(List<String> values) {
@@ -76,7 +84,7 @@ enum OutputFormat {
   },
   JSON {
     @Override
-    void print(PrintStream out, List<String> header, List<List<String>> rows) {
+    void print(PrintStream out, List<String> header, List<List<String>> rows, String cutNote) {
       // JSON Lines: one object per row, values as strings (complex values as JSON text).
       for (List<String> row : rows) {
         StringBuilder line = new StringBuilder("{");
@@ -90,10 +98,19 @@ enum OutputFormat {
         }
         out.println(line.append('}'));
       }
+      printCutNote(out, cutNote);
     }
   };
 
-  abstract void print(PrintStream out, List<String> header, List<List<String>> rows);
+  /** Prints the rows; {@code cutNote} (or null) says that and where the result was cut. */
+  abstract void print(
+      PrintStream out, List<String> header, List<List<String>> rows, String cutNote);
+
+  private static void printCutNote(PrintStream out, String cutNote) {
+    if (cutNote != null) {
+      out.println("# " + cutNote);
+    }
+  }
 
   static String quote(String s) {
     StringBuilder b = new StringBuilder("\"");

@@ -1,31 +1,37 @@
 package org.imaginglakehouse.cli;
 
-import static org.apache.spark.sql.functions.base64;
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.to_json;
-
-import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
-import org.apache.spark.sql.Column;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.ArrayType;
-import org.apache.spark.sql.types.BinaryType;
-import org.apache.spark.sql.types.MapType;
-import org.apache.spark.sql.types.StructField;
-import org.apache.spark.sql.types.StructType;
+import java.util.Map;
+import org.imaginglakehouse.core.LakehouseException;
 import org.imaginglakehouse.core.Preconditions;
 import org.imaginglakehouse.core.cli.LakehouseCommand;
+import org.imaginglakehouse.core.job.JobOptions;
+import org.imaginglakehouse.core.zone.Zone;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code lakehouse sql "<statement>"}: Spark SQL against the registered zone tables. */
+/**
+ * {@code lakehouse sql "<statement>"}: Spark SQL against the tables of the opened zones, the
+ * de-identified zone unless {@code --zone} (or {@code jobs.sql.zones}) says otherwise.
+ */
 @Command(
     name = "sql",
-    description = "Run a Spark SQL statement against the lakehouse tables and print the result.")
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  lakehouse sql \"SELECT Modality, count(*) FROM deidentified.series GROUP BY 1\"",
+      "  lakehouse sql --format csv --max-rows 0 \"SELECT * FROM deidentified.study\" > study.csv",
+      "  lakehouse sql --zone identifiable \"SELECT count(*) FROM identifiable.ingest_errors\"",
+      "  lakehouse sql \"SHOW TABLES IN deidentified\"",
+      "",
+      "Only the opened zones' tables can be read, by name or by path (delta.`...`); SET, SHOW and",
+      "DESCRIBE work, other commands are refused. Opening the identifiable zone is recorded in",
+      "identifiable.job_runs (zones, statement SHA-256, rows; not the statement)."
+    },
+    description =
+        "Run a Spark SQL query against the lakehouse tables of the opened zones and print the"
+            + " result.")
 final class SqlCommand extends LakehouseCommand {
   @Parameters(index = "0", paramLabel = "STATEMENT", description = "One SQL statement.")
   String statement;
@@ -38,9 +44,19 @@ final class SqlCommand extends LakehouseCommand {
 
   @Option(
       names = "--max-rows",
-      defaultValue = "10000",
-      description = "Print at most this many rows (default ${DEFAULT-VALUE}); 0 = no limit.")
-  int maxRows;
+      paramLabel = "N",
+      description =
+          "Print at most N rows (default 10000); 0 = all. A cut result says so in its last line.")
+  Integer maxRows;
+
+  @Option(
+      names = "--zone",
+      split = ",",
+      paramLabel = "ZONE",
+      description =
+          "Zones to open: deidentified (default, or config jobs.sql.zones), projects,"
+              + " identifiable. Repeat or comma-separate; replaces the default.")
+  List<String> zones;
 
   @Override
   protected int run() {
@@ -49,49 +65,39 @@ final class SqlCommand extends LakehouseCommand {
       sql = sql.substring(0, sql.length() - 1).strip();
     }
     Preconditions.checkArgument(!sql.isEmpty(), "Nothing to run: the SQL statement is empty");
-    SparkSession spark = context().spark();
-    Dataset<Row> result = spark.sql(sql);
-    Dataset<Row> rendered = render(result);
-    List<Row> rows =
-        maxRows > 0 ? rendered.limit(maxRows + 1).collectAsList() : rendered.collectAsList();
-    boolean truncated = maxRows > 0 && rows.size() > maxRows;
-    if (truncated) {
-      rows = rows.subList(0, maxRows);
-    }
-    List<String> header = Arrays.asList(result.columns());
-    List<List<String>> values = new ArrayList<>(rows.size());
-    for (Row row : rows) {
-      List<String> line = new ArrayList<>(row.size());
-      for (int i = 0; i < row.size(); i++) {
-        line.add(row.isNullAt(i) ? null : row.getString(i));
-      }
-      values.add(line);
-    }
-    format.print(context().out(), header, values);
-    if (truncated) {
-      context().err().println("(output cut at " + maxRows + " rows: use --max-rows)");
+    Map<String, String> explicit = new LinkedHashMap<>();
+    explicit.put(SqlRun.OPTION_ZONES, zones == null ? null : String.join(",", zones));
+    explicit.put(SqlRun.OPTION_MAX_ROWS, maxRows == null ? null : maxRows.toString());
+    boolean configured = context().config().get("jobs.sql." + SqlRun.OPTION_ZONES).isPresent();
+    explicit.put(
+        SqlRun.OPTION_ZONES_FROM,
+        zones != null ? "--zone" : configured ? "config jobs.sql.zones" : "default");
+    explicit.put(SqlRun.OPTION_STATEMENT_SHA256, SqlRun.sha256(sql));
+    JobOptions options = JobOptions.of(context().config(), SqlRun.NAME, explicit);
+    SqlRun.Rows rows = run(options, sql);
+    format.print(context().out(), rows.header(), rows.rows(), rows.cut() ? cutNote(rows) : null);
+    if (rows.cut()) {
+      context().err().println("(" + cutNote(rows) + ")");
     }
     return 0;
   }
 
-  /** Every column as a string: complex types as JSON, binary as base64. */
-  private static Dataset<Row> render(Dataset<Row> result) {
-    StructType schema = result.schema();
-    Column[] columns = new Column[schema.fields().length];
-    for (int i = 0; i < columns.length; i++) {
-      StructField field = schema.fields()[i];
-      Column c = col("`" + field.name().replace("`", "``") + "`");
-      if (field.dataType() instanceof StructType
-          || field.dataType() instanceof ArrayType
-          || field.dataType() instanceof MapType) {
-        c = to_json(c);
-      } else if (field.dataType() instanceof BinaryType) {
-        c = base64(c);
-      } else {
-        c = c.cast("string");
-      }
-      columns[i] = c.as("c" + i);
+  /** Runs the statement; recorded in identifiable.job_runs when that zone is open. */
+  private SqlRun.Rows run(JobOptions options, String sql) {
+    SqlRun run =
+        new SqlRun(context().spark(SqlRun.zones(options)), context().config(), options, sql);
+    if (!run.zones().contains(Zone.IDENTIFIABLE)) {
+      return run.query();
     }
-    return result.select(columns);
+    try {
+      run.execute();
+    } catch (LakehouseException e) {
+      throw run.failure() != null ? run.failure() : e;
+    }
+    return run.rows();
+  }
+
+  private static String cutNote(SqlRun.Rows rows) {
+    return "output cut at " + rows.rows().size() + " rows: --max-rows 0 prints all";
   }
 }

@@ -11,7 +11,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code lakehouse tables}: every registered table with zone, path, Delta version, rows. */
-@Command(name = "tables", description = "List registered tables: zone, name, path, version, rows.")
+@Command(
+    name = "tables",
+    footerHeading = "%nExamples:%n",
+    footer = {"  lakehouse tables", "  lakehouse tables --format csv"},
+    description = "List registered tables: zone, name, path, version, rows.")
 final class TablesCommand extends LakehouseCommand {
   @Option(
       names = "--format",
@@ -35,7 +39,7 @@ final class TablesCommand extends LakehouseCommand {
               Long.toString(rowCount),
               table.location()));
     }
-    format.print(context().out(), header, rows);
+    format.print(context().out(), header, rows, null);
     return 0;
   }
 }

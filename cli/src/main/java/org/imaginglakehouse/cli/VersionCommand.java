@@ -7,7 +7,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 
 /** {@code lakehouse version}: project, Spark, Delta, PixelMed and Tesseract versions. */
-@Command(name = "version", description = "Print the versions of the lakehouse and its engines.")
+@Command(
+    name = "version",
+    footerHeading = "%nExamples:%n",
+    footer = {"  lakehouse version", "  lakehouse --version"},
+    description = "Print the versions of the lakehouse and its engines.")
 final class VersionCommand extends LakehouseCommand {
   @Override
   protected int run() {

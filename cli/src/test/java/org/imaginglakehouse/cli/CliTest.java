@@ -91,6 +91,8 @@ class CliTest extends SparkTestBase {
             "sql",
             "--format",
             "csv",
+            "--zone",
+            "identifiable",
             "SELECT note, PatientName FROM identifiable.instances ORDER BY 2");
     assertThat(csv.exitCode()).isZero();
     assertThat(csv.out().lines())
@@ -99,6 +101,189 @@ class CliTest extends SparkTestBase {
     Run json = cli("sql", "--format", "json", "SELECT count(*) AS n FROM deidentified.study;");
     assertThat(json.exitCode()).isZero();
     assertThat(json.out().strip()).isEqualTo("{\"n\":\"5\"}");
+  }
+
+  @Test
+  void sqlPrintsResultsWithRepeatedColumnNames() {
+    Run same = cli("sql", "SELECT 1 AS x, 2 AS x");
+    assertThat(same.exitCode()).as(same.err()).isZero();
+    assertThat(same.out()).contains("| x | x |").contains("| 1 | 2 |");
+
+    Run join =
+        cli(
+            "sql",
+            "--format",
+            "csv",
+            "SELECT * FROM deidentified.study a JOIN deidentified.study b ON a.id = b.id"
+                + " WHERE a.id = 3");
+    assertThat(join.exitCode()).as(join.err()).isZero();
+    assertThat(join.out().lines())
+        .containsExactly("id,eupi,modality,id,eupi,modality", "3,e3,CT,3,e3,CT");
+
+    Run subqueries =
+        cli(
+            "sql",
+            "--format",
+            "json",
+            "SELECT (SELECT max(id) FROM deidentified.study), (SELECT 7)");
+    assertThat(subqueries.exitCode()).as(subqueries.err()).isZero();
+    assertThat(subqueries.out()).contains("\"4\"").contains("\"7\"");
+  }
+
+  @Test
+  void aCutResultSaysSoInItsLastLine() {
+    String query = "SELECT id FROM deidentified.study ORDER BY id";
+    Run table = cli("sql", "--max-rows", "2", query);
+    assertThat(table.exitCode()).isZero();
+    List<String> lines = table.out().lines().toList();
+    assertThat(lines.get(lines.size() - 1))
+        .isEqualTo("2 rows (output cut at 2 rows: --max-rows 0 prints all)");
+    assertThat(table.err()).contains("output cut at 2 rows");
+
+    for (String format : List.of("csv", "json")) {
+      Run run = cli("sql", "--format", format, "--max-rows", "3", query);
+      List<String> out = run.out().lines().toList();
+      assertThat(out).hasSize(format.equals("csv") ? 5 : 4);
+      assertThat(out.get(out.size() - 1))
+          .isEqualTo("# output cut at 3 rows: --max-rows 0 prints all");
+    }
+
+    Run all = cli("sql", "--format", "csv", "--max-rows", "0", query);
+    assertThat(all.out().lines()).containsExactly("id", "0", "1", "2", "3", "4");
+    assertThat(all.err()).doesNotContain("cut");
+    Run exact = cli("sql", "--max-rows", "5", query);
+    assertThat(exact.out()).contains("5 rows").doesNotContain("cut");
+  }
+
+  @Test
+  void sqlOpensOnlyTheDeidentifiedZoneUnlessTold() {
+    Run byName = cli("sql", "SELECT PatientName FROM identifiable.instances");
+    assertThat(byName.exitCode()).isEqualTo(1);
+    assertThat(byName.err())
+        .contains("the identifiable zone is not open")
+        .contains("--zone identifiable");
+    assertThat(byName.out() + byName.err()).doesNotContain("Jones");
+
+    String path = ZoneLayout.from(newHomeConfig("cli")).table(Zone.IDENTIFIABLE, "instances");
+    Run byPath = cli("sql", "SELECT PatientName FROM delta.`" + path + "`");
+    assertThat(byPath.exitCode()).isEqualTo(1);
+    assertThat(byPath.err()).contains("outside the deidentified zone");
+    assertThat(byPath.out() + byPath.err()).doesNotContain("Jones");
+
+    Run parquet = cli("sql", "SELECT * FROM parquet.`" + path + "`");
+    assertThat(parquet.exitCode()).isEqualTo(1);
+    assertThat(parquet.err()).contains("not a Delta table of the deidentified zone");
+
+    Run restricted =
+        cli(
+            "--conf",
+            "catalog.zones=deidentified",
+            "sql",
+            "--zone",
+            "identifiable",
+            "SELECT count(*) FROM identifiable.instances");
+    assertThat(restricted.exitCode()).isEqualTo(1);
+    assertThat(restricted.err()).contains("identifiable zone is not visible in this deployment");
+
+    Run write = cli("sql", "DROP TABLE deidentified.study");
+    assertThat(write.exitCode()).isEqualTo(1);
+    assertThat(write.err()).contains("is not one of them");
+    Run describePath = cli("sql", "DESCRIBE delta.`" + path + "`");
+    assertThat(describePath.exitCode()).isEqualTo(1);
+    assertThat(describePath.err()).contains("describes only tables of the open zones");
+
+    Run show = cli("sql", "--format", "csv", "SHOW TABLES IN deidentified");
+    assertThat(show.exitCode()).as(show.err()).isZero();
+    assertThat(show.out()).contains("deidentified,study,false");
+    Run describe = cli("sql", "DESCRIBE deidentified.study");
+    assertThat(describe.exitCode()).as(describe.err()).isZero();
+    assertThat(describe.out()).contains("eupi");
+  }
+
+  @Test
+  void openingTheIdentifiableZoneIsRecordedInItsRunLog() {
+    String statement = "SELECT count(*) AS n FROM identifiable.instances WHERE note = 'z'";
+    Run flag = cli("sql", "--format", "csv", "--zone", "identifiable", statement);
+    assertThat(flag.exitCode()).as(flag.err()).isZero();
+    assertThat(flag.out().lines()).containsExactly("n", "1");
+    Run config =
+        cli(
+            "--conf",
+            "jobs.sql.zones=identifiable,deidentified",
+            "sql",
+            "--format",
+            "csv",
+            statement);
+    assertThat(config.exitCode()).as(config.err()).isZero();
+
+    Run log =
+        cli(
+            "sql",
+            "--zone",
+            "identifiable",
+            "--format",
+            "csv",
+            "SELECT options['zones'], options['zones_from'], options['statement_sha256'],"
+                + " counts['rows'], status FROM identifiable.job_runs WHERE job = 'sql'"
+                + " ORDER BY started_at");
+    assertThat(log.exitCode()).as(log.err()).isZero();
+    String sha = SqlRun.sha256(statement);
+    assertThat(log.out().lines())
+        .contains(
+            "identifiable,--zone," + sha + ",1,SUCCEEDED",
+            "\"identifiable,deidentified\",config jobs.sql.zones," + sha + ",1,SUCCEEDED");
+    Run all =
+        cli(
+            "sql",
+            "--zone",
+            "identifiable",
+            "--format",
+            "json",
+            "SELECT * FROM identifiable.job_runs WHERE job = 'sql'");
+    assertThat(all.out()).doesNotContain("note = 'z'").doesNotContain("WHERE note");
+
+    Run failed = cli("sql", "--zone", "identifiable", "SELECT nope FROM identifiable.instances");
+    assertThat(failed.exitCode()).isEqualTo(1);
+    assertThat(failed.err()).contains("UNRESOLVED_COLUMN");
+  }
+
+  @Test
+  void everyCommandAndSubcommandHasHelpWithExamples() {
+    List<List<String>> paths = new ArrayList<>();
+    collect(LakehouseCli.commandLine(new LakehouseCli()), new ArrayList<>(), paths);
+    assertThat(paths)
+        .extracting(p -> String.join(" ", p))
+        .contains("", "sql", "ingest", "link", "promote", "synth", "help", "cohort create");
+    for (List<String> path : paths) {
+      for (String flag : List.of("--help", "-h")) {
+        List<String> args = new ArrayList<>(path);
+        args.add(flag);
+        Run run = cli(args.toArray(String[]::new));
+        String name = String.join(" ", path);
+        assertThat(run.exitCode()).as(name + " " + flag + ": " + run.err()).isZero();
+        assertThat(run.err()).as(name).isEmpty();
+        assertThat(run.out())
+            .as(name)
+            .containsPattern("(?m)^Usage: lakehouse" + (path.isEmpty() ? "" : " " + name) + " ")
+            .contains("Examples:")
+            .containsPattern("\n  lakehouse .*\n");
+      }
+    }
+  }
+
+  private static void collect(
+      picocli.CommandLine commandLine, List<String> path, List<List<String>> out) {
+    out.add(path);
+    commandLine
+        .getSubcommands()
+        .forEach(
+            (name, sub) -> {
+              if (sub.getCommandName().equals(name)) {
+                List<String> child = new ArrayList<>(path);
+                child.add(name);
+                collect(sub, child, out);
+              }
+            });
   }
 
   @Test

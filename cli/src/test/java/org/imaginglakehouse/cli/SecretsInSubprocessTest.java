@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,33 +18,9 @@ class SecretsInSubprocessTest {
 
   private record Result(int exitCode, String output) {}
 
-  private Result lakehouse(List<String> env, String... args) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String opt : Files.readAllLines(repoRoot().resolve("bin/jvm-options"))) {
-      if (!opt.isBlank() && !opt.startsWith("#")) {
-        command.add(opt);
-      }
-    }
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(LakehouseCli.class.getName());
-    command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    for (String kv : env) {
-      String[] parts = kv.split("=", 2);
-      builder.environment().put(parts[0], parts[1]);
-    }
-    Process process = builder.start();
-    byte[] bytes = process.getInputStream().readAllBytes();
-    assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
-    return new Result(process.exitValue(), new String(bytes, StandardCharsets.UTF_8));
-  }
-
-  private static Path repoRoot() {
-    String root = System.getProperty("lakehouse.repo.root");
-    return root == null ? Path.of("..").toAbsolutePath().normalize() : Path.of(root);
+  private static Result lakehouse(List<String> env, String... args) throws Exception {
+    CliProcess.Result run = CliProcess.run(env, args);
+    return new Result(run.exitCode(), new String(run.bytes(), StandardCharsets.UTF_8));
   }
 
   @Test
@@ -86,9 +60,11 @@ class SecretsInSubprocessTest {
             "--home",
             home.toString(),
             "sql",
+            "--zone",
+            "identifiable",
             "--format",
             "json",
-            "SELECT * FROM identifiable.job_runs");
+            "SELECT * FROM identifiable.job_runs WHERE job = 'optimize'");
     assertThat(runLog.exitCode()).as(runLog.output()).isZero();
     assertThat(runLog.output()).contains("\"status\":\"SUCCEEDED\"");
     assertThat(runLog.output()).doesNotContain(fileSecret).doesNotContain(envSecret);

@@ -11,6 +11,12 @@ import picocli.CommandLine.Option;
 /** {@code lakehouse ingest --source DIR|FILE|LIST.txt|ARCHIVE.zip|s3a://...}. */
 @Command(
     name = "ingest",
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  lakehouse --home /data/lakehouse ingest --source /pacs",
+      "  lakehouse ingest --source s3a://pacs-copy/2024,s3a://pacs-copy/2025",
+      "  lakehouse ingest --source @new-files.txt --on-missing remove"
+    },
     description =
         "Ingest a PACS copy (directory tree, file list, zip archives; local, hdfs:// or s3a://)"
             + " into identifiable.instances, ingest_errors and file_index. Incremental and"

@@ -86,6 +86,35 @@ class IngestJobTest extends SparkTestBase {
     assertThat(first.instances()).isEqualTo(pacs.count("instance"));
     assertThat(first.duplicates()).isEqualTo(1);
     assertThat(first.skipped()).isEqualTo(1);
+    // The console adds up: inputs = instances + ingest_errors rows + skipped (the DICOMDIR, which
+    // is only in file_index), and listed = inputs when no zip is among them.
+    long errorRows =
+        spark()
+            .read()
+            .format("delta")
+            .load(layout.table(Zone.IDENTIFIABLE, "ingest_errors"))
+            .count();
+    long skippedRows =
+        spark()
+            .read()
+            .format("delta")
+            .load(layout.table(Zone.IDENTIFIABLE, "file_index"))
+            .where("status = 'skipped'")
+            .count();
+    assertThat(first.duplicates() + first.rejected()).isEqualTo(errorRows);
+    assertThat(first.skipped()).isEqualTo(skippedRows);
+    assertThat(first.inputs()).isEqualTo(first.instances() + errorRows + first.skipped());
+    // A zip is listed once and read as one input per entry.
+    long entries = pacs.expected.keySet().stream().filter(p -> p.contains("!")).count();
+    long archives =
+        pacs.expected.keySet().stream()
+            .filter(p -> p.contains("!"))
+            .map(p -> p.substring(0, p.indexOf('!')))
+            .distinct()
+            .count();
+    assertThat(first.count(IngestResult.LISTED))
+        .isEqualTo(first.instances() + errorRows + first.skipped() - entries + archives);
+    assertThat(first.summary()).containsPattern("\\n  skipped +1\\n");
     assertThat(first.count("rejected.not_dicom")).isEqualTo(pacs.count("not_dicom"));
     assertThat(first.count("rejected.truncated")).isEqualTo(1);
 

@@ -12,6 +12,11 @@ import picocli.CommandLine.Option;
 /** {@code lakehouse synth}: writes a synthetic national PACS with its ground truth. */
 @Command(
     name = "synth",
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  lakehouse synth --out /tmp/pacs --patients 200 --seed 7",
+      "  lakehouse synth --out /tmp/pacs-ct --patients 50 --modality-mix CT=1 --junk-rate 0"
+    },
     mixinStandardHelpOptions = true,
     description = {
       "Generate a synthetic national PACS (DICOM tree, linked CHI->EUPI / SMR06 / prescribing"

@@ -111,7 +111,7 @@ class PixelJobsTest extends SparkTestBase {
     assertThat(f.undecodable()).isEqualTo(1);
     Row usRow =
         spark()
-            .sql("SELECT * FROM identifiable.pixel_features WHERE sop_instance_uid = '1.9.3.1'")
+            .sql("SELECT * FROM identifiable.pixel_features WHERE SOPInstanceUID = '1.9.3.1'")
             .first();
     assertThat(usRow.<Integer>getAs("rows")).isEqualTo(256);
     assertThat(usRow.<Double>getAs("pixel_max")).isEqualTo(4095.0);
@@ -122,14 +122,14 @@ class PixelJobsTest extends SparkTestBase {
     Row lsRow =
         spark()
             .sql(
-                "SELECT decode_status, decode_reason FROM identifiable.pixel_features WHERE sop_instance_uid = '1.9.5.1'")
+                "SELECT decode_status, decode_reason FROM identifiable.pixel_features WHERE SOPInstanceUID = '1.9.5.1'")
             .first();
     assertThat(lsRow.getString(0)).isEqualTo("undecodable");
     assertThat(lsRow.getString(1)).contains("JPEG-LS");
     Row a =
         spark()
             .sql(
-                "SELECT * FROM identifiable.series_pixel_features WHERE series_instance_uid = '1.9.1'")
+                "SELECT * FROM identifiable.series_pixel_features WHERE SeriesInstanceUID = '1.9.1'")
             .first();
     assertThat(a.<Integer>getAs("instance_count")).isEqualTo(3);
     assertThat(a.<String>getAs("orientation")).isEqualTo("AXIAL");
@@ -140,7 +140,7 @@ class PixelJobsTest extends SparkTestBase {
     Row b =
         spark()
             .sql(
-                "SELECT * FROM identifiable.series_pixel_features WHERE series_instance_uid = '1.9.2'")
+                "SELECT * FROM identifiable.series_pixel_features WHERE SeriesInstanceUID = '1.9.2'")
             .first();
     assertThat(b.<Boolean>getAs("repeated_volume")).isTrue();
     assertThat(b.<String>getAs("volume_interpretation")).isEqualTo("repeated_volume_with_contrast");
@@ -153,7 +153,7 @@ class PixelJobsTest extends SparkTestBase {
     assertThat(o.identityMatches()).isEqualTo(1);
     Row flag =
         spark()
-            .sql("SELECT * FROM identifiable.pixel_text_flags WHERE sop_instance_uid = '1.9.3.1'")
+            .sql("SELECT * FROM identifiable.pixel_text_flags WHERE SOPInstanceUID = '1.9.3.1'")
             .first();
     assertThat(flag.<String>getAs("ocr_status")).isEqualTo("text");
     assertThat(flag.getList(flag.fieldIndex("matched_identity"))).contains("name", "birth_date");
@@ -162,7 +162,7 @@ class PixelJobsTest extends SparkTestBase {
     assertThat(
             spark()
                 .sql(
-                    "SELECT ocr_status, status_reason FROM identifiable.pixel_text_flags WHERE sop_instance_uid = '1.9.1.0'")
+                    "SELECT ocr_status, status_reason FROM identifiable.pixel_text_flags WHERE SOPInstanceUID = '1.9.1.0'")
                 .first()
                 .getString(1))
         .contains("original-primary-ct-mr");
@@ -173,7 +173,7 @@ class PixelJobsTest extends SparkTestBase {
         .sql(
             "DELETE FROM delta.`"
                 + layout.table(Zone.IDENTIFIABLE, OcrTables.FLAGS_TABLE)
-                + "` WHERE sop_instance_uid = '1.9.3.1'");
+                + "` WHERE SOPInstanceUID = '1.9.3.1'");
     Instance late =
         new Instance(
             TestDicom.write(
@@ -189,7 +189,7 @@ class PixelJobsTest extends SparkTestBase {
         .isEqualTo(11);
     Row a2 =
         table(layout.table(Zone.IDENTIFIABLE, FeaturesTables.SERIES_TABLE))
-            .where("series_instance_uid = '1.9.1'")
+            .where("SeriesInstanceUID = '1.9.1'")
             .first();
     assertThat(a2.<Integer>getAs("instance_count")).isEqualTo(4);
     OcrJob.Result o2 = show(ocr(config).execute());

@@ -1,6 +1,8 @@
 package org.imaginglakehouse.core.job;
 
 import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.spark.sql.SparkSession;
 import org.imaginglakehouse.core.LakehouseException;
 import org.imaginglakehouse.core.config.LakehouseConfig;
@@ -32,6 +34,23 @@ public abstract class AbstractJob<R extends JobResult> implements LakehouseJob<R
   /** Zone whose {@code job_runs} table records this job's runs. */
   protected abstract Zone runLogZone();
 
+  /**
+   * Location of the {@code job_runs} table of this job: by default that of {@link #runLogZone}; a
+   * project job records its runs in its project's zone.
+   */
+  protected String runLogLocation() {
+    return layout.table(runLogZone(), JobRunLog.TABLE);
+  }
+
+  /**
+   * Settings the run depends on beyond its options (e.g. key ids, profile editions), recorded with
+   * the options in {@code job_runs}. Called once before {@link #run}; a failure here fails the run
+   * before it reads anything. Never return a secret or an identifying value.
+   */
+  protected Map<String, String> runLogDetails() {
+    return Map.of();
+  }
+
   /** Does the work; report counts and timings to {@code run}. */
   protected abstract JobStatus run(RunContext run);
 
@@ -42,9 +61,11 @@ public abstract class AbstractJob<R extends JobResult> implements LakehouseJob<R
   public final R execute() {
     String runId = RunIds.next();
     Instant started = Instant.now();
-    JobRunLog log = new JobRunLog(spark, layout.table(runLogZone(), JobRunLog.TABLE));
+    Map<String, String> logged = new TreeMap<>(options.forRunLog());
+    logged.putAll(runLogDetails());
+    JobRunLog log = new JobRunLog(spark, runLogLocation());
     RunContext run = new RunContext(runId);
-    run.time("job_runs_start", () -> log.started(name(), runId, started, options.forRunLog()));
+    run.time("job_runs_start", () -> log.started(name(), runId, started, logged));
     JobStatus status;
     try {
       status = run(run);

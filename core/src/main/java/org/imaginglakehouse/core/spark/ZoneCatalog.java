@@ -25,6 +25,9 @@ import scala.jdk.javaapi.CollectionConverters;
  * in sync.
  */
 public final class ZoneCatalog {
+  /** Config key: the zones a session may see, comma-separated. */
+  public static final String ZONES_KEY = "catalog.zones";
+
   private final SparkSession spark;
   private final ZoneLayout layout;
   private final Set<Zone> zones;
@@ -38,7 +41,7 @@ public final class ZoneCatalog {
   /** The zones a session of {@code config} may see ({@code catalog.zones}). */
   public static Set<Zone> zonesOf(LakehouseConfig config) {
     Set<Zone> zones = new TreeSet<>();
-    for (String id : config.get("catalog.zones", "identifiable,deidentified,projects").split(",")) {
+    for (String id : config.get(ZONES_KEY, "identifiable,deidentified,projects").split(",")) {
       if (!id.isBlank()) {
         zones.add(Zone.fromId(id));
       }

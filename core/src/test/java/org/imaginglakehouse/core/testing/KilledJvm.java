@@ -39,21 +39,8 @@ public final class KilledJvm {
       BooleanSupplier killPoint,
       int minutes)
       throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx1g");
-    for (String line : Files.readAllLines(repoRoot.resolve("bin/jvm-options"))) {
-      if (!line.isBlank() && !line.startsWith("#")) {
-        command.addAll(List.of(line.trim().split("\\s+")));
-      }
-    }
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(main.getName());
-    command.addAll(args);
     Path log = logDir.resolve(main.getSimpleName() + "-" + System.nanoTime() + ".log");
-    Process child =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process child = start(repoRoot, main, args, log);
     try {
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(minutes);
       while (!killPoint.getAsBoolean()) {
@@ -70,6 +57,47 @@ public final class KilledJvm {
       child.destroyForcibly();
       child.waitFor(30, TimeUnit.SECONDS);
     }
+  }
+
+  /** What a child JVM run to its end left: exit code and everything it printed. */
+  public record Finished(int exitCode, String log) {}
+
+  /**
+   * Runs {@code main} with {@code args} in a JVM of its own to its end (a fresh JVM: no state of
+   * this one, e.g. for reproducibility checks); fails if it takes more than {@code minutes}.
+   */
+  public static Finished runToEnd(
+      Path repoRoot, Path logDir, Class<?> main, List<String> args, int minutes) throws Exception {
+    Path log = logDir.resolve(main.getSimpleName() + "-" + System.nanoTime() + ".log");
+    Process child = start(repoRoot, main, args, log);
+    try {
+      assertThat(child.waitFor(minutes, TimeUnit.MINUTES))
+          .as(main.getSimpleName() + " did not end in time; log:\n" + Files.readString(log))
+          .isTrue();
+      return new Finished(child.exitValue(), Files.readString(log));
+    } finally {
+      child.destroyForcibly();
+    }
+  }
+
+  private static Process start(Path repoRoot, Class<?> main, List<String> args, Path log)
+      throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx1g");
+    for (String line : Files.readAllLines(repoRoot.resolve("bin/jvm-options"))) {
+      if (!line.isBlank() && !line.startsWith("#")) {
+        command.addAll(List.of(line.trim().split("\\s+")));
+      }
+    }
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(main.getName());
+    command.addAll(args);
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
   }
 
   /**

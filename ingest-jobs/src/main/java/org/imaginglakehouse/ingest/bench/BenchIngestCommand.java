@@ -32,6 +32,10 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "bench-ingest",
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  lakehouse bench-ingest --files 10000 --dir /tmp/bench-pacs --bench-home /tmp/bench-home"
+    },
     description =
         "Benchmark the ingest: generate N small DICOM files, measure the parse-only limit (one"
             + " process), the end-to-end ingest into a fresh lakehouse home, and an incremental"

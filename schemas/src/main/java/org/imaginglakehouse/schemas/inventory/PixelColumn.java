@@ -30,10 +30,10 @@ public record PixelColumn(
     List<String> sources,
     String description) {
 
-  /** {@code identifiable.pixel_features} (one row per instance, key sop_instance_uid). */
+  /** {@code identifiable.pixel_features} (one row per instance, key SOPInstanceUID). */
   public static final String FEATURES = "pixel_features";
 
-  /** {@code identifiable.pixel_text_flags} (one row per instance, key sop_instance_uid). */
+  /** {@code identifiable.pixel_text_flags} (one row per instance, key SOPInstanceUID). */
   public static final String OCR_FLAGS = "pixel_text_flags";
 
   /** The output column this produces. */
@@ -162,6 +162,10 @@ public record PixelColumn(
     String id = "identifies the instance or its file and is never promoted";
     for (String c :
         List.of(
+            "SOPInstanceUID",
+            "SeriesInstanceUID",
+            "StudyInstanceUID",
+            // the pixel jobs' key names until 2026-12
             "sop_instance_uid",
             "series_instance_uid",
             "study_instance_uid",

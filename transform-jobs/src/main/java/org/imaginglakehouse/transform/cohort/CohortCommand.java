@@ -12,6 +12,12 @@ import picocli.CommandLine.Parameters;
 /** {@code lakehouse cohort create|show|list|rerun}. */
 @Command(
     name = "cohort",
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  lakehouse cohort list",
+      "  lakehouse cohort create --name gbm_brain_mr --level study --sql \"$(cat gbm.sql)\"",
+      "  lakehouse cohort rerun gbm_brain_mr"
+    },
     description = "Reproducible cohorts over the de-identified zone.",
     subcommands = {
       CohortCommand.Create.class,
@@ -29,6 +35,11 @@ public final class CohortCommand extends LakehouseCommand {
   /** {@code cohort create --name N --sql "SELECT ..." [--level study|series|image]}. */
   @Command(
       name = "create",
+      footerHeading = "%nExamples:%n",
+      footer = {
+        "  lakehouse cohort create --name ct_head --sql \"SELECT eupi, StudyInstanceUID FROM deidentified.study WHERE array_contains(ModalitiesInStudy, 'CT')\"",
+        "  lakehouse cohort create --replace --name gbm_brain_mr --level study --sql \"$(cat gbm.sql)\""
+      },
       description =
           "Run SQL over the de-identified zone and store the result as a cohort pinned to the"
               + " Delta version of every table it read.")
@@ -67,7 +78,11 @@ public final class CohortCommand extends LakehouseCommand {
   }
 
   /** {@code cohort show N}. */
-  @Command(name = "show", description = "Print a cohort's definition, pinned versions and counts.")
+  @Command(
+      name = "show",
+      footerHeading = "%nExamples:%n",
+      footer = {"  lakehouse cohort show gbm_brain_mr"},
+      description = "Print a cohort's definition, pinned versions and counts.")
   public static final class Show extends LakehouseCommand {
     @Parameters(index = "0", paramLabel = "NAME")
     String name;
@@ -112,7 +127,11 @@ public final class CohortCommand extends LakehouseCommand {
   }
 
   /** {@code cohort list}. */
-  @Command(name = "list", description = "List the cohorts.")
+  @Command(
+      name = "list",
+      footerHeading = "%nExamples:%n",
+      footer = {"  lakehouse cohort list"},
+      description = "List the cohorts.")
   public static final class ListCohorts extends LakehouseCommand {
     @Override
     protected int run() {
@@ -147,6 +166,8 @@ public final class CohortCommand extends LakehouseCommand {
   /** {@code cohort rerun N}. */
   @Command(
       name = "rerun",
+      footerHeading = "%nExamples:%n",
+      footer = {"  lakehouse cohort rerun gbm_brain_mr"},
       description =
           "Re-execute a cohort at its pinned table versions (Delta time travel) and prove the"
               + " result identical to the stored members (exit 1 if not).")

@@ -13,13 +13,19 @@ import org.imaginglakehouse.core.job.JobOptions;
 import org.imaginglakehouse.core.job.JobResult;
 import org.imaginglakehouse.core.job.JobStatus;
 import org.imaginglakehouse.core.job.RunContext;
+import org.imaginglakehouse.core.spark.ZoneCatalog;
 import org.imaginglakehouse.core.zone.Zone;
 
 /**
  * Re-executes a cohort's pinned SQL (Delta time travel to the versions recorded at creation) and
  * proves the result identical to the stored members: same row count, same order-independent hash,
- * and no row missing or extra in either direction (EXCEPT ALL both ways). Fails (exit 1) when the
- * result differs or a pinned version is no longer readable (e.g. removed by VACUUM).
+ * and no row missing or extra in either direction (EXCEPT ALL both ways, attributes compared in
+ * canonical key order). Fails (exit 1) when the result differs or a pinned version is no longer
+ * readable (e.g. removed by VACUUM).
+ *
+ * <p>A cohort whose recorded hash predates the canonical form ({@link Cohorts#isLegacyHash}) is
+ * still re-run exactly: its recorded hash is checked against the stored members with the old
+ * formula, and the fresh result is compared with those members row by row.
  */
 public final class CohortRerunJob extends AbstractJob<CohortResult> {
   public static final String NAME = "cohort_rerun";
@@ -27,6 +33,7 @@ public final class CohortRerunJob extends AbstractJob<CohortResult> {
 
   private String hash;
   private Boolean identical;
+  private boolean legacyHash;
 
   public CohortRerunJob(SparkSession spark, LakehouseConfig config, JobOptions options) {
     super(spark, config, options);
@@ -52,6 +59,7 @@ public final class CohortRerunJob extends AbstractJob<CohortResult> {
     String name = Cohorts.checkName(options.require(OPTION_NAME));
     Cohorts cohorts = new Cohorts(spark, layout);
     Cohorts.Definition definition = cohorts.require(name);
+    registerTablesRead(definition);
     Dataset<Row> fresh;
     try {
       CohortSql.verifyPinned(
@@ -83,7 +91,8 @@ public final class CohortRerunJob extends AbstractJob<CohortResult> {
     try {
       hash = Cohorts.hash(fresh);
       long count = fresh.count();
-      Dataset<Row> stored = Cohorts.comparable(cohorts.members(name));
+      Dataset<Row> storedMembers = cohorts.members(name);
+      Dataset<Row> stored = Cohorts.comparable(storedMembers);
       Dataset<Row> now = Cohorts.comparable(fresh);
       long missing = stored.exceptAll(now).count();
       long extra = now.exceptAll(stored).count();
@@ -91,15 +100,41 @@ public final class CohortRerunJob extends AbstractJob<CohortResult> {
       run.count("stored_members", definition.memberCount());
       run.count("missing_rows", missing);
       run.count("extra_rows", extra);
-      identical =
-          missing == 0
-              && extra == 0
-              && count == definition.memberCount()
-              && hash.equals(definition.resultHash());
+      boolean hashMatches;
+      if (Cohorts.isLegacyHash(definition.resultHash())) {
+        // Created before attributes were hashed in canonical form: that hash depends on the
+        // stored key order, so it can only vouch for the stored members; the fresh result is
+        // compared with them row by row, in canonical form, above.
+        legacyHash = true;
+        run.count("legacy_hash", 1);
+        hashMatches = Cohorts.legacyHash(storedMembers).equals(definition.resultHash());
+        run.count("stored_members_changed", hashMatches ? 0 : 1);
+      } else {
+        hashMatches = hash.equals(definition.resultHash());
+      }
+      identical = missing == 0 && extra == 0 && count == definition.memberCount() && hashMatches;
       cohorts.recordRerun(name, Timestamp.from(Instant.now()), identical, run.runId());
       return identical ? JobStatus.SUCCEEDED : JobStatus.FAILED;
     } finally {
       fresh.unpersist();
+    }
+  }
+
+  /**
+   * The pinned SQL names its tables ({@code deidentified.series}); a session that has not
+   * registered the zone (a job run outside the CLI, e.g. from another application) gets them
+   * registered here, without touching the rest of its catalog.
+   */
+  private void registerTablesRead(Cohorts.Definition definition) {
+    ZoneCatalog catalog = new ZoneCatalog(spark, layout, java.util.Set.of(Zone.DEIDENTIFIED));
+    String prefix = Zone.DEIDENTIFIED.id() + ".";
+    for (CohortSql.TableVersion t : definition.tablesRead()) {
+      if (t.name().startsWith(prefix)) {
+        String table = t.name().substring(prefix.length());
+        if (!spark.catalog().tableExists(Zone.DEIDENTIFIED.id(), table)) {
+          catalog.register(Zone.DEIDENTIFIED, table);
+        }
+      }
     }
   }
 
@@ -113,6 +148,6 @@ public final class CohortRerunJob extends AbstractJob<CohortResult> {
 
   @Override
   protected CohortResult result(JobResult generic) {
-    return new CohortResult(generic, options.get(OPTION_NAME, ""), hash, identical);
+    return new CohortResult(generic, options.get(OPTION_NAME, ""), hash, identical, legacyHash);
   }
 }

@@ -1,31 +1,20 @@
 package org.imaginglakehouse.transform.cohort;
 
-import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.analysis.UnresolvedRelation;
-import org.apache.spark.sql.catalyst.catalog.CatalogTable;
-import org.apache.spark.sql.catalyst.plans.logical.Command;
-import org.apache.spark.sql.catalyst.plans.logical.LocalRelation;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
-import org.apache.spark.sql.catalyst.plans.logical.OneRowRelation;
-import org.apache.spark.sql.catalyst.plans.logical.Range;
 import org.apache.spark.sql.catalyst.plans.logical.UnresolvedWith;
-import org.apache.spark.sql.catalyst.plans.logical.View;
 import org.apache.spark.sql.delta.files.TahoeFileIndex;
-import org.apache.spark.sql.delta.files.TahoeLogFileIndex;
-import org.apache.spark.sql.execution.CommandExecutionMode;
 import org.apache.spark.sql.execution.datasources.HadoopFsRelation;
 import org.apache.spark.sql.execution.datasources.LogicalRelation;
 import org.imaginglakehouse.core.LakehouseException;
+import org.imaginglakehouse.core.spark.ZoneReads;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -53,12 +42,12 @@ public final class CohortSql {
   public static Analysis analyse(SparkSession spark, String sql, String zoneRoot, String zoneName) {
     String statement = strip(sql);
     LogicalPlan parsed = parse(spark, statement);
-    LogicalPlan analyzed = analyzeQuery(spark, parsed, statement);
+    LogicalPlan analyzed = analyzeQuery(spark, parsed);
     Map<String, Long> versions = new TreeMap<>();
     List<TableVersion> tables = tablesRead(spark, analyzed, zoneRoot, zoneName, versions);
     String pinned = pin(spark, statement, parsed, versions);
     List<TableVersion> pinnedTables =
-        tablesRead(spark, analyzeQuery(spark, parse(spark, pinned), pinned), zoneRoot, zoneName);
+        tablesRead(spark, analyzeQuery(spark, parse(spark, pinned)), zoneRoot, zoneName);
     if (!new TreeSet<>(key(pinnedTables)).equals(new TreeSet<>(key(tables)))) {
       throw new LakehouseException(
           "Cannot pin the cohort SQL to table versions: "
@@ -78,8 +67,7 @@ public final class CohortSql {
       String zoneRoot,
       String zoneName) {
     List<TableVersion> read =
-        tablesRead(
-            spark, analyzeQuery(spark, parse(spark, pinnedSql), pinnedSql), zoneRoot, zoneName);
+        tablesRead(spark, analyzeQuery(spark, parse(spark, pinnedSql)), zoneRoot, zoneName);
     if (!new TreeSet<>(key(read)).equals(new TreeSet<>(key(expected)))) {
       throw new LakehouseException(
           "The stored cohort statement now reads " + read + " instead of the pinned " + expected);
@@ -111,53 +99,26 @@ public final class CohortSql {
   }
 
   /** Analyses without executing anything; commands (DDL, DML, SET, ...) are refused. */
-  private static LogicalPlan analyzeQuery(SparkSession spark, LogicalPlan parsed, String sql) {
-    if (containsCommand(parsed)) {
-      throw new LakehouseException(
-          "Cohort SQL must be a single query (SELECT/WITH ... SELECT), not a command: "
-              + abbreviate(sql));
-    }
-    LogicalPlan analyzed;
-    try {
-      var execution = spark.sessionState().executePlan(parsed, CommandExecutionMode.SKIP());
-      execution.assertAnalyzed();
-      analyzed = execution.analyzed();
-    } catch (LakehouseException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new LakehouseException("Invalid cohort SQL: " + firstLine(e.getMessage()), e);
-    }
-    if (containsCommand(analyzed)) {
-      throw new LakehouseException(
-          "Cohort SQL must be a single query (SELECT/WITH ... SELECT), not a command: "
-              + abbreviate(sql));
-    }
-    if (analyzed.isStreaming()) {
-      throw new LakehouseException("Cohort SQL cannot read streams");
-    }
-    return analyzed;
+  private static LogicalPlan analyzeQuery(SparkSession spark, LogicalPlan parsed) {
+    return ZoneReads.analyzeQuery(spark, parsed, policy(null, null));
   }
 
-  private static boolean containsCommand(LogicalPlan plan) {
-    if (plan instanceof Command) {
-      return true;
-    }
-    for (LogicalPlan child : nested(plan)) {
-      if (containsCommand(child)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Children, subquery plans and CTE definitions of a node. */
-  private static List<LogicalPlan> nested(LogicalPlan plan) {
-    List<LogicalPlan> out = new ArrayList<>(CollectionConverters.asJava(plan.children()));
-    out.addAll(CollectionConverters.asJava(plan.subqueries()));
-    if (plan instanceof UnresolvedWith with) {
-      CollectionConverters.asJava(with.cteRelations()).forEach(t -> out.add(t._2()));
-    }
-    return out;
+  /** The cohort rule: Delta tables of the one zone root, no views (they are not versioned). */
+  private static ZoneReads.Policy policy(String zoneRoot, String zoneName) {
+    String zone = zoneName == null ? "deidentified" : zoneName;
+    return new ZoneReads.Policy(
+        "Cohort SQL",
+        zoneRoot == null ? Map.of() : Map.of(zone, zoneRoot),
+        "Cohorts may only read "
+            + zone
+            + " tables, e.g. "
+            + zone
+            + ".study, "
+            + zone
+            + ".series, "
+            + zone
+            + ".image and linked datasets.",
+        false);
   }
 
   /**
@@ -176,118 +137,14 @@ public final class CohortSql {
       String zoneRoot,
       String zoneName,
       Map<String, Long> current) {
-    String root = qualify(spark, zoneRoot);
-    Map<String, TableVersion> found = new LinkedHashMap<>();
-    collect(spark, analyzed, root, zoneName, found, current);
-    List<TableVersion> tables = new ArrayList<>(found.values());
-    tables.sort(Comparator.comparing(TableVersion::name).thenComparing(TableVersion::version));
-    return tables;
-  }
-
-  private static void collect(
-      SparkSession spark,
-      LogicalPlan plan,
-      String root,
-      String zoneName,
-      Map<String, TableVersion> found,
-      Map<String, Long> current) {
-    if (plan instanceof View view) {
-      throw new LakehouseException(
-          "Cohort SQL reads view "
-              + view.desc().identifier()
-              + ": views are not versioned, so the cohort could not be reproduced. Query the"
-              + " tables directly.");
-    }
-    if (plan instanceof LogicalRelation relation) {
-      if (relation.relation() instanceof HadoopFsRelation fs
-          && fs.location() instanceof TahoeFileIndex delta) {
-        String location = delta.path().toString();
-        String name = tableName(relation, location);
-        if (!location.startsWith(root + "/")) {
-          throw outsideZone(name, location, root, zoneName);
-        }
-        TableVersion table = new TableVersion(name, location, delta.version());
-        found.put(location + "@" + table.version(), table);
-        boolean timeTravel = delta instanceof TahoeLogFileIndex log && log.isTimeTravelQuery();
-        if (!timeTravel) {
-          current.put(location, table.version());
-        }
-        return;
+    List<TableVersion> tables = new ArrayList<>();
+    for (ZoneReads.TableRead read : ZoneReads.check(spark, analyzed, policy(zoneRoot, zoneName))) {
+      tables.add(new TableVersion(read.name(), read.location(), read.version()));
+      if (!read.timeTravel()) {
+        current.put(read.location(), read.version());
       }
-      throw new LakehouseException(
-          "Cohort SQL reads "
-              + describe(relation)
-              + ", which is not a Delta table of the "
-              + zoneName
-              + " zone ("
-              + root
-              + "). Cohorts may only read "
-              + zoneName
-              + " tables.");
     }
-    if (plan.children().isEmpty()
-        && !(plan instanceof LocalRelation)
-        && !(plan instanceof OneRowRelation)
-        && !(plan instanceof Range)
-        && !plan.nodeName().equals("CTERelationRef")) {
-      throw new LakehouseException(
-          "Cohort SQL reads "
-              + plan.nodeName()
-              + " ("
-              + firstLine(plan.simpleString(200))
-              + "), which is not a Delta table of the "
-              + zoneName
-              + " zone. Cohorts may only read "
-              + zoneName
-              + " tables.");
-    }
-    for (LogicalPlan child : nested(plan)) {
-      collect(spark, child, root, zoneName, found, current);
-    }
-  }
-
-  private static LakehouseException outsideZone(
-      String name, String location, String root, String zoneName) {
-    return new LakehouseException(
-        "Cohort SQL reads "
-            + name
-            + " ("
-            + location
-            + "), which is outside the "
-            + zoneName
-            + " zone ("
-            + root
-            + "). Cohorts may only read "
-            + zoneName
-            + " tables, e.g. "
-            + zoneName
-            + ".study, "
-            + zoneName
-            + ".series, "
-            + zoneName
-            + ".image and linked datasets.");
-  }
-
-  private static String tableName(LogicalRelation relation, String location) {
-    scala.Option<CatalogTable> table = relation.catalogTable();
-    if (table.isDefined()) {
-      var id = table.get().identifier();
-      return (id.database().isDefined() ? id.database().get() + "." : "") + id.table();
-    }
-    return "delta.`" + location + "`";
-  }
-
-  private static String describe(LogicalRelation relation) {
-    scala.Option<CatalogTable> table = relation.catalogTable();
-    if (table.isDefined()) {
-      return table.get().identifier().unquotedString();
-    }
-    if (relation.relation() instanceof HadoopFsRelation fs) {
-      return fs.fileFormat().toString()
-          + " files "
-          + CollectionConverters.asJava(fs.location().rootPaths());
-    }
-    return relation.relation().toString();
+    return tables;
   }
 
   /**
@@ -337,7 +194,7 @@ public final class CohortSql {
     if (plan instanceof UnresolvedRelation relation) {
       out.add(relation);
     }
-    for (LogicalPlan child : nested(plan)) {
+    for (LogicalPlan child : ZoneReads.nested(plan)) {
       references(child, cteNames, out);
     }
   }
@@ -363,21 +220,8 @@ public final class CohortSql {
       out.add(delta.path().toString());
       return;
     }
-    for (LogicalPlan child : nested(plan)) {
+    for (LogicalPlan child : ZoneReads.nested(plan)) {
       findDeltaLocations(child, out);
-    }
-  }
-
-  /** The zone root as Hadoop qualifies table paths ({@code file:/...} for local paths). */
-  static String qualify(SparkSession spark, String root) {
-    try {
-      Path path = new Path(root);
-      return path.getFileSystem(spark.sparkContext().hadoopConfiguration())
-          .makeQualified(path)
-          .toString()
-          .replaceAll("/+$", "");
-    } catch (IOException e) {
-      throw new LakehouseException("Cannot resolve zone root " + root + ": " + e.getMessage(), e);
     }
   }
 
@@ -386,10 +230,5 @@ public final class CohortSql {
       return "";
     }
     return message.strip().lines().findFirst().orElse(message);
-  }
-
-  private static String abbreviate(String sql) {
-    String one = sql.replaceAll("\\s+", " ");
-    return one.length() > 120 ? one.substring(0, 117) + "..." : one;
   }
 }

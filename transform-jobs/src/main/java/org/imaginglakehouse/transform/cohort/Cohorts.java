@@ -166,17 +166,20 @@ public final class Cohorts {
         select.add(lit(null).cast("string").as(uid));
       }
     }
-    for (int i = 0; i < attributeColumns.size(); i++) {
-      select.add(result.col(quote(attributeColumns.get(i))).cast("string").as("_a" + i));
+    // Keys in sorted order: the stored map is then in one canonical order whatever the query's
+    // column order (hash and comparison do not depend on it either, see canonicalAttributes).
+    List<String> sorted = checkDistinct(attributeColumns).stream().sorted().toList();
+    for (int i = 0; i < sorted.size(); i++) {
+      select.add(result.col(quote(sorted.get(i))).cast("string").as("_a" + i));
     }
     Dataset<Row> distinct = result.select(select.toArray(Column[]::new)).distinct();
     Column attributes;
-    if (attributeColumns.isEmpty()) {
+    if (sorted.isEmpty()) {
       attributes = lit(null).cast("map<string,string>");
     } else {
       List<Column> kv = new ArrayList<>();
-      for (int i = 0; i < attributeColumns.size(); i++) {
-        kv.add(lit(attributeColumns.get(i)));
+      for (int i = 0; i < sorted.size(); i++) {
+        kv.add(lit(sorted.get(i)));
         kv.add(col("_a" + i));
       }
       attributes = functions.map(kv.toArray(Column[]::new));
@@ -204,6 +207,24 @@ public final class Cohorts {
     return out;
   }
 
+  /**
+   * Attribute names become map keys, which must be unique; Spark resolves names case-insensitively,
+   * so {@code x} and {@code X} would also be ambiguous.
+   */
+  private static List<String> checkDistinct(List<String> attributeColumns) {
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (String c : attributeColumns) {
+      if (!seen.add(c.toLowerCase(Locale.ROOT))) {
+        throw new LakehouseException(
+            "The cohort query returns more than one column named '"
+                + c
+                + "' (names are compared ignoring case): give each attribute column its own"
+                + " name with AS, e.g. SELECT ..., a.x AS study_x, b.x AS series_x");
+      }
+    }
+    return attributeColumns;
+  }
+
   private static String find(List<String> columns, String wanted, CohortLevel level) {
     List<String> matches = columns.stream().filter(c -> c.equalsIgnoreCase(wanted)).toList();
     if (matches.size() == 1) {
@@ -226,18 +247,42 @@ public final class Cohorts {
   }
 
   /**
+   * Suffix of the current {@link #hash} format. Hashes without it were made before attributes were
+   * hashed in canonical (key-sorted) form; see {@link #legacyHash}.
+   */
+  public static final String HASH_FORMAT = ";attributes=sorted-entries";
+
+  /**
    * Order-independent fingerprint of member rows: row count and the sum of a 64-bit hash of every
    * row (as a 38-digit decimal, so it cannot overflow). Equal sets of rows give equal hashes
-   * whatever the order or partitioning.
+   * whatever the order or partitioning, and whatever the order of the keys in the attributes map.
    */
   public static String hash(Dataset<Row> members) {
+    return hash(members, canonicalAttributes()) + HASH_FORMAT;
+  }
+
+  /**
+   * The hash as made before the fix for map key order: over {@code to_json(attributes)}, which
+   * lists the keys in the stored order. Kept only to check the stored members of cohorts created
+   * then against their recorded hash.
+   */
+  public static String legacyHash(Dataset<Row> members) {
+    return hash(members, functions.to_json(col(ATTRIBUTES)));
+  }
+
+  /** Whether a recorded hash predates {@link #HASH_FORMAT}. */
+  public static boolean isLegacyHash(String hash) {
+    return hash != null && !hash.endsWith(HASH_FORMAT);
+  }
+
+  private static String hash(Dataset<Row> members, Column attributes) {
     Column rowHash =
         functions.xxhash64(
             functions.coalesce(col(EUPI), lit("\u0000")),
             functions.coalesce(col(STUDY_UID), lit("\u0000")),
             functions.coalesce(col(SERIES_UID), lit("\u0000")),
             functions.coalesce(col(SOP_UID), lit("\u0000")),
-            functions.coalesce(functions.to_json(col(ATTRIBUTES)), lit("\u0000")));
+            functions.coalesce(attributes, lit("\u0000")));
     Row row =
         members
             .agg(
@@ -249,22 +294,40 @@ public final class Cohorts {
         Locale.ROOT, "rows=%d;xxhash64sum=%s", row.getLong(0), row.getDecimal(1).toPlainString());
   }
 
-  /** Members as comparable rows (the attributes map as JSON). */
+  /**
+   * The attributes map as JSON of its entries sorted by key: the same text for the same entries in
+   * any key order (a map read back through a Scala {@code HashMap}, for one, has lost its order).
+   */
+  static Column canonicalAttributes() {
+    return functions.to_json(functions.array_sort(functions.map_entries(col(ATTRIBUTES))));
+  }
+
+  /** Members as comparable rows (the attributes as {@link #canonicalAttributes} JSON). */
   public static Dataset<Row> comparable(Dataset<Row> members) {
     return members.select(
         col(EUPI),
         col(STUDY_UID),
         col(SERIES_UID),
         col(SOP_UID),
-        functions.to_json(col(ATTRIBUTES)).as(ATTRIBUTES));
+        canonicalAttributes().as(ATTRIBUTES));
   }
 
   /** Replaces the members of {@code name} atomically (one Delta commit). */
   public void writeMembers(String name, Dataset<Row> members) {
-    Dataset<Row> typed = spark.createDataFrame(members.rdd(), MEMBERS_SCHEMA);
+    // Cast column by column, never through members.rdd(): external rows turn the attributes map
+    // into a Scala Map, whose iteration order for more than four keys is a hash order, and that
+    // order is what was stored (the cause of "not identical" re-runs of such cohorts).
+    List<Column> columns = new ArrayList<>();
+    for (var field : MEMBERS_SCHEMA.fields()) {
+      columns.add(col(field.name()).cast(field.dataType()).as(field.name()));
+    }
+    Dataset<Row> typed = members.select(columns.toArray(Column[]::new));
     if (!DeltaTable.isDeltaTable(spark, membersLocation())) {
-      typed.write().format("delta").partitionBy(NAME).mode("append").save(membersLocation());
-      return;
+      DeltaTable.createIfNotExists(spark)
+          .location(membersLocation())
+          .addColumns(MEMBERS_SCHEMA)
+          .partitionedBy(NAME)
+          .execute();
     }
     typed
         .write()

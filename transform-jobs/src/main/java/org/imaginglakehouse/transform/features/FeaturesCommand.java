@@ -10,6 +10,8 @@ import picocli.CommandLine.Option;
 /** {@code lakehouse features}: per-instance and per-series pixel features. */
 @Command(
     name = "features",
+    footerHeading = "%nExamples:%n",
+    footer = {"  lakehouse features", "  lakehouse features --extractors texture --limit 1000"},
     description =
         "Decode pixel data of new instances into identifiable.pixel_features and recompute"
             + " identifiable.series_pixel_features for their series.")

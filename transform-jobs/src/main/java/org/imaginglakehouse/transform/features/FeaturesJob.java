@@ -32,6 +32,7 @@ import org.imaginglakehouse.core.spark.ZoneCatalog;
 import org.imaginglakehouse.core.zone.Zone;
 import org.imaginglakehouse.transform.pixel.DeltaUpserts;
 import org.imaginglakehouse.transform.pixel.InstanceSource;
+import org.imaginglakehouse.transform.pixel.KeyColumns;
 import org.imaginglakehouse.transform.pixel.PixelDescriptor;
 import scala.jdk.javaapi.CollectionConverters;
 
@@ -40,8 +41,8 @@ import scala.jdk.javaapi.CollectionConverters;
  * instance, or a file whose checksum changed) and writes {@code identifiable.pixel_features}; then
  * recomputes {@code identifiable.series_pixel_features} for the series those instances belong to
  * (and for any series whose series row is older than its instance rows: a run killed in between).
- * Work is committed in batches (MERGE on sop_instance_uid / series_instance_uid), so a killed run
- * loses at most one batch and a re-run continues where it stopped.
+ * Work is committed in batches (MERGE on SOPInstanceUID / SeriesInstanceUID), so a killed run loses
+ * at most one batch and a re-run continues where it stopped.
  */
 public final class FeaturesJob extends AbstractJob<FeaturesJob.Result> {
   public static final String NAME = "features";
@@ -107,21 +108,25 @@ public final class FeaturesJob extends AbstractJob<FeaturesJob.Result> {
     FeatureRegistry.select(extractors); // fail fast on unknown names, on the driver
     String instancePath = layout.table(Zone.IDENTIFIABLE, FeaturesTables.INSTANCE_TABLE);
     String seriesPath = layout.table(Zone.IDENTIFIABLE, FeaturesTables.SERIES_TABLE);
+    // Tables written before the key columns were named by DICOM keyword are migrated first.
+    DeltaUpserts.migrateKeys(
+        spark,
+        layout,
+        run,
+        "lakehouse " + NAME,
+        FeaturesTables.INSTANCE_TABLE,
+        FeaturesTables.SERIES_TABLE);
     Dataset<Row> instances = InstanceSource.read(spark, layout);
     Dataset<Row> candidates = instances;
     if (DeltaTable.isDeltaTable(spark, instancePath)) {
       Dataset<Row> done =
-          spark
-              .read()
-              .format("delta")
-              .load(instancePath)
-              .select("sop_instance_uid", "file_checksum");
+          spark.read().format("delta").load(instancePath).select(KeyColumns.SOP, "file_checksum");
       candidates =
           instances.join(
               done,
               instances
                   .col("SOPInstanceUID")
-                  .equalTo(done.col("sop_instance_uid"))
+                  .equalTo(done.col(KeyColumns.SOP))
                   .and(instances.col("file_checksum").eqNullSafe(done.col("file_checksum"))),
               "left_anti");
     }
@@ -165,8 +170,7 @@ public final class FeaturesJob extends AbstractJob<FeaturesJob.Result> {
             }
           });
       run.time(
-          "write",
-          () -> DeltaUpserts.upsert(spark, instancePath, rows, List.of("sop_instance_uid")));
+          "write", () -> DeltaUpserts.upsert(spark, instancePath, rows, List.of(KeyColumns.SOP)));
     }
     // Series features: recompute every series that gained or changed an instance in this run, and
     // every series whose instance rows are newer than its series row (a run killed between its
@@ -193,7 +197,7 @@ public final class FeaturesJob extends AbstractJob<FeaturesJob.Result> {
       run.count("series", seriesCount);
       run.time(
           "write",
-          () -> DeltaUpserts.upsert(spark, seriesPath, seriesDone, List.of("series_instance_uid")));
+          () -> DeltaUpserts.upsert(spark, seriesPath, seriesDone, List.of(KeyColumns.SERIES)));
     }
     ZoneCatalog catalog = new ZoneCatalog(spark, layout, Set.of(Zone.IDENTIFIABLE));
     if (DeltaTable.isDeltaTable(spark, instancePath)) {
@@ -215,7 +219,7 @@ public final class FeaturesJob extends AbstractJob<FeaturesJob.Result> {
             .read()
             .format("delta")
             .load(instancePath)
-            .groupBy(col("series_instance_uid").as("s_uid"))
+            .groupBy(col(KeyColumns.SERIES).as("s_uid"))
             .agg(max("processed_time").as("instances_time"));
     if (!DeltaTable.isDeltaTable(spark, seriesPath)) {
       return latest.select("s_uid");
@@ -225,8 +229,7 @@ public final class FeaturesJob extends AbstractJob<FeaturesJob.Result> {
             .read()
             .format("delta")
             .load(seriesPath)
-            .select(
-                col("series_instance_uid").as("w_uid"), col("processed_time").as("series_time"));
+            .select(col(KeyColumns.SERIES).as("w_uid"), col("processed_time").as("series_time"));
     return latest
         .join(written, latest.col("s_uid").equalTo(written.col("w_uid")), "left_outer")
         .where(col("w_uid").isNull().or(col("series_time").lt(col("instances_time"))))

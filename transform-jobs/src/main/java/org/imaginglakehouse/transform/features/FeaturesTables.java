@@ -14,6 +14,7 @@ import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.MetadataBuilder;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.imaginglakehouse.transform.pixel.KeyColumns;
 
 /**
  * Schemas of {@code identifiable.pixel_features} and {@code identifiable.series_pixel_features}.
@@ -35,9 +36,9 @@ public final class FeaturesTables {
   public static final StructType INSTANCE_SCHEMA =
       new StructType(
           new StructField[] {
-            f("sop_instance_uid", StringType, false),
-            f("series_instance_uid", StringType, false),
-            f("study_instance_uid", StringType, false),
+            f(KeyColumns.SOP, StringType, false),
+            f(KeyColumns.SERIES, StringType, false),
+            f(KeyColumns.STUDY, StringType, false),
             f("modality", StringType, true),
             f("decode_status", StringType, true),
             f("decode_reason", StringType, false),
@@ -67,8 +68,8 @@ public final class FeaturesTables {
   public static final StructType SERIES_SCHEMA =
       new StructType(
           new StructField[] {
-            f("series_instance_uid", StringType, false),
-            f("study_instance_uid", StringType, false),
+            f(KeyColumns.SERIES, StringType, false),
+            f(KeyColumns.STUDY, StringType, false),
             f("modality", StringType, true),
             f("instance_count", IntegerType, true),
             f("frame_count", LongType, true),

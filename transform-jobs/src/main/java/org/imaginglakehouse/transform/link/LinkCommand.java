@@ -9,6 +9,12 @@ import picocli.CommandLine.Option;
 /** {@code lakehouse link --dataset N --source PATH|JDBC-URL [--table T] [--id-column CHI]}. */
 @Command(
     name = "link",
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  lakehouse link --dataset smr06 --source /data/linked/smr06.csv",
+      "  lakehouse link --dataset prescribing --source /data/linked/prescribing.parquet --id-column chi",
+      "  lakehouse link --dataset smr06 --source jdbc:postgresql://db:5432/registry --table public.smr06 --jdbc-user lakehouse"
+    },
     description = {
       "Load an external patient-level dataset (CSV, Parquet, Delta or a JDBC table) into"
           + " deidentified.<dataset>, with the patient identifier replaced by the EUPI from the"

@@ -14,6 +14,12 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "ocr",
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  lakehouse ocr",
+      "  lakehouse ocr --max-frames 4 --limit 500",
+      "  lakehouse ocr --ocr-everything --stop-after-text"
+    },
     description =
         "OCR burned-in text of new instances into identifiable.pixel_text and"
             + " identifiable.pixel_text_flags.")

@@ -37,6 +37,7 @@ import org.imaginglakehouse.core.spark.ZoneCatalog;
 import org.imaginglakehouse.core.zone.Zone;
 import org.imaginglakehouse.transform.pixel.DeltaUpserts;
 import org.imaginglakehouse.transform.pixel.InstanceSource;
+import org.imaginglakehouse.transform.pixel.KeyColumns;
 import org.imaginglakehouse.transform.pixel.PixelDescriptor;
 
 /**
@@ -162,6 +163,9 @@ public final class OcrJob extends AbstractJob<OcrJob.Result> {
     long limit = options.getLong(OPTION_LIMIT, DEFAULT_LIMIT);
     String flagsPath = layout.table(Zone.IDENTIFIABLE, OcrTables.FLAGS_TABLE);
     String textPath = layout.table(Zone.IDENTIFIABLE, OcrTables.TEXT_TABLE);
+    // Tables written before the key columns were named by DICOM keyword are migrated first.
+    DeltaUpserts.migrateKeys(
+        spark, layout, run, "lakehouse " + NAME, OcrTables.TEXT_TABLE, OcrTables.FLAGS_TABLE);
     Dataset<Row> instances = InstanceSource.read(spark, layout);
     Dataset<Row> candidates = instances;
     if (DeltaTable.isDeltaTable(spark, flagsPath)) {
@@ -169,7 +173,7 @@ public final class OcrJob extends AbstractJob<OcrJob.Result> {
       Column same =
           instances
               .col("SOPInstanceUID")
-              .equalTo(done.col("sop_instance_uid"))
+              .equalTo(done.col(KeyColumns.SOP))
               .and(instances.col("file_checksum").eqNullSafe(done.col("file_checksum")));
       if (!options.getBoolean(OPTION_KEEP_OUTDATED, DEFAULT_KEEP_OUTDATED)) {
         // flags written with other settings or older detection code are outdated: read again
@@ -228,12 +232,12 @@ public final class OcrJob extends AbstractJob<OcrJob.Result> {
       Dataset<Row> words =
           outcomes
               .select(
-                  col("sop_instance_uid"),
+                  col(KeyColumns.SOP),
                   explode(col("words")).as("w"),
                   col("run_id"),
                   col("processed_time"))
               .select(
-                  col("sop_instance_uid"),
+                  col(KeyColumns.SOP),
                   col("w.source"),
                   col("w.frame"),
                   col("w.pass"),
@@ -255,21 +259,20 @@ public final class OcrJob extends AbstractJob<OcrJob.Result> {
                     .read()
                     .format("delta")
                     .load(textPath)
-                    .select("sop_instance_uid")
-                    .join(outcomes.select("sop_instance_uid"), "sop_instance_uid")
+                    .select(KeyColumns.SOP)
+                    .join(outcomes.select(KeyColumns.SOP), KeyColumns.SOP)
                     .isEmpty()) {
               // Words of an earlier, interrupted or outdated run of these instances.
-              DeltaUpserts.deleteMatching(spark, textPath, outcomes, "sop_instance_uid");
+              DeltaUpserts.deleteMatching(spark, textPath, outcomes, KeyColumns.SOP);
             }
             if (DeltaTable.isDeltaTable(spark, textPath) || !words.isEmpty()) {
               DeltaUpserts.upsert(
                   spark,
                   textPath,
                   spark.createDataFrame(words.rdd(), OcrTables.TEXT_SCHEMA),
-                  List.of("sop_instance_uid", "source", "frame", "pass", "word_index"));
+                  List.of(KeyColumns.SOP, "source", "frame", "pass", "word_index"));
             }
-            DeltaUpserts.upsert(
-                spark, flagsPath, outcomes.drop("words"), List.of("sop_instance_uid"));
+            DeltaUpserts.upsert(spark, flagsPath, outcomes.drop("words"), List.of(KeyColumns.SOP));
           });
     }
     ZoneCatalog catalog = new ZoneCatalog(spark, layout, Set.of(Zone.IDENTIFIABLE));

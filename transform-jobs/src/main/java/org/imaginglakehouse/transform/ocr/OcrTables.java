@@ -13,6 +13,7 @@ import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.MetadataBuilder;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.imaginglakehouse.transform.pixel.KeyColumns;
 
 /**
  * Schemas of {@code identifiable.pixel_text} (every word read, identifiable: it is text from the
@@ -52,9 +53,9 @@ public final class OcrTables {
   public static final StructType FLAGS_SCHEMA =
       new StructType(
           new StructField[] {
-            f("sop_instance_uid", StringType, false),
-            f("series_instance_uid", StringType, false),
-            f("study_instance_uid", StringType, false),
+            f(KeyColumns.SOP, StringType, false),
+            f(KeyColumns.SERIES, StringType, false),
+            f(KeyColumns.STUDY, StringType, false),
             f("modality", StringType, true),
             f("ocr_status", StringType, true),
             f("status_reason", StringType, false),
@@ -83,7 +84,7 @@ public final class OcrTables {
   public static final StructType TEXT_SCHEMA =
       new StructType(
           new StructField[] {
-            f("sop_instance_uid", StringType, false),
+            f(KeyColumns.SOP, StringType, false),
             f("source", StringType, false),
             f("frame", IntegerType, false),
             f("pass", StringType, false),

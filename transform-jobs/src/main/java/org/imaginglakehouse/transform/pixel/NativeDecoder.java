@@ -2,6 +2,7 @@ package org.imaginglakehouse.transform.pixel;
 
 import java.io.IOException;
 import java.util.List;
+import org.imaginglakehouse.core.io.SourceFiles;
 
 /** Uncompressed pixel data read in place at the offset recorded by ingest. */
 final class NativeDecoder {
@@ -155,7 +156,7 @@ final class NativeDecoder {
       int length = (int) ((bitOffset + frameBits + 7) / 8);
       byte[] bytes;
       try {
-        bytes = PixelFiles.readRange(d.filePath(), d.pixelDataOffset() + startByte, length);
+        bytes = SourceFiles.readRange(d.filePath(), d.pixelDataOffset() + startByte, length);
       } catch (IOException e) {
         throw new PixelDecodeException(
             "reading frame " + frame + " failed: " + PixelDecoder.message(e), e);

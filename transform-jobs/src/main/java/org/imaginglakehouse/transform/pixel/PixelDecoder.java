@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;
 import java.util.Map;
+import org.imaginglakehouse.core.io.SourceFiles;
 
 /**
  * Decodes the pixel data of one instance described by a {@link PixelDescriptor}.
@@ -87,7 +88,7 @@ public final class PixelDecoder {
     }
     long fileLength;
     try {
-      fileLength = PixelFiles.length(d.filePath());
+      fileLength = SourceFiles.length(d.filePath());
     } catch (IOException e) {
       throw new PixelDecodeException("cannot open " + d.filePath() + ": " + e.getMessage(), e);
     }
@@ -112,7 +113,7 @@ public final class PixelDecoder {
   private static DecodedImage decodeWithPixelMed(PixelDescriptor d, String ts)
       throws PixelDecodeException {
     SourceImage source;
-    try (InputStream in = new BufferedInputStream(PixelFiles.open(d.filePath()), 1 << 16)) {
+    try (InputStream in = new BufferedInputStream(SourceFiles.open(d.filePath()), 1 << 16)) {
       AttributeList list = new AttributeList();
       list.read(new DicomInputStream(in));
       if (list.get(TagFromName.PixelData) == null) {

@@ -10,6 +10,12 @@ import picocli.CommandLine.Option;
 /** {@code lakehouse promote}: identifiable.instances → de-identified study/series/image. */
 @Command(
     name = "promote",
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  lakehouse --conf pseudonym.source=csv --conf pseudonym.location=chi_eupi.csv promote",
+      "  lakehouse promote --full",
+      "  lakehouse promote --templates /etc/lakehouse/promote"
+    },
     description = {
       "Promote identifiable.instances into the de-identified inventory (deidentified.study,"
           + " series, image) through the templates and promotion rules, with CHI→EUPI pseudonyms"

@@ -44,6 +44,7 @@ import org.imaginglakehouse.schemas.inventory.PromotionRules;
 import org.imaginglakehouse.schemas.inventory.PromotionSpec;
 import org.imaginglakehouse.transform.features.FeaturesTables;
 import org.imaginglakehouse.transform.ocr.OcrTables;
+import org.imaginglakehouse.transform.pixel.KeyColumns;
 import org.imaginglakehouse.transform.pseudonym.PatientIds;
 import org.imaginglakehouse.transform.pseudonym.PseudonymConfig;
 import org.imaginglakehouse.transform.pseudonym.Pseudonymiser;
@@ -489,19 +490,22 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
       } else {
         String sop = "_px_sop_" + table;
         String checksum = "_px_checksum_" + table;
+        Dataset<Row> source =
+            spark.read().format("delta").option("versionAsOf", version).load(ident(table));
+        // A table the pixel job has not migrated yet still has the legacy key name.
+        String key =
+            KeyColumns.resolve(
+                List.of(source.columns()),
+                KeyColumns.SOP,
+                table,
+                table.equals(PixelColumn.FEATURES) ? "lakehouse features" : "lakehouse ocr");
         List<Column> select = new ArrayList<>();
-        select.add(col("sop_instance_uid").as(sop));
+        select.add(col(key).as(sop));
         select.add(col("file_checksum").as(checksum));
         for (PixelColumn p : columns) {
           select.add(expr(p.expression()).cast(p.output().sqlType()).as(ColumnPlan.pixelValue(p)));
         }
-        Dataset<Row> rows =
-            spark
-                .read()
-                .format("delta")
-                .option("versionAsOf", version)
-                .load(ident(table))
-                .select(select.toArray(new Column[0]));
+        Dataset<Row> rows = source.select(select.toArray(new Column[0]));
         df =
             df.join(
                     rows,

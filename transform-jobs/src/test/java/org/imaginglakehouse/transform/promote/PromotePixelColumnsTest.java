@@ -55,18 +55,7 @@ class PromotePixelColumnsTest extends SparkTestBase {
     List<Instance> instances = new ArrayList<>();
     // Study A: an ultrasound with the patient's name and birth date burned in, and a secondary
     // capture (OT → OTHER template) without text.
-    Instance us =
-        new Instance(
-            TestDicom.write(
-                files.resolve("us.dcm"),
-                "1.7.1.1.1",
-                TestDicom.square(
-                    256, List.of(new TestDicom.Text("DOE JANE 01/01/1970", 10, 10, 14)), 20)));
-    us.modality = "US";
-    us.sopClass = US_CLASS;
-    us.study = "1.7.1";
-    us.series = "1.7.1.1";
-    instances.add(us);
+    instances.add(burnedInUltrasound(files, "1.7.1"));
     Instance sc =
         new Instance(
             TestDicom.write(
@@ -149,7 +138,7 @@ class PromotePixelColumnsTest extends SparkTestBase {
         .sql(
             "UPDATE delta.`"
                 + layout.table(Zone.IDENTIFIABLE, OcrTables.FLAGS_TABLE)
-                + "` SET ocr_ms = ocr_ms + 1 WHERE sop_instance_uid = '1.7.2.1.1'");
+                + "` SET ocr_ms = ocr_ms + 1 WHERE SOPInstanceUID = '1.7.2.1.1'");
     PromoteJob.Result same = promote(config, Map.of());
     assertThat(same.count("studies_affected")).isZero();
     assertThat(same.processed()).isZero();
@@ -201,7 +190,26 @@ class PromotePixelColumnsTest extends SparkTestBase {
     assertThat(version(layout.table(Zone.DEIDENTIFIED, "image"))).isEqualTo(imageVersion);
   }
 
-  private static PromoteJob.Result promote(LakehouseConfig config, Map<String, String> options) {
+  /**
+   * An ultrasound image {@code <study>.1.1} (series {@code <study>.1}) with the patient's name and
+   * birth date burned in (the fixture's patient, CHI 0101701234).
+   */
+  static Instance burnedInUltrasound(Path files, String study) throws Exception {
+    Instance us =
+        new Instance(
+            TestDicom.write(
+                files.resolve("us.dcm"),
+                study + ".1.1",
+                TestDicom.square(
+                    256, List.of(new TestDicom.Text("DOE JANE 01/01/1970", 10, 10, 14)), 20)));
+    us.modality = "US";
+    us.sopClass = US_CLASS;
+    us.study = study;
+    us.series = study + ".1";
+    return us;
+  }
+
+  static PromoteJob.Result promote(LakehouseConfig config, Map<String, String> options) {
     PromoteJob.Result r =
         new PromoteJob(spark(), config, JobOptions.of(config, PromoteJob.NAME, options), Map.of())
             .execute();
@@ -209,7 +217,7 @@ class PromotePixelColumnsTest extends SparkTestBase {
     return r;
   }
 
-  private static Map<String, Row> images(ZoneLayout layout) {
+  static Map<String, Row> images(ZoneLayout layout) {
     return spark()
         .read()
         .format("delta")
@@ -219,7 +227,7 @@ class PromotePixelColumnsTest extends SparkTestBase {
         .collect(Collectors.toMap(r -> r.getAs("SOPInstanceUID"), r -> r));
   }
 
-  private static long version(String path) {
+  static long version(String path) {
     return DeltaTable.forPath(spark(), path).history(1).select("version").first().getLong(0);
   }
 

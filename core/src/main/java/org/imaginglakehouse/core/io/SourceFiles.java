@@ -1,4 +1,4 @@
-package org.imaginglakehouse.transform.pixel;
+package org.imaginglakehouse.core.io;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -20,11 +20,11 @@ import org.apache.hadoop.fs.FileSystem;
  * {@code file:} URI, an entry of a zip archive written {@code archive.zip!entry/path}, or any
  * Hadoop file system URI ({@code s3a://}, {@code hdfs://}).
  */
-public final class PixelFiles {
-  private PixelFiles() {}
+public final class SourceFiles {
+  private SourceFiles() {}
 
   /** The archive and entry of a {@code archive.zip!entry} path, or null for a plain file. */
-  static String[] splitZip(String filePath) {
+  public static String[] splitZip(String filePath) {
     int bang = filePath.indexOf('!');
     while (bang > 0) {
       String archive = filePath.substring(0, bang);

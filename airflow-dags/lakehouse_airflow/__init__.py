@@ -1,0 +1,1 @@
+"""Shared code of the imaging lakehouse DAGs (settings, the job operator, the feed convention)."""

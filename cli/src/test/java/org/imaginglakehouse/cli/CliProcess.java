@@ -1,0 +1,47 @@
+package org.imaginglakehouse.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the CLI as its own process, as Airflow and shells do: JVM options of bin/jvm-options. */
+final class CliProcess {
+  /** Exit code and the raw bytes of stdout and stderr together. */
+  record Result(int exitCode, byte[] bytes) {}
+
+  private CliProcess() {}
+
+  /** Runs {@code lakehouse args} with {@code env} ("KEY=VALUE") added to the environment. */
+  static Result run(List<String> env, String... args) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    for (String opt : Files.readAllLines(repoRoot().resolve("bin/jvm-options"))) {
+      if (!opt.isBlank() && !opt.startsWith("#")) {
+        command.add(opt);
+      }
+    }
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(LakehouseCli.class.getName());
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    for (String kv : env) {
+      String[] parts = kv.split("=", 2);
+      builder.environment().put(parts[0], parts[1]);
+    }
+    Process process = builder.start();
+    byte[] bytes = process.getInputStream().readAllBytes();
+    assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
+    return new Result(process.exitValue(), bytes);
+  }
+
+  private static Path repoRoot() {
+    String root = System.getProperty("lakehouse.repo.root");
+    return root == null ? Path.of("..").toAbsolutePath().normalize() : Path.of(root);
+  }
+}

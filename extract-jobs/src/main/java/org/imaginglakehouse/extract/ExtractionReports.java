@@ -1,0 +1,245 @@
+package org.imaginglakehouse.extract;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.delta.tables.DeltaTable;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.imaginglakehouse.core.job.JobRunLog;
+import org.imaginglakehouse.core.zone.ZoneLayout;
+import org.imaginglakehouse.extract.verify.Failure;
+
+/**
+ * The reports written beside an extraction for the person who releases it (SMI's CohortPackager):
+ * {@code README.md} (what was asked, what was extracted, the profile, the counts), {@code
+ * rejections.csv} (instances the rejectors refused, with reasons), {@code processing_errors.csv}
+ * (instances the writer could not produce) and {@code verification_failures.csv}. They hold project
+ * UIDs, reasons, counts and hashes only, and are written before verify scans the extraction (the
+ * failures CSV after; it holds only hashes and is scanned on the driver), so they pass the same
+ * residual scan as the images. Deterministic: no time or run id, so a re-run that changes nothing
+ * rewrites nothing.
+ */
+final class ExtractionReports {
+  static final String README = "README.md";
+  static final String REJECTIONS_CSV = "rejections.csv";
+  static final String ERRORS_CSV = "processing_errors.csv";
+  static final String FAILURES_CSV = "verification_failures.csv";
+
+  /** Rejections the writer produced (the file could not be made), as opposed to a rejector's. */
+  static final Set<String> PROCESSING_ERRORS =
+      Set.of(
+          Rejection.SOURCE_MISSING.id(),
+          Rejection.CHANGED_SINCE_INGEST.id(),
+          Rejection.WRITE_FAILED.id(),
+          "corrupt",
+          "truncated",
+          "no_meta_header",
+          "rewrite_failed");
+
+  private final SparkSession spark;
+  private final ZoneLayout layout;
+  private final String project;
+  private final String extractionId;
+  private final String root;
+
+  ExtractionReports(
+      SparkSession spark, ZoneLayout layout, String project, String extractionId, String root) {
+    this.spark = spark;
+    this.layout = layout;
+    this.project = project;
+    this.extractionId = extractionId;
+    this.root = root;
+  }
+
+  private Dataset<Row> table(String name) {
+    String location = layout.projectTable(project, name);
+    if (!DeltaTable.isDeltaTable(spark, location)) {
+      return null;
+    }
+    return spark
+        .read()
+        .format("delta")
+        .load(location)
+        .where(col("extraction_id").equalTo(extractionId));
+  }
+
+  /** README.md, rejections.csv and processing_errors.csv; returns their names. */
+  List<String> writeBeforeVerify(ProjectConfig config) {
+    Dataset<Row> rejections = table(ProjectTables.REJECTIONS);
+    List<Row> rejected =
+        rejections == null
+            ? List.of()
+            : rejections
+                .select("level", "uid", "reason", "Modality", "message")
+                .orderBy("reason", "level", "uid")
+                .collectAsList();
+    StringBuilder rej = new StringBuilder("level,uid,reason,Modality\n");
+    StringBuilder err = new StringBuilder("level,uid,reason,message\n");
+    Map<String, Long> byReason = new TreeMap<>();
+    Map<String, Long> errorsByReason = new TreeMap<>();
+    for (Row r : rejected) {
+      String reason = r.getString(2);
+      if (PROCESSING_ERRORS.contains(reason)) {
+        err.append(csv(r.getString(0), r.getString(1), reason, r.getString(4)));
+        errorsByReason.merge(reason, 1L, Long::sum);
+      } else {
+        rej.append(csv(r.getString(0), r.getString(1), reason, r.getString(3)));
+        byReason.merge(reason, 1L, Long::sum);
+      }
+    }
+    write(REJECTIONS_CSV, rej.toString());
+    write(ERRORS_CSV, err.toString());
+    write(README, readme(config, byReason, errorsByReason));
+    return List.of(README, REJECTIONS_CSV, ERRORS_CSV);
+  }
+
+  private String readme(
+      ProjectConfig config, Map<String, Long> byReason, Map<String, Long> errorsByReason) {
+    Dataset<Row> files = table(ProjectTables.FILES);
+    Row totals =
+        files == null
+            ? null
+            : files
+                .agg(
+                    org.apache.spark.sql.functions.count(org.apache.spark.sql.functions.lit(1)),
+                    org.apache.spark.sql.functions.coalesce(
+                        org.apache.spark.sql.functions.sum("size"),
+                        org.apache.spark.sql.functions.lit(0L)))
+                .first();
+    Map<String, Long> modalities = new TreeMap<>();
+    Dataset<Row> metadata = table(ProjectTables.METADATA);
+    if (metadata != null && Arrays.asList(metadata.columns()).contains("Modality")) {
+      for (Row r : metadata.groupBy("Modality").count().collectAsList()) {
+        modalities.put(r.isNullAt(0) ? "(none)" : r.getString(0), r.getLong(1));
+      }
+    }
+    Map<String, String> asked = lastExtractOptions();
+    StringBuilder md = new StringBuilder();
+    // No extraction id or time here: the same extraction under another id gives the same bytes.
+    md.append("# Extraction for project `").append(project).append("`\n\n");
+    md.append("## What was asked\n\n");
+    if (asked.containsKey(ExtractJob.OPTION_COHORT)) {
+      md.append("- cohort: `").append(asked.get(ExtractJob.OPTION_COHORT)).append("`\n");
+    }
+    if (asked.containsKey(ExtractJob.OPTION_UIDS)) {
+      md.append("- UID list: `")
+          .append(new Path(asked.get(ExtractJob.OPTION_UIDS)).getName())
+          .append("`\n");
+    }
+    md.append("- project file SHA-256: `").append(config.sha256()).append("`\n");
+    if (asked.containsKey("key_id")) {
+      md.append("- project key id: `").append(asked.get("key_id")).append("`\n");
+    }
+    md.append("\n## De-identification profile\n\n`")
+        .append(Profiles.of(config).summary())
+        .append("`\n\n");
+    md.append("Pixel policy: `")
+        .append(config.pixelPolicy())
+        .append("` (images with burned-in text are not extracted).\n\n");
+    md.append("## What was extracted\n\n");
+    md.append("| | count |\n|---|---|\n");
+    md.append("| files | ").append(totals == null ? 0 : totals.getLong(0)).append(" |\n");
+    md.append("| bytes | ").append(totals == null ? 0 : totals.getLong(1)).append(" |\n");
+    modalities.forEach(
+        (m, n) -> md.append("| modality ").append(m).append(" | ").append(n).append(" |\n"));
+    md.append("\n## Rejected instances (`").append(REJECTIONS_CSV).append("`)\n\n");
+    table(md, byReason);
+    md.append("\n## Processing errors (`").append(ERRORS_CSV).append("`)\n\n");
+    table(md, errorsByReason);
+    md.append("\n## Verification\n\n")
+        .append(
+            "Every file here was scanned by `lakehouse verify` (docs/extract.md, \"Verification\"):")
+        .append(" its findings are in `")
+        .append(FAILURES_CSV)
+        .append("` (hashes and byte offsets,")
+        .append(" never values), the SHA-256 of every file scanned in `VERIFIED.sha256`, and the")
+        .append(" outcome in `project_")
+        .append(project)
+        .append(".extraction_status`.\n");
+    return md.toString();
+  }
+
+  private static void table(StringBuilder md, Map<String, Long> counts) {
+    if (counts.isEmpty()) {
+      md.append("None.\n");
+      return;
+    }
+    md.append("| reason | instances |\n|---|---|\n");
+    counts.forEach((r, n) -> md.append("| ").append(r).append(" | ").append(n).append(" |\n"));
+  }
+
+  /** Options of the extraction's latest extract run (as job_runs recorded them). */
+  private Map<String, String> lastExtractOptions() {
+    String location = layout.projectTable(project, JobRunLog.TABLE);
+    if (!DeltaTable.isDeltaTable(spark, location)) {
+      return Map.of();
+    }
+    List<Row> rows =
+        spark
+            .read()
+            .format("delta")
+            .load(location)
+            .where(
+                col("job")
+                    .equalTo(ExtractJob.NAME)
+                    .and(col("options").getItem("extraction_id").equalTo(extractionId)))
+            .orderBy(col("started_at").desc())
+            .select("options")
+            .limit(1)
+            .collectAsList();
+    return rows.isEmpty() ? Map.of() : new TreeMap<>(rows.get(0).<String, String>getJavaMap(0));
+  }
+
+  /** verification_failures.csv: one line per failure, with its id (what an approver names). */
+  String failuresCsv(List<Failure> failures) {
+    StringBuilder out =
+        new StringBuilder("failure_id,path,check,severity,found_sha256,offset,detail\n");
+    failures.stream()
+        .sorted(java.util.Comparator.comparing((Failure f) -> f.path()).thenComparing(f -> f.id()))
+        .forEach(
+            f ->
+                out.append(
+                    csv(
+                        f.id(),
+                        f.path(),
+                        f.check(),
+                        f.severity(),
+                        f.foundSha256(),
+                        Long.toString(f.offset()),
+                        f.detail())));
+    return out.toString();
+  }
+
+  /** Writes {@code name} beside the extraction unless it already holds exactly {@code text}. */
+  byte[] write(String name, String text) {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    Path path = new Path(root, name);
+    if (!(ProjectFiles.exists(path) && Arrays.equals(ProjectFiles.read(path), bytes))) {
+      ProjectFiles.write(path, bytes);
+    }
+    return bytes;
+  }
+
+  private static String csv(String... fields) {
+    StringBuilder line = new StringBuilder();
+    for (int i = 0; i < fields.length; i++) {
+      String f = fields[i] == null ? "" : fields[i];
+      if (i > 0) {
+        line.append(',');
+      }
+      line.append(
+          f.contains(",") || f.contains("\"") || f.contains("\n")
+              ? "\"" + f.replace("\"", "\"\"") + "\""
+              : f);
+    }
+    return line.append('\n').toString();
+  }
+}

@@ -1,0 +1,214 @@
+package org.imaginglakehouse.extract;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.Serializable;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.imaginglakehouse.core.LakehouseException;
+import org.imaginglakehouse.core.zone.ZoneLayout;
+
+/**
+ * A project's extraction rules, from its YAML file (docs/extract.md, "The project file"). Every key
+ * is optional except {@code project}; defaults are the strict ones (SMI's CohortExtractor): only
+ * ORIGINAL\PRIMARY images, image storage SOP classes, pixel screening required for the modalities
+ * that burn in text, and de-identification in allow-list mode.
+ */
+public record ProjectConfig(
+    String project,
+    List<String> cohorts,
+    List<String> modalities,
+    String level,
+    List<String> imageTypes,
+    List<String> sopClasses,
+    List<String> profileOptions,
+    String profileMode,
+    List<String> allowAttributes,
+    List<String> safePrivate,
+    List<String> metadataColumns,
+    String pixelPolicy,
+    List<String> requireScreening,
+    String optOutFile,
+    String sha256)
+    implements Serializable {
+
+  /** ImageType values 1 and 2 accepted by default. */
+  public static final List<String> DEFAULT_IMAGE_TYPES = List.of("ORIGINAL\\PRIMARY");
+
+  /** Modalities whose images must have been OCR-screened clean (`no_text`) to be extracted. */
+  public static final List<String> DEFAULT_REQUIRE_SCREENING =
+      List.of("US", "SC", "OT", "XA", "RF", "ES", "CR", "DX", "MG", "IVUS", "OP", "XC");
+
+  /**
+   * SOP classes extracted by default: image storage classes whose pixel data the project can
+   * screen. Encapsulated documents, SR, presentation states and raw data are not on it.
+   */
+  public static final List<String> DEFAULT_SOP_CLASSES =
+      List.of(
+          "1.2.840.10008.5.1.4.1.1.1", // CR
+          "1.2.840.10008.5.1.4.1.1.1.1", // DX for presentation
+          "1.2.840.10008.5.1.4.1.1.1.1.1", // DX for processing
+          "1.2.840.10008.5.1.4.1.1.1.2", // MG for presentation
+          "1.2.840.10008.5.1.4.1.1.1.2.1", // MG for processing
+          "1.2.840.10008.5.1.4.1.1.2", // CT
+          "1.2.840.10008.5.1.4.1.1.2.1", // enhanced CT
+          "1.2.840.10008.5.1.4.1.1.3.1", // US multi-frame
+          "1.2.840.10008.5.1.4.1.1.4", // MR
+          "1.2.840.10008.5.1.4.1.1.4.1", // enhanced MR
+          "1.2.840.10008.5.1.4.1.1.6.1", // US
+          "1.2.840.10008.5.1.4.1.1.7", // secondary capture
+          "1.2.840.10008.5.1.4.1.1.12.1", // XA
+          "1.2.840.10008.5.1.4.1.1.12.2", // RF
+          "1.2.840.10008.5.1.4.1.1.20", // NM
+          "1.2.840.10008.5.1.4.1.1.128"); // PET
+
+  /** Inventory columns a project receives in its metadata file unless it names others. */
+  public static final List<String> DEFAULT_METADATA_COLUMNS =
+      List.of(
+          "Modality",
+          "StudyDate",
+          "BodyPartExamined",
+          "SeriesNumber",
+          "InstanceNumber",
+          "Rows",
+          "Columns",
+          "ImageType",
+          "Manufacturer");
+
+  static final Set<String> LEVELS = Set.of("study", "series", "image");
+  static final Set<String> PIXEL_POLICIES = Set.of("reject");
+
+  public static ProjectConfig parse(byte[] yaml, String source) {
+    JsonNode root;
+    try {
+      root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
+    } catch (IOException e) {
+      throw new LakehouseException(
+          "Cannot read project file " + source + ": not valid YAML (" + e.getMessage() + ")", e);
+    }
+    if (root == null || !root.isObject()) {
+      throw new LakehouseException(
+          "Project file " + source + " must be a YAML mapping with at least `project: <name>`");
+    }
+    checkKeys(
+        root,
+        source,
+        Set.of(
+            "project",
+            "cohorts",
+            "modalities",
+            "level",
+            "image_types",
+            "sop_classes",
+            "profile",
+            "metadata_columns",
+            "pixel",
+            "opt_out"));
+    String project = text(root, "project", null);
+    if (project == null) {
+      throw new LakehouseException("Project file " + source + " has no `project: <name>`");
+    }
+    ZoneLayout.checkName("project", project);
+    JsonNode profile = root.path("profile");
+    checkKeys(profile, source + " profile", Set.of("mode", "options", "allow", "safe_private"));
+    JsonNode pixel = root.path("pixel");
+    checkKeys(pixel, source + " pixel", Set.of("policy", "require_screening"));
+    String level = text(root, "level", "image").toLowerCase(Locale.ROOT);
+    if (!LEVELS.contains(level)) {
+      throw new LakehouseException(
+          "Project file " + source + ": level must be study, series or image, not " + level);
+    }
+    String policy = text(pixel, "policy", "reject").toLowerCase(Locale.ROOT);
+    if (!PIXEL_POLICIES.contains(policy)) {
+      throw new LakehouseException(
+          "Project file "
+              + source
+              + ": pixel.policy '"
+              + policy
+              + "' is not available; only `reject` is implemented (images with burned-in text"
+              + " or without an OCR screening are rejected)");
+    }
+    return new ProjectConfig(
+        project,
+        list(root, "cohorts", List.of()),
+        upper(list(root, "modalities", List.of())),
+        level,
+        list(root, "image_types", DEFAULT_IMAGE_TYPES),
+        list(root, "sop_classes", DEFAULT_SOP_CLASSES),
+        list(profile, "options", List.of()),
+        text(profile, "mode", "allow-list"),
+        list(profile, "allow", List.of()),
+        list(profile, "safe_private", List.of()),
+        list(root, "metadata_columns", DEFAULT_METADATA_COLUMNS),
+        policy,
+        upper(list(pixel, "require_screening", DEFAULT_REQUIRE_SCREENING)),
+        text(root.path("opt_out"), "file", null),
+        sha256(yaml));
+  }
+
+  /** Whether this project may extract the named cohort ({@code "*"} allows every cohort). */
+  public boolean mayRead(String cohort) {
+    return cohorts.contains("*") || cohorts.contains(cohort);
+  }
+
+  private static void checkKeys(JsonNode node, String where, Set<String> known) {
+    if (node.isMissingNode() || node.isNull()) {
+      return;
+    }
+    if (!node.isObject()) {
+      throw new LakehouseException("Project file " + where + " must be a mapping");
+    }
+    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+      String key = it.next();
+      if (!known.contains(key)) {
+        throw new LakehouseException(
+            "Project file "
+                + where
+                + ": unknown key '"
+                + key
+                + "' (known: "
+                + String.join(", ", known.stream().sorted().toList())
+                + ")");
+      }
+    }
+  }
+
+  private static String text(JsonNode node, String key, String fallback) {
+    JsonNode v = node.path(key);
+    return v.isMissingNode() || v.isNull() ? fallback : v.asText().trim();
+  }
+
+  private static List<String> list(JsonNode node, String key, List<String> fallback) {
+    JsonNode v = node.path(key);
+    if (v.isMissingNode() || v.isNull()) {
+      return fallback;
+    }
+    List<String> out = new ArrayList<>();
+    if (v.isArray()) {
+      v.forEach(e -> out.add(e.asText().trim()));
+    } else {
+      out.add(v.asText().trim());
+    }
+    return List.copyOf(out);
+  }
+
+  private static List<String> upper(List<String> values) {
+    return values.stream().map(v -> v.toUpperCase(Locale.ROOT)).toList();
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

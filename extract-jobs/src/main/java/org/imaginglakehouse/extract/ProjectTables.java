@@ -1,0 +1,369 @@
+package org.imaginglakehouse.extract;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import io.delta.tables.DeltaTable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.DateType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.types.TimestampType;
+import org.imaginglakehouse.core.LakehouseException;
+import org.imaginglakehouse.core.job.RunContext;
+import org.imaginglakehouse.core.zone.ZoneLayout;
+import org.imaginglakehouse.extract.deid.HmacProjectPseudonyms;
+
+/**
+ * The tables of a project zone ({@code project_<P>.files}, {@code rejections}, {@code metadata})
+ * and the files an extraction carries beside its images ({@code metadata.csv}, {@code
+ * metadata.parquet}, {@code MANIFEST.sha256}). No original UID, EUPI or unshifted date is written:
+ * UIDs are the project's, the source UID only as a SHA-256 (which only a holder of the UID can
+ * match), dates shifted per patient.
+ */
+final class ProjectTables {
+  static final String FILES = "files";
+  static final String REJECTIONS = "rejections";
+  static final String METADATA = "metadata";
+  static final String EXTRACTION_ID = "extraction_id";
+  static final String MANIFEST = "MANIFEST.sha256";
+  static final String METADATA_CSV = "metadata.csv";
+  static final String METADATA_PARQUET = "metadata.parquet";
+
+  /** What the executors return per instance attempted (see {@link InstanceExtractor.Outcome}). */
+  static final StructType OUTCOME_SCHEMA =
+      new StructType()
+          .add("SOPInstanceUID", DataTypes.StringType, false)
+          .add("source_uid_sha256", DataTypes.StringType, false)
+          .add("path", DataTypes.StringType, true)
+          .add("sha256", DataTypes.StringType, true)
+          .add("size", DataTypes.LongType, false)
+          .add("pixel_bytes_copied", DataTypes.LongType, false)
+          .add("reason", DataTypes.StringType, true)
+          .add("message", DataTypes.StringType, true);
+
+  private final SparkSession spark;
+  private final ZoneLayout layout;
+  private final String project;
+  private final String extractionId;
+  private final UserDefinedFunction uid;
+  private final UserDefinedFunction patient;
+  private final UserDefinedFunction dayShift;
+
+  ProjectTables(
+      SparkSession spark,
+      ZoneLayout layout,
+      String project,
+      String extractionId,
+      HmacProjectPseudonyms pseudonyms) {
+    this.spark = spark;
+    this.layout = layout;
+    this.project = project;
+    this.extractionId = extractionId;
+    this.uid =
+        functions.udf(
+            (UDF1<String, String>) v -> v == null ? null : pseudonyms.uid(v), DataTypes.StringType);
+    this.patient =
+        functions.udf(
+            (UDF1<String, String>) v -> v == null ? null : pseudonyms.patientId(v),
+            DataTypes.StringType);
+    this.dayShift =
+        functions.udf(
+            (UDF1<String, Integer>) v -> v == null ? null : pseudonyms.dayShift(v),
+            DataTypes.IntegerType);
+  }
+
+  String location(String table) {
+    return layout.projectTable(project, table);
+  }
+
+  private Column thisExtraction() {
+    return col(EXTRACTION_ID).equalTo(extractionId);
+  }
+
+  private Dataset<Row> read(String table) {
+    return spark.read().format("delta").load(location(table));
+  }
+
+  private boolean exists(String table) {
+    return DeltaTable.isDeltaTable(spark, location(table));
+  }
+
+  /** Accepted candidates whose file is not yet in {@code files} for this extraction. */
+  Dataset<Row> notYetWritten(Dataset<Row> accepted) {
+    if (!exists(FILES)) {
+      return accepted;
+    }
+    Dataset<Row> written =
+        read(FILES).where(thisExtraction()).select(col("SOPInstanceUID").as("_written"));
+    Dataset<Row> keyed = accepted.withColumn("_new_sop", uid.apply(col("SOPInstanceUID")));
+    return keyed
+        .join(written, keyed.col("_new_sop").equalTo(written.col("_written")), "left_anti")
+        .drop("_new_sop");
+  }
+
+  /**
+   * The rejections of this run's judgement (the extraction's rejections are replaced by them and by
+   * {@link #recordOutcomes}'s failures); counts per reason into {@code run}.
+   */
+  long recordRejections(Dataset<Row> rejected, RunContext run) {
+    Column asked = functions.coalesce(col(ExtractCandidates.ASKED_UID), col("SOPInstanceUID"));
+    Dataset<Row> rows =
+        rejected.select(
+            lit(extractionId).as(EXTRACTION_ID),
+            col(ExtractCandidates.LEVEL).as("level"),
+            uid.apply(asked).as("uid"),
+            functions.sha2(asked, 256).as("source_uid_sha256"),
+            col(ExtractCandidates.REASON).as("reason"),
+            lit(null).cast("string").as("message"),
+            functions.coalesce(col("i_modality"), col("Modality")).as("Modality"),
+            lit(run.runId()).as("run_id"),
+            functions.current_timestamp().as("recorded_at"));
+    replace(REJECTIONS, rows);
+    return countReasons(read(REJECTIONS).where(thisExtraction()), run);
+  }
+
+  /**
+   * Files written go into {@code files} (MERGE); failures join the extraction's rejections. Returns
+   * the number of failures.
+   */
+  long recordOutcomes(Dataset<Row> outcomes, RunContext run) {
+    Dataset<Row> written =
+        outcomes
+            .where(col("reason").isNull())
+            .select(
+                lit(extractionId).as(EXTRACTION_ID),
+                col("SOPInstanceUID"),
+                col("source_uid_sha256"),
+                col("path"),
+                col("sha256"),
+                col("size"),
+                col("pixel_bytes_copied"),
+                lit(run.runId()).as("run_id"),
+                functions.current_timestamp().as("written_at"));
+    Row totals =
+        written
+            .agg(
+                functions.count(lit(1)),
+                functions.coalesce(functions.sum("size"), lit(0L)),
+                functions.coalesce(functions.sum("pixel_bytes_copied"), lit(0L)))
+            .first();
+    run.count("written", totals.getLong(0));
+    run.count("bytes_written", totals.getLong(1));
+    run.count("pixel_bytes_copied", totals.getLong(2));
+    if (totals.getLong(0) > 0) {
+      merge(
+          FILES,
+          written,
+          "t.extraction_id = s.extraction_id AND t.SOPInstanceUID = s.SOPInstanceUID");
+    }
+    Dataset<Row> failed =
+        outcomes
+            .where(col("reason").isNotNull())
+            .select(
+                lit(extractionId).as(EXTRACTION_ID),
+                lit("image").as("level"),
+                col("SOPInstanceUID").as("uid"),
+                col("source_uid_sha256"),
+                col("reason"),
+                col("message"),
+                lit(null).cast("string").as("Modality"),
+                lit(run.runId()).as("run_id"),
+                functions.current_timestamp().as("recorded_at"));
+    long failures = failed.count();
+    if (failures > 0) {
+      failed.write().format("delta").mode("append").save(location(REJECTIONS));
+      failed
+          .groupBy("reason")
+          .count()
+          .collectAsList()
+          .forEach(r -> run.add("rejected_" + r.getString(0), r.getLong(1)));
+    }
+    return failures;
+  }
+
+  private static long countReasons(Dataset<Row> rejections, RunContext run) {
+    long total = 0;
+    for (Row r : rejections.groupBy("reason").count().collectAsList()) {
+      run.count("rejected_" + r.getString(0), r.getLong(1));
+      total += r.getLong(1);
+    }
+    return total;
+  }
+
+  /** Whether the extraction's manifest exists (else it is written even when nothing is new). */
+  boolean releaseFilesExist(String extractionRoot) {
+    return ProjectFiles.exists(new Path(extractionRoot + "/" + MANIFEST));
+  }
+
+  /**
+   * The extraction's metadata (table, CSV, Parquet) for every file in {@code files}, then the
+   * manifest of every file with its SHA-256.
+   */
+  void writeMetadataAndManifest(
+      Dataset<Row> accepted, Dataset<Row> image, ProjectConfig config, String extractionRoot) {
+    Dataset<Row> files = read(FILES).where(thisExtraction()).select("SOPInstanceUID", "path");
+    Dataset<Row> keyed = accepted.withColumn("_new_sop", uid.apply(col("SOPInstanceUID")));
+    Dataset<Row> joined =
+        keyed.join(files, keyed.col("_new_sop").equalTo(files.col("SOPInstanceUID")), "inner");
+    List<Column> select = new ArrayList<>();
+    select.add(lit(extractionId).as(EXTRACTION_ID));
+    select.add(patient.apply(keyed.col("eupi")).as("PatientID"));
+    select.add(uid.apply(keyed.col("StudyInstanceUID")).as("StudyInstanceUID"));
+    select.add(uid.apply(keyed.col("SeriesInstanceUID")).as("SeriesInstanceUID"));
+    select.add(files.col("SOPInstanceUID").as("SOPInstanceUID"));
+    select.add(files.col("path").as("path"));
+    StructType schema = image.schema();
+    for (String name : config.metadataColumns()) {
+      if (!List.of(schema.fieldNames()).contains(name) || isKey(name)) {
+        continue; // a column this inventory lacks (templates differ); documented
+      }
+      StructField field = schema.apply(name);
+      Column c = keyed.col(name);
+      if (field.dataType() instanceof DateType) {
+        c = functions.date_add(c, dayShift.apply(keyed.col("eupi")));
+      } else if (field.dataType() instanceof TimestampType) {
+        c =
+            c.plus(
+                functions.make_interval(
+                    lit(0),
+                    lit(0),
+                    lit(0),
+                    dayShift.apply(keyed.col("eupi")),
+                    lit(0),
+                    lit(0),
+                    lit(0)));
+      } else if (name.endsWith("UID") && field.dataType().equals(DataTypes.StringType)) {
+        c = uid.apply(c);
+      }
+      select.add(c.as(name));
+    }
+    Dataset<Row> metadata = joined.select(select.toArray(Column[]::new));
+    replace(METADATA, metadata);
+    Dataset<Row> stored =
+        read(METADATA).where(thisExtraction()).drop(EXTRACTION_ID).orderBy("path");
+    try {
+      FileSystem fs = ProjectFiles.fs(new Path(extractionRoot));
+      writeSingleFile(fs, stored, "parquet", new Path(extractionRoot, METADATA_PARQUET));
+      writeSingleFile(fs, csvReady(stored), "csv", new Path(extractionRoot, METADATA_CSV));
+      writeManifest(fs, extractionRoot);
+    } catch (IOException e) {
+      throw new LakehouseException(
+          "Cannot write the metadata and manifest of extraction " + extractionId + ": " + e, e);
+    }
+  }
+
+  private static boolean isKey(String name) {
+    return List.of("eupi", "PatientID", "StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID")
+        .contains(name);
+  }
+
+  /** CSV has no arrays: multi-valued columns as DICOM writes them, joined with a backslash. */
+  private static Dataset<Row> csvReady(Dataset<Row> rows) {
+    List<Column> out = new ArrayList<>();
+    for (StructField f : rows.schema().fields()) {
+      Column c = col("`" + f.name() + "`");
+      out.add(
+          (f.dataType() instanceof ArrayType
+                  ? functions.concat_ws("\\", c.cast("array<string>"))
+                  : c)
+              .as(f.name()));
+    }
+    return rows.select(out.toArray(Column[]::new));
+  }
+
+  private void writeSingleFile(FileSystem fs, Dataset<Row> rows, String format, Path target)
+      throws IOException {
+    Path temp = new Path(target.getParent(), ".tmp-" + format + "-" + UUID.randomUUID());
+    rows.coalesce(1).write().format(format).option("header", "true").save(temp.toString());
+    FileStatus[] parts = fs.globStatus(new Path(temp, "part-*"));
+    if (parts == null || parts.length != 1) {
+      throw new IOException("expected one part file in " + temp);
+    }
+    if (fs.exists(target)) {
+      fs.delete(target, false);
+    }
+    if (!fs.rename(parts[0].getPath(), target)) {
+      throw new IOException("rename to " + target + " refused");
+    }
+    fs.delete(temp, true);
+  }
+
+  private void writeManifest(FileSystem fs, String extractionRoot) throws IOException {
+    TreeMap<String, String> lines = new TreeMap<>();
+    Iterator<Row> rows =
+        read(FILES).where(thisExtraction()).select("path", "sha256").toLocalIterator();
+    while (rows.hasNext()) {
+      Row r = rows.next();
+      lines.put(r.getString(0), r.getString(1));
+    }
+    for (String name : List.of(METADATA_CSV, METADATA_PARQUET)) {
+      lines.put(name, sha256(fs, new Path(extractionRoot, name)));
+    }
+    StringBuilder out = new StringBuilder();
+    // sha256sum's format: `sha256sum -c MANIFEST.sha256` in the extraction checks every file.
+    lines.forEach((path, sum) -> out.append(sum).append("  ").append(path).append('\n'));
+    ProjectFiles.write(
+        new Path(extractionRoot, MANIFEST), out.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String sha256(FileSystem fs, Path file) throws IOException {
+    try (InputStream in =
+        new DigestInputStream(fs.open(file), MessageDigest.getInstance("SHA-256"))) {
+      in.transferTo(OutputStream.nullOutputStream());
+      return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Replaces this extraction's rows of {@code table} in one commit. */
+  private void replace(String table, Dataset<Row> rows) {
+    if (!exists(table)) {
+      rows.write().format("delta").mode("append").save(location(table));
+      return;
+    }
+    rows.write()
+        .format("delta")
+        .mode("overwrite")
+        .option("replaceWhere", EXTRACTION_ID + " = '" + extractionId + "'")
+        .save(location(table));
+  }
+
+  private void merge(String table, Dataset<Row> rows, String condition) {
+    if (!exists(table)) {
+      rows.write().format("delta").mode("append").save(location(table));
+      return;
+    }
+    DeltaTable.forPath(spark, location(table))
+        .as("t")
+        .merge(rows.as("s"), condition)
+        .whenNotMatched()
+        .insertAll()
+        .execute();
+  }
+}

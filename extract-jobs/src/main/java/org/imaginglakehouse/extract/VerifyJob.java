@@ -1,0 +1,594 @@
+package org.imaginglakehouse.extract;
+
+import static org.apache.spark.sql.functions.col;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.imaginglakehouse.core.LakehouseException;
+import org.imaginglakehouse.core.config.LakehouseConfig;
+import org.imaginglakehouse.core.io.SourceFiles;
+import org.imaginglakehouse.core.job.JobOptions;
+import org.imaginglakehouse.core.job.JobResult;
+import org.imaginglakehouse.core.job.JobStatus;
+import org.imaginglakehouse.core.job.RunContext;
+import org.imaginglakehouse.core.zone.ZoneLayout;
+import org.imaginglakehouse.extract.verify.DicomTools;
+import org.imaginglakehouse.extract.verify.Failure;
+import org.imaginglakehouse.extract.verify.FileVerifier;
+import org.imaginglakehouse.extract.verify.IdentifyingValues;
+
+/**
+ * {@code lakehouse verify}: proves an extraction clean before release. Every file under the
+ * extraction (images, metadata, manifest, reports) is read by an executor and checked by {@link
+ * FileVerifier}: residual scan for every identifying value of the extraction's source instances
+ * (from {@code identifiable.instances.header}), text detectors, structural checks. The driver adds
+ * the extraction-wide checks (files listed in {@code project_<P>.files} and nothing else, one birth
+ * date per patient), replaces the extraction's {@code verification_failures}, writes the reports
+ * and {@code VERIFIED.sha256} (the SHA-256 of every byte scanned: release moves only those bytes)
+ * and sets the extraction's status in {@code project_<P>.extraction_status} to {@code verified} or
+ * {@code failed}. Re-runnable: a killed run leaves the status {@code pending}; a re-run gives the
+ * same rows and files.
+ */
+public final class VerifyJob extends ProjectJob<VerifyResult> {
+  public static final String NAME = "verify";
+  public static final String OPTION_PROJECT = "project";
+  public static final String OPTION_EXTRACTION = "extraction";
+
+  /** Fraction of the DICOM files also read by dcmtk's dcmdump (PixelMed reads every one). */
+  public static final String OPTION_DCMDUMP_SAMPLE = "dcmdump-sample";
+
+  public static final double DEFAULT_DCMDUMP_SAMPLE = 0.1;
+
+  /** Fraction of the DICOM files whose dciodvfy errors are compared with their source's. */
+  public static final String OPTION_IOD_SAMPLE = "iod-sample";
+
+  public static final double DEFAULT_IOD_SAMPLE = 0.02;
+
+  /**
+   * Fraction of the images to OCR again. The hook is here; the OCR pass is not implemented yet, so
+   * anything but 0 stops the run (fail closed rather than pretend it ran).
+   */
+  public static final String OPTION_OCR_SAMPLE = "ocr-sample";
+
+  public static final double DEFAULT_OCR_SAMPLE = 0;
+
+  public static final String OPTION_DCMDUMP = "dcmdump";
+  public static final String DEFAULT_DCMDUMP = "dcmdump";
+  public static final String OPTION_DCIODVFY = "dciodvfy";
+  public static final String DEFAULT_DCIODVFY = "dciodvfy";
+
+  /** The SHA-256 of every file verify scanned, in sha256sum format (release checks against it). */
+  public static final String VERIFIED_LIST = "VERIFIED.sha256";
+
+  /** Largest file read (a Java array); a bigger one is reported as {@code unreadable_file}. */
+  static final long MAX_FILE = Integer.MAX_VALUE - 64;
+
+  static final StructType REPORT_SCHEMA =
+      new StructType()
+          .add("path", DataTypes.StringType, false)
+          .add("sha256", DataTypes.StringType, true)
+          .add("size", DataTypes.LongType, false)
+          .add("birth_date", DataTypes.StringType, true)
+          .add(
+              "failures",
+              DataTypes.createArrayType(
+                  new StructType()
+                      .add("check", DataTypes.StringType, false)
+                      .add("found_sha256", DataTypes.StringType, true)
+                      .add("offset", DataTypes.LongType, false)
+                      .add("severity", DataTypes.StringType, false)
+                      .add("detail", DataTypes.StringType, true)),
+              false);
+
+  /** What an executor needs (broadcast once). */
+  record Settings(
+      String root,
+      List<IdentifyingValues.Value> values,
+      Set<String> sops,
+      double dcmdumpSample,
+      double iodSample,
+      String dcmdump,
+      String dciodvfy)
+      implements Serializable {}
+
+  private String extractionId;
+  private String root;
+
+  public VerifyJob(SparkSession spark, LakehouseConfig config, JobOptions options) {
+    super(spark, config, options);
+  }
+
+  public static VerifyJob of(
+      SparkSession spark, LakehouseConfig config, Map<String, String> options) {
+    return new VerifyJob(spark, config, JobOptions.of(config, NAME, options));
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  protected Map<String, String> runLogDetails() {
+    extractionId = extractionId();
+    root = extractionRoot(layout, projectName(), extractionId);
+    if (options.getDouble(OPTION_OCR_SAMPLE, DEFAULT_OCR_SAMPLE) > 0) {
+      throw new LakehouseException(
+          "--ocr-sample: OCR of released pixels is not implemented yet (issue 24); run verify"
+              + " with --ocr-sample 0 and keep the project's pixel policy `reject`");
+    }
+    for (String o : List.of(OPTION_DCMDUMP_SAMPLE, OPTION_IOD_SAMPLE)) {
+      double f = options.getDouble(o, 0);
+      if (f < 0 || f > 1) {
+        throw new LakehouseException("--" + o + " must be a fraction between 0 and 1");
+      }
+    }
+    return Map.of("extraction_id", extractionId);
+  }
+
+  static String extractionRoot(ZoneLayout layout, String project, String extractionId) {
+    return layout.projectRoot(project) + "/" + ExtractJob.EXTRACTIONS_DIR + "/" + extractionId;
+  }
+
+  @Override
+  protected JobStatus run(RunContext run) {
+    String project = projectName();
+    ExtractionState state = new ExtractionState(spark, layout, project);
+    ExtractionState.Extraction before = state.extraction(extractionId);
+    if (before != null && ExtractionState.RELEASED.equals(before.status())) {
+      throw new LakehouseException(
+          "Extraction '"
+              + extractionId
+              + "' was released to "
+              + before.releaseLocation()
+              + ": a released extraction is final; extract again under a new --extraction id");
+    }
+    if (!ProjectFiles.exists(new Path(root))) {
+      throw new LakehouseException(
+          "Project '"
+              + project
+              + "' has no extraction '"
+              + extractionId
+              + "' ("
+              + root
+              + "): run `lakehouse extract` first");
+    }
+    state.put(
+        new ExtractionState.Extraction(
+            extractionId, ExtractionState.PENDING, 0, 0, 0, 0, null, null, null),
+        null,
+        null);
+    ProjectConfig config = ProjectFiles.load(layout, project, "");
+    run.count("leftovers_removed", ProjectFiles.removeLeftovers(root));
+    ExtractionReports reports = new ExtractionReports(spark, layout, project, extractionId, root);
+    List<String> extras =
+        new ArrayList<>(run.time("reports", () -> reports.writeBeforeVerify(config)));
+    for (String name :
+        List.of(
+            ProjectTables.METADATA_CSV, ProjectTables.METADATA_PARQUET, ProjectTables.MANIFEST)) {
+      if (ProjectFiles.exists(new Path(root, name))) {
+        extras.add(name);
+      }
+    }
+
+    Dataset<Row> files =
+        spark
+            .read()
+            .format("delta")
+            .load(layout.projectTable(project, ProjectTables.FILES))
+            .where(col("extraction_id").equalTo(extractionId))
+            .select("SOPInstanceUID", "path", "sha256", "source_uid_sha256");
+    Dataset<Row> sources =
+        new ExtractInputs(spark, layout)
+            .instances()
+            .select(
+                functions.sha2(col("SOPInstanceUID"), 256).as("h"),
+                col("header"),
+                col("file_path"),
+                functions
+                    .expr(
+                        "element_at(filter(header, e -> e.keyword = 'PatientBirthDate'), 1)"
+                            + ".values[0]")
+                    .as("source_birth_date"));
+    Dataset<Row> joined =
+        files
+            .join(sources, files.col("source_uid_sha256").equalTo(sources.col("h")), "left")
+            .cache();
+    try {
+      List<IdentifyingValues.Value> values = run.time("identifying_values", () -> values(joined));
+      run.count("identifying_values", values.size());
+      Set<String> sops =
+          new HashSet<>(files.select("SOPInstanceUID").as(Encoders.STRING()).collectAsList());
+      Settings settings =
+          new Settings(
+              root,
+              values,
+              sops,
+              options.getDouble(OPTION_DCMDUMP_SAMPLE, DEFAULT_DCMDUMP_SAMPLE),
+              options.getDouble(OPTION_IOD_SAMPLE, DEFAULT_IOD_SAMPLE),
+              options.get(OPTION_DCMDUMP, DEFAULT_DCMDUMP),
+              options.get(OPTION_DCIODVFY, DEFAULT_DCIODVFY));
+      List<Row> tasks =
+          new ArrayList<>(
+              joined.select("path", "sha256", "file_path", "source_birth_date").collectAsList());
+      for (String name : extras) {
+        tasks.add(RowFactory.create(name, null, null, null));
+      }
+      List<Row> results = run.time("scan", () -> scan(tasks, settings));
+      return finish(run, state, reports, results, tasks, settings, before);
+    } finally {
+      joined.unpersist();
+    }
+  }
+
+  /** The identifying values of every source instance of the extraction (on the executors). */
+  private static List<IdentifyingValues.Value> values(Dataset<Row> joined) {
+    MapPartitionsFunction<Row, String> extract =
+        rows -> {
+          IdentifyingValues iv = new IdentifyingValues();
+          while (rows.hasNext()) {
+            Row r = rows.next();
+            if (r.isNullAt(0)) {
+              continue;
+            }
+            for (Row e : r.<Row>getList(0)) {
+              iv.add(
+                  e.getAs("keyword"),
+                  e.getAs("vr"),
+                  e.isNullAt(e.fieldIndex("values"))
+                      ? null
+                      : e.<String>getList(e.fieldIndex("values")));
+            }
+          }
+          return iv.values().stream()
+              .filter(v -> !v.kind().equals(IdentifyingValues.BIRTH_DATE)) // per file, see there
+              .map(v -> v.kind() + "\u0000" + v.text())
+              .iterator();
+        };
+    List<IdentifyingValues.Value> out = new ArrayList<>();
+    for (String s :
+        joined
+            .select("header")
+            .mapPartitions(extract, Encoders.STRING())
+            .distinct()
+            .orderBy("value")
+            .collectAsList()) {
+      int nul = s.indexOf('\u0000');
+      out.add(new IdentifyingValues.Value(s.substring(0, nul), s.substring(nul + 1)));
+    }
+    return out;
+  }
+
+  private List<Row> scan(List<Row> tasks, Settings settings) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    // Java-serialised: the session's Kryo serialiser cannot rebuild records and immutable lists.
+    Broadcast<byte[]> shared = jsc.broadcast(serialise(settings));
+    int slices = (int) Math.max(1, Math.min(tasks.size(), jsc.defaultParallelism() * 4L));
+    StructType taskSchema =
+        new StructType()
+            .add("path", DataTypes.StringType, false)
+            .add("sha256", DataTypes.StringType, true)
+            .add("file_path", DataTypes.StringType, true)
+            .add("source_birth_date", DataTypes.StringType, true);
+    MapPartitionsFunction<Row, Row> verify =
+        rows -> {
+          Settings s = deserialise(shared.value());
+          FileVerifier verifier =
+              new FileVerifier(s.values(), s.sops(), new DicomTools(s.dcmdump(), s.dciodvfy()));
+          List<Row> out = new ArrayList<>();
+          while (rows.hasNext()) {
+            Row r = rows.next();
+            out.add(
+                verifyOne(
+                    verifier, s, r.getString(0), r.getString(1), r.getString(2), r.getString(3)));
+          }
+          return out.iterator();
+        };
+    return spark
+        .createDataFrame(tasks, taskSchema)
+        .repartition(slices)
+        .mapPartitions(verify, Encoders.row(REPORT_SCHEMA))
+        .collectAsList();
+  }
+
+  private static byte[] serialise(Settings settings) {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+      out.writeObject(settings);
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot serialise the verify settings", e);
+    }
+    return bytes.toByteArray();
+  }
+
+  private static Settings deserialise(byte[] bytes) throws IOException {
+    try (java.io.ObjectInputStream in =
+        new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes))) {
+      return (Settings) in.readObject();
+    } catch (ClassNotFoundException e) {
+      throw new IOException("Cannot read the verify settings", e);
+    }
+  }
+
+  /** Verifies one file on an executor; never throws for a problem of the file itself. */
+  static Row verifyOne(
+      FileVerifier verifier,
+      Settings s,
+      String path,
+      String expected,
+      String source,
+      String sourceBirthDate)
+      throws IOException {
+    Path file = new Path(s.root() + "/" + path);
+    FileSystem fs = ProjectFiles.fs(file);
+    byte[] bytes;
+    if (!fs.exists(file)) {
+      return report(
+          path,
+          null,
+          0,
+          null,
+          List.of(
+              new Failure(
+                  path,
+                  Failure.Check.MISSING,
+                  null,
+                  -1,
+                  Failure.ERROR,
+                  "listed in files, not on disk")));
+    }
+    long length = fs.getFileStatus(file).getLen();
+    if (length > MAX_FILE) {
+      return report(
+          path,
+          null,
+          length,
+          null,
+          List.of(
+              new Failure(
+                  path, Failure.Check.UNREADABLE, null, -1, Failure.ERROR, "larger than 2 GiB")));
+    }
+    try (InputStream in = fs.open(file)) {
+      bytes = in.readAllBytes();
+    }
+    FileVerifier.FileReport report;
+    if (path.endsWith(".dcm")) {
+      java.nio.file.Path local =
+          "file".equals(fs.getUri().getScheme())
+              ? java.nio.file.Path.of(file.toUri().getPath())
+              : null;
+      java.nio.file.Path iodSource = null;
+      java.nio.file.Path temp = null;
+      if (source != null && sampled(path, s.iodSample())) {
+        if (SourceFiles.splitZip(source) == null
+            && !source.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
+          iodSource =
+              source.startsWith("file:")
+                  ? java.nio.file.Path.of(java.net.URI.create(source))
+                  : java.nio.file.Path.of(source);
+        } else {
+          temp = Files.createTempFile("verify-source-", ".dcm");
+          try (InputStream in = SourceFiles.open(source)) {
+            Files.copy(in, temp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          }
+          iodSource = temp;
+        }
+      }
+      try {
+        report =
+            verifier.verifyDicom(
+                path,
+                bytes,
+                IdentifyingValues.birthDateValues(sourceBirthDate),
+                local,
+                sampled(path, s.dcmdumpSample()),
+                iodSource);
+      } finally {
+        if (temp != null) {
+          Files.deleteIfExists(temp);
+        }
+      }
+    } else {
+      report = verifier.verifyOther(path, bytes);
+    }
+    List<Failure> failures = new ArrayList<>(report.failures());
+    if (path.endsWith(".dcm") && source == null) {
+      // Fail closed: without its source, the file's own values cannot be searched.
+      failures.add(
+          new Failure(
+              path,
+              Failure.Check.SOURCE_UNKNOWN,
+              null,
+              -1,
+              Failure.ERROR,
+              "source instance not in identifiable.instances"));
+    }
+    if (expected != null && !expected.equals(report.sha256())) {
+      failures.add(
+          new Failure(
+              path,
+              Failure.Check.CHECKSUM,
+              null,
+              -1,
+              Failure.ERROR,
+              "SHA-256 differs from project files table"));
+    }
+    return report(path, report.sha256(), report.size(), report.birthDate(), failures);
+  }
+
+  private static Row report(
+      String path, String sha, long size, String birth, List<Failure> failures) {
+    List<Row> fs = new ArrayList<>();
+    for (Failure f : failures) {
+      fs.add(RowFactory.create(f.check(), f.foundSha256(), f.offset(), f.severity(), f.detail()));
+    }
+    // The row encoder wants a Scala Seq for an array column.
+    return RowFactory.create(
+        path, sha, size, birth, scala.jdk.javaapi.CollectionConverters.asScala(fs));
+  }
+
+  /** A stable sample: the same files in every run (by the SHA-256 of the relative path). */
+  static boolean sampled(String path, double fraction) {
+    if (fraction >= 1) {
+      return true;
+    }
+    if (fraction <= 0) {
+      return false;
+    }
+    byte[] h =
+        Failure.sha256(path).substring(0, 8).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    long v = Long.parseLong(new String(h, java.nio.charset.StandardCharsets.US_ASCII), 16);
+    return v < fraction * 0x1_0000_0000L;
+  }
+
+  private JobStatus finish(
+      RunContext run,
+      ExtractionState state,
+      ExtractionReports reports,
+      List<Row> results,
+      List<Row> tasks,
+      Settings settings,
+      ExtractionState.Extraction before) {
+    List<Failure> failures = new ArrayList<>();
+    Map<String, String> verified = new TreeMap<>();
+    Map<String, Set<String>> birthDates = new TreeMap<>();
+    long bytes = 0;
+    long dicom = 0;
+    for (Row r : results) {
+      String path = r.getString(0);
+      for (Row f : r.<Row>getList(4)) {
+        failures.add(
+            new Failure(
+                path,
+                f.getString(0),
+                f.getString(1),
+                f.getLong(2),
+                f.getString(3),
+                f.getString(4)));
+      }
+      if (!r.isNullAt(1)) {
+        verified.put(path, r.getString(1));
+        bytes += r.getLong(2);
+      }
+      if (path.endsWith(".dcm")) {
+        dicom++;
+        if (!r.isNullAt(3) && path.contains("/")) {
+          birthDates
+              .computeIfAbsent(path.substring(0, path.indexOf('/')), k -> new java.util.TreeSet<>())
+              .add(r.getString(3));
+        }
+      }
+    }
+    birthDates.forEach(
+        (patient, dates) -> {
+          if (dates.size() > 1) {
+            failures.add(
+                new Failure(
+                    patient,
+                    Failure.Check.BIRTH_DATE,
+                    null,
+                    -1,
+                    Failure.WARNING,
+                    dates.size() + " different PatientBirthDate values for one patient"));
+          }
+        });
+    Set<String> listed = new HashSet<>();
+    tasks.forEach(t -> listed.add(t.getString(0)));
+    for (String found : listAll()) {
+      if (!listed.contains(found)
+          && !found.equals(VERIFIED_LIST)
+          && !found.equals(ExtractionReports.FAILURES_CSV)) {
+        failures.add(
+            new Failure(
+                found,
+                Failure.Check.UNLISTED,
+                null,
+                -1,
+                Failure.ERROR,
+                "a file that is not part of the extraction"));
+      }
+    }
+    FileVerifier driverSide = new FileVerifier(settings.values(), settings.sops(), null);
+    byte[] csv = reports.failuresCsv(failures).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    List<Failure> csvFindings =
+        driverSide.verifyOther(ExtractionReports.FAILURES_CSV, csv).failures();
+    failures.addAll(csvFindings);
+    csv = reports.write(ExtractionReports.FAILURES_CSV, reports.failuresCsv(failures));
+    verified.put(ExtractionReports.FAILURES_CSV, Failure.sha256(csv));
+    StringBuilder list = new StringBuilder();
+    verified.forEach((p, sha) -> list.append(sha).append("  ").append(p).append('\n'));
+    byte[] listBytes = reports.write(VERIFIED_LIST, list.toString());
+
+    long errors = failures.stream().filter(f -> f.severity().equals(Failure.ERROR)).count();
+    long warnings = failures.size() - errors;
+    Map<String, Long> byCheck = new TreeMap<>();
+    failures.forEach(f -> byCheck.merge(f.check(), 1L, Long::sum));
+    byCheck.forEach((c, n) -> run.count("failures_" + c, n));
+    run.count("files_verified", dicom);
+    run.count("bytes_verified", bytes);
+    run.count("errors", errors);
+    run.count("warnings", warnings);
+    run.time("record", () -> state.replaceFailures(extractionId, failures, run.runId()));
+    String status = errors == 0 ? ExtractionState.VERIFIED : ExtractionState.FAILED;
+    state.put(
+        new ExtractionState.Extraction(
+            extractionId,
+            status,
+            dicom,
+            bytes,
+            errors,
+            warnings,
+            Failure.sha256(listBytes),
+            run.runId(),
+            null),
+        Instant.now(),
+        null);
+    return errors == 0 ? JobStatus.SUCCEEDED : JobStatus.COMPLETED_WITH_REJECTIONS;
+  }
+
+  /** Every file under the extraction, relative to it. */
+  private List<String> listAll() {
+    Path rootPath = new Path(root);
+    List<String> out = new ArrayList<>();
+    try {
+      FileSystem fs = ProjectFiles.fs(rootPath);
+      String prefix = fs.getFileStatus(rootPath).getPath().toString() + "/";
+      org.apache.hadoop.fs.RemoteIterator<org.apache.hadoop.fs.LocatedFileStatus> it =
+          fs.listFiles(rootPath, true);
+      while (it.hasNext()) {
+        String p = it.next().getPath().toString();
+        out.add(p.startsWith(prefix) ? p.substring(prefix.length()) : p);
+      }
+    } catch (IOException e) {
+      throw new LakehouseException("Cannot list extraction " + root + ": " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  @Override
+  protected VerifyResult result(JobResult generic) {
+    return new VerifyResult(generic, extractionId, root);
+  }
+}

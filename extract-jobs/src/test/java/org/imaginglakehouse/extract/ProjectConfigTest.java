@@ -1,0 +1,60 @@
+package org.imaginglakehouse.extract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import org.imaginglakehouse.core.LakehouseException;
+import org.junit.jupiter.api.Test;
+
+class ProjectConfigTest {
+  static ProjectConfig parse(String yaml) {
+    return ProjectConfig.parse(yaml.getBytes(StandardCharsets.UTF_8), "test.yaml");
+  }
+
+  @Test
+  void defaultsAreTheStrictOnes() {
+    ProjectConfig c = parse("project: gbm\n");
+    assertThat(c.cohorts()).isEmpty();
+    assertThat(c.mayRead("anything")).isFalse();
+    assertThat(c.modalities()).isEmpty();
+    assertThat(c.imageTypes()).containsExactly("ORIGINAL\\PRIMARY");
+    assertThat(c.sopClasses()).contains("1.2.840.10008.5.1.4.1.1.2").doesNotContain("*");
+    assertThat(c.requireScreening()).contains("US", "SC", "OT");
+    assertThat(c.pixelPolicy()).isEqualTo("reject");
+    assertThat(c.profileMode()).isEqualTo("allow-list");
+    assertThat(c.sha256()).hasSize(64);
+  }
+
+  @Test
+  void readsEveryKey() {
+    ProjectConfig c =
+        parse(
+            "project: gbm\ncohorts: ['*']\nmodalities: [mr, ct]\nlevel: series\n"
+                + "image_types: ['*']\nprofile: {mode: profile, options: [rtnLongModifDates]}\n"
+                + "metadata_columns: [Modality]\npixel: {require_screening: []}\n"
+                + "opt_out: {file: /x/opt-out.txt}\n");
+    assertThat(c.mayRead("any_cohort")).isTrue();
+    assertThat(c.modalities()).containsExactly("MR", "CT");
+    assertThat(c.level()).isEqualTo("series");
+    assertThat(c.profileOptions()).containsExactly("rtnLongModifDates");
+    assertThat(c.requireScreening()).isEmpty();
+    assertThat(c.optOutFile()).isEqualTo("/x/opt-out.txt");
+  }
+
+  @Test
+  void typosAndUnsupportedPoliciesAreErrorsNotSilentDefaults() {
+    assertThatThrownBy(() -> parse("project: gbm\nmodality: [CT]\n"))
+        .isInstanceOf(LakehouseException.class)
+        .hasMessageContaining("unknown key 'modality'");
+    assertThatThrownBy(() -> parse("project: gbm\nprofile: {optons: []}\n"))
+        .hasMessageContaining("unknown key 'optons'");
+    assertThatThrownBy(() -> parse("project: gbm\npixel: {policy: redact}\n"))
+        .hasMessageContaining("only `reject`");
+    assertThatThrownBy(() -> parse("cohorts: [a]\n")).hasMessageContaining("project: <name>");
+    assertThatThrownBy(() -> parse("project: Bad-Name\n")).hasMessageContaining("Invalid project");
+    assertThatThrownBy(() -> parse("project: [unclosed\n")).hasMessageContaining("not valid YAML");
+    assertThatThrownBy(() -> parse("project: gbm\nlevel: patient\n"))
+        .hasMessageContaining("study, series or image");
+  }
+}
