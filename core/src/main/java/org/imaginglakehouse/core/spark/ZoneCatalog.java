@@ -10,8 +10,9 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.catalog.Database;
+import org.apache.spark.sql.catalyst.catalog.CatalogDatabase;
 import org.apache.spark.sql.catalyst.catalog.ExternalCatalog;
+import org.apache.spark.sql.catalyst.catalog.SessionCatalog;
 import org.imaginglakehouse.core.LakehouseException;
 import org.imaginglakehouse.core.config.LakehouseConfig;
 import org.imaginglakehouse.core.zone.Zone;
@@ -83,8 +84,9 @@ public final class ZoneCatalog {
   private void dropStale(List<TableRef> current) {
     Set<String> keep = new TreeSet<>();
     current.forEach(t -> keep.add(t.qualifiedName()));
-    for (Database database : spark.catalog().listDatabases().collectAsList()) {
-      String name = database.name();
+    // The catalog itself, not spark.catalog().listDatabases(): that runs a Spark job (seconds).
+    ExternalCatalog catalog = spark.sessionState().catalog().externalCatalog();
+    for (String name : CollectionConverters.asJava(catalog.listDatabases())) {
       boolean ours =
           name.equals(Zone.IDENTIFIABLE.id())
               || name.equals(Zone.DEIDENTIFIED.id())
@@ -92,7 +94,6 @@ public final class ZoneCatalog {
       if (!ours) {
         continue;
       }
-      ExternalCatalog catalog = spark.sessionState().catalog().externalCatalog();
       for (String table : CollectionConverters.asJava(catalog.listTables(name))) {
         if (!keep.contains(name + "." + table)) {
           dropEntry(name, table);
@@ -131,7 +132,18 @@ public final class ZoneCatalog {
    * catalog deletes a database's directory on DROP DATABASE, and a zone must survive that.
    */
   private void ensureDatabase(String database, String root) {
-    spark.sql("CREATE DATABASE IF NOT EXISTS " + database + " COMMENT '" + escape(root) + "'");
+    // Through the session catalog, not SQL: CREATE DATABASE IF NOT EXISTS plans a command per
+    // call and warns "created concurrently" for every database that is already there.
+    SessionCatalog catalog = spark.sessionState().catalog();
+    if (!catalog.databaseExists(database)) {
+      catalog.createDatabase(
+          CatalogDatabase.apply(
+              database,
+              root,
+              catalog.getDefaultDBPath(database),
+              scala.collection.immutable.Map$.MODULE$.<String, String>empty()),
+          true);
+    }
   }
 
   private void createTable(String database, String name, String location) {
