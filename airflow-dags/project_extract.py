@@ -43,7 +43,9 @@ with DAG(
     @task(multiple_outputs=True)
     def job_args(params=None) -> dict:
         scope = ["--project", params["project"], "--cohort", params["cohort"]]
-        extract = list(scope)
+        # verify is a task of its own here (retried and reported on its own), so the extract
+        # does not also verify at its end.
+        extract = list(scope) + ["--no-verify"]
         if params.get("profile"):
             config = os.path.join(settings.get("lakehouse_project_configs"), f"{params['profile']}.yaml")
             if not os.path.isfile(config):

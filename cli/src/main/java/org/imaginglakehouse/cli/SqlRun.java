@@ -4,12 +4,8 @@ import static org.apache.spark.sql.functions.base64;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.to_json;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.SparkThrowable;
@@ -23,6 +19,7 @@ import org.apache.spark.sql.types.MapType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.imaginglakehouse.core.LakehouseException;
+import org.imaginglakehouse.core.Sha256;
 import org.imaginglakehouse.core.config.LakehouseConfig;
 import org.imaginglakehouse.core.job.AbstractJob;
 import org.imaginglakehouse.core.job.JobOptions;
@@ -91,13 +88,7 @@ final class SqlRun extends AbstractJob<JobResult> {
   }
 
   static String sha256(String sql) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(sql.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 missing from the JVM", e);
-    }
+    return Sha256.hex(sql);
   }
 
   Set<Zone> zones() {

@@ -51,8 +51,12 @@ public final class ExtractCommand extends LakehouseCommand {
 
   @Option(
       names = "--verify",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
       description =
-          "Also run `lakehouse verify` on the extraction at the end (default: run it after).")
+          "Run `lakehouse verify` on the extraction when the extract ends (default); --no-verify"
+              + " when verify runs as a step of its own.")
   boolean verify;
 
   @Override
@@ -63,9 +67,7 @@ public final class ExtractCommand extends LakehouseCommand {
     explicit.put(ExtractJob.OPTION_UIDS, uids);
     explicit.put(ExtractJob.OPTION_PROJECT_CONFIG, projectConfig);
     explicit.put(ExtractJob.OPTION_EXTRACTION, extraction);
-    if (verify) {
-      explicit.put(ExtractJob.OPTION_VERIFY, "true");
-    }
+    explicit.put(ExtractJob.OPTION_VERIFY, Boolean.toString(verify));
     ExtractJob job =
         new ExtractJob(
             context().spark(),

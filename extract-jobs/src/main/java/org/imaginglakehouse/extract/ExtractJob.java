@@ -14,6 +14,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.imaginglakehouse.core.LakehouseException;
+import org.imaginglakehouse.core.Sha256;
 import org.imaginglakehouse.core.config.LakehouseConfig;
 import org.imaginglakehouse.core.config.Secret;
 import org.imaginglakehouse.core.job.AbstractJob;
@@ -52,13 +53,13 @@ public final class ExtractJob extends AbstractJob<ExtractResult> {
   public static final String OPTION_EXTRACTION = "extraction";
 
   /**
-   * Run {@code lakehouse verify} on the extraction when the extract ends (see {@link VerifyJob}).
-   * Off by default for now: the combined run is not yet covered by the extract's own tests (kill
-   * -9, byte-identical re-runs); run {@code lakehouse verify} after the extract.
+   * Run {@code lakehouse verify} on the extraction when the extract ends (see {@link VerifyJob}),
+   * so an extraction is never left unchecked; {@code false} for schedulers that run verify as a
+   * task of its own (the project_extract DAG).
    */
   public static final String OPTION_VERIFY = "verify";
 
-  public static final boolean DEFAULT_VERIFY = false;
+  public static final boolean DEFAULT_VERIFY = true;
 
   public static final String PROJECT_FILE = "project.yaml";
   public static final String EXTRACTIONS_DIR = "extractions";
@@ -263,14 +264,7 @@ public final class ExtractJob extends AbstractJob<ExtractResult> {
   }
 
   static String sha256Hex(String value) {
-    try {
-      return java.util.HexFormat.of()
-          .formatHex(
-              java.security.MessageDigest.getInstance("SHA-256")
-                  .digest(value.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Sha256.hex(value);
   }
 
   @Override

@@ -22,7 +22,8 @@ public final class ExtractMain {
         Map.of(
             ExtractJob.OPTION_PROJECT, args[1],
             ExtractJob.OPTION_COHORT, args[2],
-            ExtractJob.OPTION_EXTRACTION, args[4]);
+            ExtractJob.OPTION_EXTRACTION, args[4],
+            ExtractJob.OPTION_VERIFY, "false");
     KilledJvm.exit(
         spark,
         new ExtractJob(spark, config, JobOptions.of(config, ExtractJob.NAME, options), Map.of())

@@ -102,6 +102,19 @@ class VerifyJobTest extends SparkTestBase {
     assertThat(v.clean()).as(describe("vclean") + v.summary()).isTrue();
     assertThat(v.count("files_verified")).isEqualTo(extracted.count("written"));
     Path root = Path.of(extracted.location());
+    // Extract again with the default options (verify at the end): nothing is written, verify
+    // runs again, and every byte of the extraction and its state are as before.
+    Map<String, String> filesBefore = ExtractJobTest.contents(root);
+    List<String> stateBefore = stateRows("vclean");
+    ExtractResult again =
+        lake.extract(
+            spark(),
+            Map.of(ExtractJob.OPTION_PROJECT, "vclean", ExtractJob.OPTION_COHORT, "everything"),
+            ExtractLakehouse.KEY_A);
+    assertThat(again.count("written")).as(again.summary()).isZero();
+    assertThat(again.count("verify_errors")).as(again.summary()).isZero();
+    assertThat(ExtractJobTest.contents(root)).isEqualTo(filesBefore);
+    assertThat(stateRows("vclean")).isEqualTo(stateBefore);
     for (String report :
         List.of(
             ExtractionReports.README,

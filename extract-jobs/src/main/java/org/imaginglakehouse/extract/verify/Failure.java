@@ -1,10 +1,7 @@
 package org.imaginglakehouse.extract.verify;
 
 import java.io.Serializable;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import org.imaginglakehouse.core.Sha256;
 
 /**
  * One verification finding, as stored in {@code project_<P>.verification_failures}: never the value
@@ -60,14 +57,10 @@ public record Failure(
   }
 
   public static String sha256(String value) {
-    return sha256(value.getBytes(StandardCharsets.UTF_8));
+    return Sha256.hex(value);
   }
 
   public static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Sha256.hex(bytes);
   }
 }
