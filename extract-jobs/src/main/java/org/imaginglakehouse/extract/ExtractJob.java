@@ -156,6 +156,8 @@ public final class ExtractJob extends AbstractJob<ExtractResult> {
                 optOut)
             .cache();
     ProjectTables tables = new ProjectTables(spark, layout, name, extractionId, pseudonyms);
+    // Fail before any file is written if the project's linked datasets are not as promised.
+    project.linkedColumns().forEach(tables::linkedSource);
     try {
       run.count("asked", request.asked().count());
       Dataset<Row> rejected = judged.where(col(ExtractCandidates.REASON).isNotNull());

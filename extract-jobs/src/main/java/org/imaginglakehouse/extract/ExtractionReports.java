@@ -21,17 +21,22 @@ import org.imaginglakehouse.extract.verify.Failure;
  * The reports written beside an extraction for the person who releases it (SMI's CohortPackager):
  * {@code README.md} (what was asked, what was extracted, the profile, the counts), {@code
  * rejections.csv} (instances the rejectors refused, with reasons), {@code processing_errors.csv}
- * (instances the writer could not produce) and {@code verification_failures.csv}. They hold project
- * UIDs, reasons, counts and hashes only, and are written before verify scans the extraction (the
- * failures CSV after; it holds only hashes and is scanned on the driver), so they pass the same
- * residual scan as the images. Deterministic: no time or run id, so a re-run that changes nothing
- * rewrites nothing.
+ * (instances the writer could not produce), {@code report.html} (the same counts with charts and
+ * thumbnails of released images, {@link ExtractionHtml}) and {@code verification_failures.csv}.
+ * They hold project UIDs, reasons, counts and hashes only, and are written before verify scans the
+ * extraction (the failures CSV after; it holds only hashes and is scanned on the driver), so they
+ * pass the same residual scan as the images. Deterministic: no time or run id, so a re-run that
+ * changes nothing rewrites nothing.
  */
 final class ExtractionReports {
   static final String README = "README.md";
   static final String REJECTIONS_CSV = "rejections.csv";
   static final String ERRORS_CSV = "processing_errors.csv";
   static final String FAILURES_CSV = "verification_failures.csv";
+  static final String REPORT_HTML = "report.html";
+
+  /** Released images shown in report.html (a stable sample by path hash). */
+  static final int THUMBNAILS = 12;
 
   /** Rejections the writer produced (the file could not be made), as opposed to a rejector's. */
   static final Set<String> PROCESSING_ERRORS =
@@ -59,7 +64,7 @@ final class ExtractionReports {
     this.root = root;
   }
 
-  private Dataset<Row> table(String name) {
+  Dataset<Row> table(String name) {
     String location = layout.projectTable(project, name);
     if (!DeltaTable.isDeltaTable(spark, location)) {
       return null;
@@ -98,7 +103,24 @@ final class ExtractionReports {
     write(REJECTIONS_CSV, rej.toString());
     write(ERRORS_CSV, err.toString());
     write(README, readme(config, byReason, errorsByReason));
-    return List.of(README, REJECTIONS_CSV, ERRORS_CSV);
+    write(REPORT_HTML, ExtractionHtml.render(this, config, byReason, errorsByReason));
+    return List.of(README, REJECTIONS_CSV, ERRORS_CSV, REPORT_HTML);
+  }
+
+  SparkSession spark() {
+    return spark;
+  }
+
+  ZoneLayout layout() {
+    return layout;
+  }
+
+  String root() {
+    return root;
+  }
+
+  String project() {
+    return project;
   }
 
   private String readme(

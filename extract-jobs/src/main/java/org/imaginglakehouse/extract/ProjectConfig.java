@@ -6,10 +6,13 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.imaginglakehouse.core.LakehouseException;
 import org.imaginglakehouse.core.Sha256;
 import org.imaginglakehouse.core.zone.ZoneLayout;
@@ -32,6 +35,7 @@ public record ProjectConfig(
     List<String> allowAttributes,
     List<String> safePrivate,
     List<String> metadataColumns,
+    Map<String, List<String>> linkedColumns,
     String pixelPolicy,
     List<String> requireScreening,
     String optOutFile,
@@ -81,6 +85,14 @@ public record ProjectConfig(
           "ImageType",
           "Manufacturer");
 
+  /**
+   * Linked columns refused whatever the project file says (fail closed): identifiers that would
+   * join a release back to the registry or the lakehouse.
+   */
+  static final java.util.regex.Pattern IDENTIFIER_LIKE =
+      java.util.regex.Pattern.compile(
+          "(?i)^(eupi|chi|id)$|_id$|^id_|nhs|name|address|postcode|birth|phone|email");
+
   static final Set<String> LEVELS = Set.of("study", "series", "image");
   static final Set<String> PIXEL_POLICIES = Set.of("reject");
 
@@ -108,6 +120,7 @@ public record ProjectConfig(
             "sop_classes",
             "profile",
             "metadata_columns",
+            "linked",
             "pixel",
             "opt_out"));
     String project = text(root, "project", null);
@@ -146,10 +159,53 @@ public record ProjectConfig(
         list(profile, "allow", List.of()),
         list(profile, "safe_private", List.of()),
         list(root, "metadata_columns", DEFAULT_METADATA_COLUMNS),
+        linked(root.path("linked"), source),
         policy,
         upper(list(pixel, "require_screening", DEFAULT_REQUIRE_SCREENING)),
         text(root.path("opt_out"), "file", null),
         sha256(yaml));
+  }
+
+  /**
+   * {@code linked:}, dataset → columns: the linked-dataset columns (tables {@code lakehouse link}
+   * made in the de-identified zone) the project receives for its patients. Nothing by default.
+   */
+  private static Map<String, List<String>> linked(JsonNode node, String source) {
+    Map<String, List<String>> out = new TreeMap<>();
+    if (node.isMissingNode() || node.isNull()) {
+      return Collections.unmodifiableMap(out);
+    }
+    if (!node.isObject()) {
+      throw new LakehouseException(
+          "Project file "
+              + source
+              + ": `linked` must map a dataset to its columns, e.g. linked: {smr06: [icd10,"
+              + " diagnosis_date]}");
+    }
+    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+      String dataset = ZoneLayout.checkName("linked dataset", it.next());
+      List<String> columns = list(node, dataset, List.of());
+      if (columns.isEmpty()) {
+        throw new LakehouseException(
+            "Project file " + source + ": linked." + dataset + " names no column");
+      }
+      for (String c : columns) {
+        if (IDENTIFIER_LIKE.matcher(c).find()) {
+          throw new LakehouseException(
+              "Project file "
+                  + source
+                  + ": linked."
+                  + dataset
+                  + " may not list "
+                  + c
+                  + ": it looks like an identifier (the lakehouse pseudonym, a record id, a"
+                  + " name, address or birth date), which could link the release back to its"
+                  + " source; the project's PatientID is on every row already");
+        }
+      }
+      out.put(dataset, columns);
+    }
+    return Collections.unmodifiableMap(out);
   }
 
   /** Whether this project may extract the named cohort ({@code "*"} allows every cohort). */

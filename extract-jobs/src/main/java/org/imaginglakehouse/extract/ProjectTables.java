@@ -12,6 +12,7 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
@@ -35,6 +36,7 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.types.TimestampType;
 import org.imaginglakehouse.core.LakehouseException;
 import org.imaginglakehouse.core.job.RunContext;
+import org.imaginglakehouse.core.zone.Zone;
 import org.imaginglakehouse.core.zone.ZoneLayout;
 import org.imaginglakehouse.extract.deid.HmacProjectPseudonyms;
 
@@ -53,6 +55,9 @@ final class ProjectTables {
   static final String MANIFEST = "MANIFEST.sha256";
   static final String METADATA_CSV = "metadata.csv";
   static final String METADATA_PARQUET = "metadata.parquet";
+
+  /** Tables and files of linked datasets: {@code linked_<dataset>}. */
+  static final String LINKED_PREFIX = "linked_";
 
   /** What the executors return per instance attempted (see {@link InstanceExtractor.Outcome}). */
   static final StructType OUTCOME_SCHEMA =
@@ -242,25 +247,7 @@ final class ProjectTables {
       if (!List.of(schema.fieldNames()).contains(name) || isKey(name)) {
         continue; // a column this inventory lacks (templates differ); documented
       }
-      StructField field = schema.apply(name);
-      Column c = keyed.col(name);
-      if (field.dataType() instanceof DateType) {
-        c = functions.date_add(c, dayShift.apply(keyed.col("eupi")));
-      } else if (field.dataType() instanceof TimestampType) {
-        c =
-            c.plus(
-                functions.make_interval(
-                    lit(0),
-                    lit(0),
-                    lit(0),
-                    dayShift.apply(keyed.col("eupi")),
-                    lit(0),
-                    lit(0),
-                    lit(0)));
-      } else if (name.endsWith("UID") && field.dataType().equals(DataTypes.StringType)) {
-        c = uid.apply(c);
-      }
-      select.add(c.as(name));
+      select.add(released(keyed.col(name), schema.apply(name), keyed.col("eupi")).as(name));
     }
     Dataset<Row> metadata = joined.select(select.toArray(Column[]::new));
     replace(METADATA, metadata);
@@ -270,11 +257,110 @@ final class ProjectTables {
       FileSystem fs = ProjectFiles.fs(new Path(extractionRoot));
       writeSingleFile(fs, stored, "parquet", new Path(extractionRoot, METADATA_PARQUET));
       writeSingleFile(fs, csvReady(stored), "csv", new Path(extractionRoot, METADATA_CSV));
-      writeManifest(fs, extractionRoot);
+      for (String dataset : config.linkedColumns().keySet()) {
+        writeLinked(fs, dataset, config.linkedColumns().get(dataset), accepted, extractionRoot);
+      }
+      writeManifest(fs, extractionRoot, linkedFiles(config));
     } catch (IOException e) {
       throw new LakehouseException(
           "Cannot write the metadata and manifest of extraction " + extractionId + ": " + e, e);
     }
+  }
+
+  /**
+   * A value as the project receives it: dates and timestamps shifted by the patient's keyed offset
+   * (the same as in the images), UIDs mapped to the project's UIDs.
+   */
+  private Column released(Column c, StructField field, Column eupi) {
+    if (field.dataType() instanceof DateType) {
+      return functions.date_add(c, dayShift.apply(eupi));
+    }
+    if (field.dataType() instanceof TimestampType) {
+      return c.plus(
+          functions.make_interval(
+              lit(0), lit(0), lit(0), dayShift.apply(eupi), lit(0), lit(0), lit(0)));
+    }
+    if (field.name().endsWith("UID") && field.dataType().equals(DataTypes.StringType)) {
+      return uid.apply(c);
+    }
+    return c;
+  }
+
+  /** The files of the project's linked datasets beside metadata.csv, by name. */
+  static List<String> linkedFiles(ProjectConfig config) {
+    List<String> out = new ArrayList<>();
+    for (String dataset : config.linkedColumns().keySet()) {
+      out.add(LINKED_PREFIX + dataset + ".csv");
+      out.add(LINKED_PREFIX + dataset + ".parquet");
+    }
+    return out;
+  }
+
+  /**
+   * {@code project_<P>.linked_<dataset>} and its CSV and Parquet: the allowed columns of the
+   * dataset's rows for the extraction's patients, keyed by the project's PatientID (never the
+   * EUPI), dates shifted as in the images. A dataset or column that is not there stops the extract:
+   * the project file promised it, and silently sending less is not an option.
+   */
+  private void writeLinked(
+      FileSystem fs,
+      String dataset,
+      List<String> columns,
+      Dataset<Row> accepted,
+      String extractionRoot)
+      throws IOException {
+    Dataset<Row> linked = linkedSource(dataset, columns);
+    Dataset<Row> ids = accepted.select(col("eupi").as("_eupi")).distinct();
+    Dataset<Row> rows = linked.join(ids, linked.col("eupi").equalTo(ids.col("_eupi")), "left_semi");
+    List<Column> select = new ArrayList<>();
+    select.add(lit(extractionId).as(EXTRACTION_ID));
+    select.add(patient.apply(col("eupi")).as("PatientID"));
+    for (String c : columns) {
+      select.add(released(col("`" + c + "`"), linked.schema().apply(c), col("eupi")).as(c));
+    }
+    String table = LINKED_PREFIX + dataset;
+    replace(table, rows.select(select.toArray(Column[]::new)));
+    Dataset<Row> stored = read(table).where(thisExtraction()).drop(EXTRACTION_ID);
+    stored =
+        stored.orderBy(
+            Arrays.stream(stored.columns()).map(c -> col("`" + c + "`")).toArray(Column[]::new));
+    writeSingleFile(fs, stored, "parquet", new Path(extractionRoot, table + ".parquet"));
+    writeSingleFile(fs, csvReady(stored), "csv", new Path(extractionRoot, table + ".csv"));
+  }
+
+  /**
+   * The de-identified table of a linked dataset the project file names, checked to have the {@code
+   * eupi} to join on and every column promised; called before any file is written.
+   */
+  Dataset<Row> linkedSource(String dataset, List<String> columns) {
+    String location = layout.table(Zone.DEIDENTIFIED, dataset);
+    if (!DeltaTable.isDeltaTable(spark, location)) {
+      throw new LakehouseException(
+          "The project file asks for linked dataset '"
+              + dataset
+              + "', but deidentified."
+              + dataset
+              + " does not exist: run `lakehouse link --dataset "
+              + dataset
+              + "` first, or remove it from `linked:`");
+    }
+    Dataset<Row> linked = spark.read().format("delta").load(location);
+    List<String> have = List.of(linked.columns());
+    List<String> missing = columns.stream().filter(c -> !have.contains(c)).toList();
+    if (!have.contains("eupi") || !missing.isEmpty()) {
+      throw new LakehouseException(
+          "deidentified."
+              + dataset
+              + (have.contains("eupi")
+                  ? " has no column " + String.join(", ", missing)
+                  : " has no eupi column to join on")
+              + " (it has: "
+              + String.join(", ", have.stream().filter(c -> !c.equals("eupi")).toList())
+              + "): fix `linked."
+              + dataset
+              + "` in the project file");
+    }
+    return linked;
   }
 
   private static boolean isKey(String name) {
@@ -313,7 +399,8 @@ final class ProjectTables {
     fs.delete(temp, true);
   }
 
-  private void writeManifest(FileSystem fs, String extractionRoot) throws IOException {
+  private void writeManifest(FileSystem fs, String extractionRoot, List<String> linked)
+      throws IOException {
     TreeMap<String, String> lines = new TreeMap<>();
     Iterator<Row> rows =
         read(FILES).where(thisExtraction()).select("path", "sha256").toLocalIterator();
@@ -321,7 +408,9 @@ final class ProjectTables {
       Row r = rows.next();
       lines.put(r.getString(0), r.getString(1));
     }
-    for (String name : List.of(METADATA_CSV, METADATA_PARQUET)) {
+    List<String> beside = new ArrayList<>(List.of(METADATA_CSV, METADATA_PARQUET));
+    beside.addAll(linked);
+    for (String name : beside) {
       lines.put(name, sha256(fs, new Path(extractionRoot, name)));
     }
     StringBuilder out = new StringBuilder();

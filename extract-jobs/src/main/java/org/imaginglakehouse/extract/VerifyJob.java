@@ -192,6 +192,12 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
         extras.add(name);
       }
     }
+    // Linked-dataset files of any project file version: whatever is there is scanned.
+    for (String name : listAll()) {
+      if (name.startsWith(ProjectTables.LINKED_PREFIX) && !name.contains("/")) {
+        extras.add(name);
+      }
+    }
 
     Dataset<Row> files =
         spark

@@ -380,6 +380,124 @@ class ExtractJobTest extends SparkTestBase {
   }
 
   @Test
+  void aProjectReceivesItsLinkedColumnsForItsOwnPatientsUnderItsPatientIdsWithShiftedDates()
+      throws Exception {
+    // The site links its cancer registry into the de-identified zone, as bin/demo does.
+    org.imaginglakehouse.transform.link.LinkJob.of(
+            spark(),
+            lake.config,
+            Map.of(
+                org.imaginglakehouse.transform.link.LinkJob.OPTION_DATASET,
+                "smr06",
+                org.imaginglakehouse.transform.link.LinkJob.OPTION_SOURCE,
+                lake.truth.linkedDir().resolve("smr06.csv").toString()),
+            Map.of())
+        .execute();
+    String yaml =
+        ExtractLakehouse.projectFile(
+                tempDir, "lambda", "cohorts: ['*']\nlinked:\n  smr06: [icd10, diagnosis_date]\n")
+            .toString();
+    ExtractResult r =
+        lake.extract(
+            spark(),
+            options("lambda", yaml, ExtractJob.OPTION_COHORT, "everything"),
+            ExtractLakehouse.KEY_A);
+    Path root = Path.of(r.location());
+    List<String> csv = Files.readAllLines(root.resolve("linked_smr06.csv"));
+    assertThat(csv.get(0)).isEqualTo("PatientID,icd10,diagnosis_date");
+    assertThat(root.resolve("linked_smr06.parquet")).exists();
+    assertThat(Files.readString(root.resolve(ProjectTables.MANIFEST)))
+        .contains("  linked_smr06.csv\n")
+        .contains("  linked_smr06.parquet\n");
+
+    // Expected: every registry row of a patient with a file in the extraction, under the
+    // project's PatientID, its date moved by that patient's offset.
+    org.imaginglakehouse.extract.deid.HmacProjectPseudonyms keyed =
+        org.imaginglakehouse.extract.deid.HmacProjectPseudonyms.of(
+            org.imaginglakehouse.extract.deid.ProjectKeys.resolve(
+                lake.config,
+                "lambda",
+                Map.of("LAKEHOUSE_PROJECT_LAMBDA_KEY", ExtractLakehouse.KEY_A)),
+            "lambda");
+    Set<String> patients = new HashSet<>();
+    table("lambda", ProjectTables.METADATA).forEach(m -> patients.add(m.getAs("PatientID")));
+    List<String> expected = new ArrayList<>();
+    for (Row s :
+        spark()
+            .read()
+            .format("delta")
+            .load(layout.table(org.imaginglakehouse.core.zone.Zone.DEIDENTIFIED, "smr06"))
+            .collectAsList()) {
+      String patient = keyed.patientId(s.getAs("eupi"));
+      if (patients.contains(patient)) {
+        Object date = s.getAs("diagnosis_date");
+        String shifted =
+            date == null
+                ? "null"
+                : ((java.sql.Date) date)
+                    .toLocalDate()
+                    .plusDays(keyed.dayShift(s.getAs("eupi")))
+                    .toString();
+        expected.add(patient + "|" + s.getAs("icd10") + "|" + shifted);
+      }
+    }
+    List<String> released = new ArrayList<>();
+    for (Row l : table("lambda", "linked_smr06")) {
+      Object date = l.getAs("diagnosis_date");
+      released.add(
+          l.getAs("PatientID")
+              + "|"
+              + l.getAs("icd10")
+              + "|"
+              + (date == null ? "null" : ((java.sql.Date) date).toLocalDate().toString()));
+    }
+    assertThat(expected).isNotEmpty();
+    assertThat(released).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(csv).hasSize(expected.size() + 1);
+    // Neither the lakehouse pseudonym nor any identifier of the registry crosses.
+    List<String> identifying = new ArrayList<>(identifyingValues());
+    spark()
+        .read()
+        .format("delta")
+        .load(layout.table(org.imaginglakehouse.core.zone.Zone.DEIDENTIFIED, "smr06"))
+        .select("eupi")
+        .distinct()
+        .collectAsList()
+        .forEach(e -> identifying.add(e.getString(0)));
+    for (String file : List.of("linked_smr06.csv", "linked_smr06.parquet")) {
+      assertThat(new PhiScanner().scan(root.resolve(file), identifying)).as(file).isEmpty();
+    }
+
+    // What the project file promises must be there: a missing column or dataset stops the run.
+    String wrong =
+        ExtractLakehouse.projectFile(tempDir, "lambda", "cohorts: ['*']\nlinked: {smr06: [nope]}\n")
+            .toString();
+    assertThatThrownBy(
+            () ->
+                lake.extract(
+                    spark(),
+                    options(
+                        "lambda",
+                        wrong,
+                        ExtractJob.OPTION_COHORT,
+                        "everything",
+                        ExtractJob.OPTION_EXTRACTION,
+                        "wrong"),
+                    ExtractLakehouse.KEY_A))
+        .hasMessageContaining("deidentified.smr06 has no column nope");
+    String eupi =
+        ExtractLakehouse.projectFile(tempDir, "lambda", "cohorts: ['*']\nlinked: {smr06: [eupi]}\n")
+            .toString();
+    assertThatThrownBy(
+            () ->
+                lake.extract(
+                    spark(),
+                    options("lambda", eupi, ExtractJob.OPTION_COHORT, "everything"),
+                    ExtractLakehouse.KEY_A))
+        .hasMessageContaining("may not list eupi: it looks like an identifier");
+  }
+
+  @Test
   void killedMidWriteThenRerunGivesTheFilesAndTablesOfOneCleanRun() throws Exception {
     String yaml = ExtractLakehouse.projectFile(tempDir, "kappa", "cohorts: ['*']\n").toString();
     ExtractResult clean =

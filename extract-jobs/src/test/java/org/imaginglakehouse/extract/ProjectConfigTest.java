@@ -57,4 +57,34 @@ class ProjectConfigTest {
     assertThatThrownBy(() -> parse("project: gbm\nlevel: patient\n"))
         .hasMessageContaining("study, series or image");
   }
+
+  @Test
+  void linkedColumnsAreReadAndIdentifierLikeOnesRefused() {
+    assertThat(parse("project: gbm\n").linkedColumns()).isEmpty();
+    assertThat(
+            parse("project: gbm\nlinked:\n  smr06: [icd10, diagnosis_date]\n  lab: hba1c\n")
+                .linkedColumns())
+        .containsExactly(
+            java.util.Map.entry("lab", java.util.List.of("hba1c")),
+            java.util.Map.entry("smr06", java.util.List.of("icd10", "diagnosis_date")));
+    for (String column :
+        java.util.List.of(
+            "eupi",
+            "CHI",
+            "record_id",
+            "PatientName",
+            "birth_date",
+            "home_postcode",
+            "nhs_number")) {
+      assertThatThrownBy(() -> parse("project: gbm\nlinked: {smr06: [" + column + "]}\n"))
+          .as(column)
+          .hasMessageContaining("may not list " + column);
+    }
+    assertThatThrownBy(() -> parse("project: gbm\nlinked: [smr06]\n"))
+        .hasMessageContaining("must map a dataset to its columns");
+    assertThatThrownBy(() -> parse("project: gbm\nlinked: {smr06: []}\n"))
+        .hasMessageContaining("names no column");
+    assertThatThrownBy(() -> parse("project: gbm\nlinked: {Bad-Set: [x]}\n"))
+        .hasMessageContaining("linked dataset");
+  }
 }

@@ -136,6 +136,8 @@ class VerifyJobTest extends SparkTestBase {
         .isEqualTo(rejected);
     // The reports too are free of any identifying value of the PACS.
     List<String> identifying = identifyingValues();
+    reportHtmlRendersItsChartsAndThumbnailsAndHoldsNoIdentifyingValue(
+        root.resolve(ExtractionReports.REPORT_HTML), identifying);
     for (String report :
         List.of(
             ExtractionReports.README,
@@ -267,6 +269,58 @@ class VerifyJobTest extends SparkTestBase {
     verify("vkill");
     assertThat(ExtractJobTest.contents(root)).isEqualTo(files);
     assertThat(stateRows("vkill")).isEqualTo(tables);
+  }
+
+  /**
+   * report.html of a real extraction: self-contained (no URL, no script), free of identifying
+   * values in its text and in its decoded pictures, and rendered by headless Chromium with its bar
+   * charts and every thumbnail drawn and nothing logged to the console.
+   */
+  static void reportHtmlRendersItsChartsAndThumbnailsAndHoldsNoIdentifyingValue(
+      Path html, List<String> identifying) throws Exception {
+    String page = Files.readString(html);
+    assertThat(page)
+        .doesNotContainPattern("(?i)https?:|<script|<link|<iframe|@import")
+        .contains("<svg")
+        .contains("Instances per modality")
+        .contains("data:image/png;base64,");
+    java.util.regex.Matcher uri =
+        java.util.regex.Pattern.compile("data:image/png;base64,([A-Za-z0-9+/=]+)").matcher(page);
+    int pictures = 0;
+    while (uri.find()) {
+      byte[] png = java.util.Base64.getDecoder().decode(uri.group(1));
+      assertThat(javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png)))
+          .as("thumbnail %d decodes as PNG", pictures)
+          .isNotNull();
+      assertThat(new PhiScanner().scan(png, identifying)).as("thumbnail " + pictures).isEmpty();
+      pictures++;
+    }
+    assertThat(pictures).isBetween(1, ExtractionReports.THUMBNAILS);
+    String text = uri.reset().replaceAll("data:image/png;base64,");
+    assertThat(
+            new PhiScanner()
+                .scan(text.getBytes(java.nio.charset.StandardCharsets.UTF_8), identifying))
+        .as("report.html text")
+        .isEmpty();
+
+    org.imaginglakehouse.extract.testing.HeadlessChromium.Rendered shown =
+        org.imaginglakehouse.extract.testing.HeadlessChromium.render(html, tempDir, 1200, 2400);
+    assertThat(shown.log())
+        .doesNotContain("Uncaught")
+        .doesNotContain("Failed to load resource")
+        .doesNotContain("Refused to")
+        .doesNotContain("Not allowed to load");
+    int bar =
+        Integer.parseInt(
+            org.imaginglakehouse.extract.report.HtmlReport.BAR_COLOUR.substring(1), 16);
+    assertThat(org.imaginglakehouse.extract.testing.HeadlessChromium.count(shown.screenshot(), bar))
+        .as("pixels of the chart bars")
+        .isGreaterThan(300);
+    long[] greys = org.imaginglakehouse.extract.testing.HeadlessChromium.greys(shown.screenshot());
+    assertThat(greys[0])
+        .as("grey pixels of %d thumbnails", pictures)
+        .isGreaterThan(pictures * 300L);
+    assertThat(greys[1]).as("grey levels of the thumbnails").isGreaterThan(20);
   }
 
   /** The failures and the extraction's row, without run ids and times. */

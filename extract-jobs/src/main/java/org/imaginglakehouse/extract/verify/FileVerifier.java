@@ -166,13 +166,30 @@ public final class FileVerifier {
   /**
    * A file beside the images: every byte scanned for the values; CSV fields and Markdown text also
    * through the detectors (CSV columns named {@code *UID}, {@code *sha256}, {@code *_id} and {@code
-   * path} excepted: UIDs and hashes are digit runs by construction). Parquet and the checksum lists
-   * get the byte scan only.
+   * path} excepted: UIDs and hashes are digit runs by construction). HTML (the report) is scanned
+   * as text with its {@code data:} pictures decoded and scanned as bytes ({@link DataUris}).
+   * Parquet and the checksum lists get the byte scan only.
    */
   public FileReport verifyOther(String path, byte[] bytes) {
     List<Failure> out = new ArrayList<>();
-    residual(path, bytes, -1, StandardCharsets.UTF_8, out);
     String name = path.toLowerCase(Locale.ROOT);
+    if (name.endsWith(".html")) {
+      // The text with its data: URIs blanked (same offsets), then every decoded picture as bytes.
+      DataUris parts = DataUris.split(bytes);
+      residual(path, parts.text(), -1, StandardCharsets.UTF_8, out);
+      for (byte[] payload : parts.payloads()) {
+        residual(path, payload, -1, StandardCharsets.UTF_8, out);
+      }
+      detect(
+          path,
+          parts.text(),
+          new String(parts.text(), StandardCharsets.UTF_8),
+          "text",
+          StandardCharsets.UTF_8,
+          out);
+      return new FileReport(path, Failure.sha256(bytes), bytes.length, null, out);
+    }
+    residual(path, bytes, -1, StandardCharsets.UTF_8, out);
     if (name.endsWith(".csv")) {
       csv(path, bytes, out);
     } else if (name.endsWith(".md")) {

@@ -8,9 +8,10 @@ import org.imaginglakehouse.core.identity.Chi;
 
 /**
  * Finds identifiers in a text value without knowing any source value: CHI numbers, UK postcodes,
- * telephone numbers and e-mail addresses. Meant for the text attributes of a header (LO, SH, LT,
- * ST, UT, UC, PN, CS and text-like private values) and for CSV fields, never for UIDs, dates or
- * numbers: a 10-digit run inside a {@code 2.25.…} UID has a valid check digit one time in eleven.
+ * telephone numbers, e-mail addresses and person names by their shape. Meant for the text
+ * attributes of a header (LO, SH, LT, ST, UT, UC, PN, CS and text-like private values) and for CSV
+ * fields, never for UIDs, dates or numbers: a 10-digit run inside a {@code 2.25.…} UID has a valid
+ * check digit one time in eleven.
  *
  * <p>Rules (stateless, thread-safe):
  *
@@ -24,6 +25,11 @@ import org.imaginglakehouse.core.identity.Chi;
  *       them, brackets around the area code) or any number written with a leading {@code +} and at
  *       least 9 digits.
  *   <li>{@code email}: local part, {@code @}, a domain with a dot.
+ *   <li>{@code person_name}: a name in free text by its shape, without knowing it: a title-case
+ *       honorific and a title-case word ({@code Dr Lefèvre}, {@code Mrs. O'Neil}); a DICOM person
+ *       name written into text ({@code Family^Given}, letters only); or a label and a name ({@code
+ *       Name: Ann Smith}, {@code name=Smith, Ann}). Upper-case honorifics are left alone: {@code MR
+ *       BRAIN} is a modality and a body part.
  * </ul>
  */
 public final class TextDetectors {
@@ -44,6 +50,19 @@ public final class TextDetectors {
               + "|\\+[1-9](?:[ -]?[0-9]){8,14})(?![0-9])");
   private static final Pattern EMAIL =
       Pattern.compile("[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}");
+
+  private static final String WORD = "\\p{Lu}(?:\\p{Ll}|['\u2019]\\p{Lu})[\\p{L}'\u2019-]*";
+  private static final Pattern PERSON_NAME =
+      Pattern.compile(
+          "(?<![\\p{L}])(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame)\\.? +("
+              + WORD
+              + ")"
+              + "|(?<![\\p{L}\\p{N}^])(\\p{Lu}[\\p{L}'\u2019-]+\\^\\p{Lu}[\\p{L}'\u2019-]+)"
+              + "|(?<![\\p{L}])(?i:name)\\s*[:=]\\s*("
+              + WORD
+              + "(?:,? +"
+              + WORD
+              + ")+)");
 
   private TextDetectors() {}
 
@@ -71,6 +90,14 @@ public final class TextDetectors {
     Matcher email = EMAIL.matcher(text);
     while (email.find()) {
       out.add(new Finding("email", email.group(), email.start()));
+    }
+    Matcher name = PERSON_NAME.matcher(text);
+    while (name.find()) {
+      for (int g = 1; g <= 3; g++) {
+        if (name.group(g) != null) {
+          out.add(new Finding("person_name", name.group(g), name.start(g)));
+        }
+      }
     }
     return out;
   }

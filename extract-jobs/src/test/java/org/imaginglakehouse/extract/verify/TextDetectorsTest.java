@@ -54,8 +54,29 @@ class TextDetectorsTest {
             "SIEMENS SOMATOM Definition AS+",
             "GBM-K7QX3M2ZP4TA6RYB",
             "1.25 mm 512 x 512",
-            "W 400 L 40")) {
+            "W 400 L 40",
+            "MR BRAIN WITH CONTRAST",
+            "DR CHEST PA",
+            "Dr",
+            "ProtocolName T1^SAG",
+            "Report by the radiologist",
+            "name: unknown")) {
       assertThat(TextDetectors.scan(text)).as(text).isEmpty();
     }
+  }
+
+  @Test
+  void findsPersonNamesByTheirShape() {
+    assertThat(TextDetectors.scan("Reported by Dr Lef\u00e8vre today"))
+        .singleElement()
+        .satisfies(f -> assertThat(f.detector()).isEqualTo("person_name"))
+        .satisfies(f -> assertThat(f.match()).isEqualTo("Lef\u00e8vre"))
+        .satisfies(f -> assertThat(f.index()).isEqualTo(15));
+    assertThat(detectors("seen with Mrs. O'Neil")).containsExactly("person_name");
+    assertThat(detectors("copy to MacDonald^Ann")).containsExactly("person_name");
+    assertThat(TextDetectors.scan("Patient name: Ann Smith, ward 4"))
+        .extracting(TextDetectors.Finding::match)
+        .containsExactly("Ann Smith");
+    assertThat(detectors("NAME=Smith, Ann")).containsExactly("person_name");
   }
 }
