@@ -322,7 +322,13 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
       Dataset<Row> series = seriesRows(groups, plan);
       Dataset<Row> study = studyRows(groups, plan);
       Dataset<Row> rejections =
-          rejectionRows(promotedRows.where(col(REASON).isNotNull()), run.runId());
+          run.time(
+              "compare_rejections",
+              () ->
+                  PromoteRejections.keepEarlier(
+                      spark,
+                      ident(REJECTIONS),
+                      rejectionRows(promotedRows.where(col(REASON).isNotNull()), run.runId())));
       Dataset<Row> state = stateRows(promotedRows);
       final Dataset<Row> affected = affectedStudies;
       long promoted = processed - rejected;
@@ -348,7 +354,8 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
               writeWatermark(
                   run.runId(), version, spec, mappingFingerprint, pseudonymiser, pixelVersions));
       run.time("register_tables", this::registerTables);
-      return rejected > 0 ? JobStatus.COMPLETED_WITH_REJECTIONS : JobStatus.SUCCEEDED;
+      return run.rejections(
+          PromoteRejections.summary(spark, ident(REJECTIONS), rejections, run.runId()));
     } finally {
       prepared.unpersist();
       if (groups != null) {
