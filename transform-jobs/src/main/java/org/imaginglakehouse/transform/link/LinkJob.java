@@ -31,9 +31,7 @@ import org.imaginglakehouse.core.job.AbstractJob;
 import org.imaginglakehouse.core.job.JobOptions;
 import org.imaginglakehouse.core.job.JobResult;
 import org.imaginglakehouse.core.job.JobStatus;
-import org.imaginglakehouse.core.job.Rejections;
 import org.imaginglakehouse.core.job.RunContext;
-import org.imaginglakehouse.core.spark.EarlierRecords;
 import org.imaginglakehouse.core.spark.ZoneCatalog;
 import org.imaginglakehouse.core.zone.Zone;
 import org.imaginglakehouse.core.zone.ZoneLayout;
@@ -101,14 +99,6 @@ public final class LinkJob extends AbstractJob<LinkJob.Result> {
           .add("reason", DataTypes.StringType, false)
           .add("patient_id", DataTypes.StringType, true)
           .add("source_row", DataTypes.StringType, true);
-
-  /** Columns that identify an unmapped row across runs, and those it keeps from its first run. */
-  private static final List<String> UNMAPPED_KEY = List.of("reason", "source_row");
-
-  private static final List<String> UNMAPPED_KEPT = List.of("run_id", "recorded_at");
-
-  /** Position of a source row as read (see {@link #rejections}); not written anywhere. */
-  private static final String ROW_ID = "_link_row_id";
 
   private final Map<String, String> env;
 
@@ -194,7 +184,9 @@ public final class LinkJob extends AbstractJob<LinkJob.Result> {
     Pseudonymiser pseudonymiser = Pseudonymiser.create(spark, config);
     Dataset<Row> mapped =
         pseudonymiser
-            .apply(raw.withColumn(ROW_ID, functions.monotonically_increasing_id()), idColumn)
+            .apply(
+                raw.withColumn(LinkRejections.ROW_ID, functions.monotonically_increasing_id()),
+                idColumn)
             .cache();
     try {
       long total = mapped.count();
@@ -224,15 +216,14 @@ public final class LinkJob extends AbstractJob<LinkJob.Result> {
                                   .map(c -> col(quote(c)))
                                   .toArray(Column[]::new)))
                       .as("source_row"),
-                  col(ROW_ID));
+                  col(LinkRejections.ROW_ID));
       // A row unmapped for the same reason by an earlier run keeps that run's id: run_id = this
       // run then selects the rows that are new, which alone make the exit code 3.
       Dataset<Row> recorded =
           run.time(
               "compare_unmapped",
               () ->
-                  EarlierRecords.keep(
-                          unmapped, earlierUnmapped(dataset), UNMAPPED_KEY, UNMAPPED_KEPT)
+                  LinkRejections.keepEarlier(spark, layout, dataset, unmapped)
                       .localCheckpoint(true));
       long unmappedRows = recorded.count();
       run.count("linked_rows", total - unmappedRows);
@@ -257,7 +248,8 @@ public final class LinkJob extends AbstractJob<LinkJob.Result> {
               merge(linked, target, key.stream().map(k -> column(raw, k, "--key")).toList());
             }
           });
-      run.time("write_unmapped", () -> writeUnmapped(dataset, recorded.drop(ROW_ID)));
+      run.time(
+          "write_unmapped", () -> writeUnmapped(dataset, recorded.drop(LinkRejections.ROW_ID)));
       ZoneCatalog catalog = new ZoneCatalog(spark, layout, ZoneCatalog.zonesOf(config));
       Set<Zone> zones = ZoneCatalog.zonesOf(config);
       if (zones.contains(Zone.DEIDENTIFIED)) {
@@ -266,59 +258,11 @@ public final class LinkJob extends AbstractJob<LinkJob.Result> {
       if (zones.contains(Zone.IDENTIFIABLE)) {
         catalog.register(Zone.IDENTIFIABLE, UNMAPPED);
       }
-      return run.rejections(rejections(dataset, run.runId(), mapped, recorded, unmappedRows));
+      return run.rejections(
+          LinkRejections.summary(dataset, run.runId(), mapped, recorded, unmappedRows));
     } finally {
       mapped.unpersist();
     }
-  }
-
-  /** This dataset's rows of link_unmapped as an earlier run recorded them, or null. */
-  private Dataset<Row> earlierUnmapped(String dataset) {
-    String location = layout.table(Zone.IDENTIFIABLE, UNMAPPED);
-    if (!DeltaTable.isDeltaTable(spark, location)) {
-      return null;
-    }
-    return spark.read().format("delta").load(location).where(col("dataset").equalTo(dataset));
-  }
-
-  /**
-   * The summary's rejections: the new unmapped rows, shown by reason and source row number (1 for
-   * the first data row, in the order the source is read), never by identifier or values.
-   */
-  private Rejections rejections(
-      String dataset, String runId, Dataset<Row> mapped, Dataset<Row> recorded, long onRecord) {
-    Dataset<Row> fresh = recorded.where(col("run_id").equalTo(runId));
-    long newRows = fresh.count();
-    List<String> examples = new ArrayList<>();
-    if (newRows > 0) {
-      // monotonically_increasing_id is (partition << 33) + position: rows before a row are those
-      // of the earlier partitions plus its position.
-      Column partition = functions.shiftright(col(ROW_ID), 33);
-      Map<Long, Long> perPartition = new java.util.TreeMap<>();
-      for (Row r : mapped.groupBy(partition).count().collectAsList()) {
-        perPartition.put(r.getLong(0), r.getLong(1));
-      }
-      for (Row r :
-          fresh.orderBy(ROW_ID).select("reason", ROW_ID).limit(Rejections.SHOWN).collectAsList()) {
-        long id = r.getLong(1);
-        long before = (id & ((1L << 33) - 1)) + 1;
-        for (Map.Entry<Long, Long> e : perPartition.entrySet()) {
-          if (e.getKey() < (id >>> 33)) {
-            before += e.getValue();
-          }
-        }
-        examples.add(r.getString(0) + ": source row " + before);
-      }
-    }
-    String inDataset = "dataset = " + Rejections.literal(dataset);
-    return new Rejections(
-        newRows,
-        onRecord,
-        examples,
-        Zone.IDENTIFIABLE.id(),
-        Zone.IDENTIFIABLE.id() + "." + UNMAPPED,
-        inDataset + " AND " + Rejections.runIdIs(runId),
-        inDataset);
   }
 
   /** Replaces the table unless it already holds exactly these rows; returns true if unchanged. */
