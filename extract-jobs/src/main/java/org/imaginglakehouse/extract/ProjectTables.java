@@ -34,6 +34,7 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.types.TimestampType;
 import org.imaginglakehouse.core.LakehouseException;
+import org.imaginglakehouse.core.job.JobRunLog;
 import org.imaginglakehouse.core.job.Rejections;
 import org.imaginglakehouse.core.job.RunContext;
 import org.imaginglakehouse.core.spark.EarlierRecords;
@@ -154,10 +155,15 @@ final class ProjectTables {
             functions.coalesce(col("i_modality"), col("Modality")).as("Modality"),
             lit(run.runId()).as("run_id"),
             functions.current_timestamp().as("recorded_at"));
-    // The extraction's rejections as earlier runs recorded them, kept aside (the replace below
-    // drops their file failures): a rejection found again keeps its first run's id and time.
+    // The extraction's rejections as earlier finished runs recorded (and reported) them, kept
+    // aside (the replace below drops their file failures): a rejection found again keeps its
+    // first run's id and time.
     earlier =
-        exists(REJECTIONS) ? read(REJECTIONS).where(thisExtraction()).localCheckpoint(true) : null;
+        exists(REJECTIONS)
+            ? EarlierRecords.reported(
+                    spark, read(REJECTIONS).where(thisExtraction()), location(JobRunLog.TABLE))
+                .localCheckpoint(true)
+            : null;
     replace(REJECTIONS, EarlierRecords.keep(rows, earlier, REJECTION_KEY, REJECTION_KEPT));
     return countReasons(read(REJECTIONS).where(thisExtraction()), run);
   }

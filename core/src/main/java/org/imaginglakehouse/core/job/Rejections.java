@@ -6,9 +6,10 @@ import java.util.Locale;
 /**
  * The rejections of one run as the console shows them, and the exit-code rule of every job: a run
  * is {@link JobStatus#COMPLETED_WITH_REJECTIONS} (exit code 3) if and only if it recorded at least
- * one <em>new</em> rejection, an input it was given and rejected that no earlier run had recorded.
- * Inputs skipped as already processed, and rejections an earlier run recorded (and reported), do
- * not make a re-run exit 3; the summary still says how many are on record.
+ * one <em>new</em> rejection, an input it was given and rejected that no earlier finished run had
+ * recorded (and so reported; see {@code core.spark.EarlierRecords#reported}). Inputs skipped as
+ * already processed, and rejections an earlier run recorded (and reported), do not make a re-run
+ * exit 3; the summary still says how many are on record.
  *
  * <p>{@code examples} are at most {@link #SHOWN} of this run's new rejections, each one line of
  * non-identifying text (a reason with a path relative to the source, a source row number, a project

@@ -2,12 +2,15 @@ package org.imaginglakehouse.core.spark;
 
 import static org.apache.spark.sql.functions.col;
 
+import io.delta.tables.DeltaTable;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
+import org.imaginglakehouse.core.job.JobStatus;
 
 /**
  * For rejection tables that a run rewrites (a snapshot of what is rejected now): a rejection an
@@ -20,6 +23,36 @@ public final class EarlierRecords {
   private static final String FOUND = PREFIX + "found";
 
   private EarlierRecords() {}
+
+  /**
+   * The rows of {@code earlier} (a rejection table with a {@code run_id} column) recorded by a run
+   * that finished, and so reported them: its row in the {@code job_runs} table at {@code
+   * jobRunsLocation} says {@code SUCCEEDED} or {@code COMPLETED_WITH_REJECTIONS}. A run killed or
+   * failed after recording rejections reported none of them, so the next run counts them as new.
+   * Null when {@code earlier} is null.
+   */
+  public static Dataset<Row> reported(
+      SparkSession spark, Dataset<Row> earlier, String jobRunsLocation) {
+    if (earlier == null) {
+      return null;
+    }
+    if (!DeltaTable.isDeltaTable(spark, jobRunsLocation)) {
+      return earlier.limit(0);
+    }
+    Dataset<Row> finished =
+        spark
+            .read()
+            .format("delta")
+            .load(jobRunsLocation)
+            .where(
+                col("status")
+                    .isin(JobStatus.SUCCEEDED.name(), JobStatus.COMPLETED_WITH_REJECTIONS.name()))
+            .select(col("run_id").as(PREFIX + "finished_run"));
+    return earlier.join(
+        finished,
+        earlier.col("run_id").equalTo(finished.col(PREFIX + "finished_run")),
+        "left_semi");
+  }
 
   /**
    * {@code rows} (columns in their order) where a row equal on {@code key} to a row of {@code

@@ -12,6 +12,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
+import org.imaginglakehouse.core.job.JobRunLog;
 import org.imaginglakehouse.core.job.Rejections;
 import org.imaginglakehouse.core.spark.EarlierRecords;
 import org.imaginglakehouse.core.zone.Zone;
@@ -20,8 +21,9 @@ import org.imaginglakehouse.core.zone.ZoneLayout;
 /**
  * The unmapped rows of a link run as the exit-code rule sees them: a row unmapped again for the
  * same reason (same source row) keeps the run id and time of the run that first recorded it in
- * {@code identifiable.link_unmapped}, so only rows unmapped for the first time are new. The console
- * names them by reason and source row number, never by identifier or values.
+ * {@code identifiable.link_unmapped} (and reported it: a run that did not finish reported nothing),
+ * so only rows unmapped for the first time are new. The console names them by reason and source row
+ * number, never by identifier or values.
  */
 final class LinkRejections {
   /** Position of a source row as read (see {@link #summary}); not written anywhere. */
@@ -45,7 +47,8 @@ final class LinkRejections {
         DeltaTable.isDeltaTable(spark, location)
             ? spark.read().format("delta").load(location).where(col("dataset").equalTo(dataset))
             : null;
-    return EarlierRecords.keep(unmapped, earlier, KEY, KEPT);
+    String runs = layout.table(Zone.IDENTIFIABLE, JobRunLog.TABLE);
+    return EarlierRecords.keep(unmapped, EarlierRecords.reported(spark, earlier, runs), KEY, KEPT);
   }
 
   /**

@@ -33,6 +33,7 @@ import org.imaginglakehouse.core.config.LakehouseConfig;
 import org.imaginglakehouse.core.job.AbstractJob;
 import org.imaginglakehouse.core.job.JobOptions;
 import org.imaginglakehouse.core.job.JobResult;
+import org.imaginglakehouse.core.job.JobRunLog;
 import org.imaginglakehouse.core.job.JobStatus;
 import org.imaginglakehouse.core.job.RunContext;
 import org.imaginglakehouse.core.spark.ZoneCatalog;
@@ -328,6 +329,7 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
                   PromoteRejections.keepEarlier(
                       spark,
                       ident(REJECTIONS),
+                      ident(JobRunLog.TABLE),
                       rejectionRows(promotedRows.where(col(REASON).isNotNull()), run.runId())));
       Dataset<Row> state = stateRows(promotedRows);
       final Dataset<Row> affected = affectedStudies;

@@ -25,12 +25,15 @@ final class PromoteRejections {
   private PromoteRejections() {}
 
   /** {@code rows} with the run id of an earlier equal rejection, computed once. */
-  static Dataset<Row> keepEarlier(SparkSession spark, String location, Dataset<Row> rows) {
+  static Dataset<Row> keepEarlier(
+      SparkSession spark, String location, String jobRuns, Dataset<Row> rows) {
     Dataset<Row> earlier =
         DeltaTable.isDeltaTable(spark, location)
             ? spark.read().format("delta").load(location)
             : null;
-    return EarlierRecords.keep(rows, earlier, KEY, List.of("run_id")).localCheckpoint(true);
+    return EarlierRecords.keep(
+            rows, EarlierRecords.reported(spark, earlier, jobRuns), KEY, List.of("run_id"))
+        .localCheckpoint(true);
   }
 
   /**
