@@ -181,9 +181,7 @@ public final class ExtractJob extends AbstractJob<ExtractResult> {
                       accepted, request.image(), project, extractionRoot));
         }
         verifyAtEnd(run);
-        return rejectedBefore + failed > 0
-            ? JobStatus.COMPLETED_WITH_REJECTIONS
-            : JobStatus.SUCCEEDED;
+        return run.rejections(tables.rejections(run.runId()));
       } finally {
         outcomes.unpersist();
       }

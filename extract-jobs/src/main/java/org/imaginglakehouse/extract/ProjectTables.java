@@ -35,7 +35,10 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.types.TimestampType;
 import org.imaginglakehouse.core.LakehouseException;
+import org.imaginglakehouse.core.job.JobRunLog;
+import org.imaginglakehouse.core.job.Rejections;
 import org.imaginglakehouse.core.job.RunContext;
+import org.imaginglakehouse.core.spark.EarlierRecords;
 import org.imaginglakehouse.core.zone.Zone;
 import org.imaginglakehouse.core.zone.ZoneLayout;
 import org.imaginglakehouse.extract.deid.HmacProjectPseudonyms;
@@ -71,6 +74,11 @@ final class ProjectTables {
           .add("reason", DataTypes.StringType, true)
           .add("message", DataTypes.StringType, true);
 
+  /** What identifies a rejection across runs, and what it keeps from the run that found it. */
+  private static final List<String> REJECTION_KEY = List.of("level", "source_uid_sha256", "reason");
+
+  private static final List<String> REJECTION_KEPT = List.of("run_id", "recorded_at");
+
   private final SparkSession spark;
   private final ZoneLayout layout;
   private final String project;
@@ -78,6 +86,9 @@ final class ProjectTables {
   private final UserDefinedFunction uid;
   private final UserDefinedFunction patient;
   private final UserDefinedFunction dayShift;
+
+  /** This extraction's rejections before this run (set by {@link #recordRejections}), or null. */
+  private Dataset<Row> earlier;
 
   ProjectTables(
       SparkSession spark,
@@ -148,8 +159,49 @@ final class ProjectTables {
             functions.coalesce(col("i_modality"), col("Modality")).as("Modality"),
             lit(run.runId()).as("run_id"),
             functions.current_timestamp().as("recorded_at"));
-    replace(REJECTIONS, rows);
+    // The extraction's rejections as earlier finished runs recorded (and reported) them, kept
+    // aside (the replace below drops their file failures): a rejection found again keeps its
+    // first run's id and time.
+    earlier =
+        exists(REJECTIONS)
+            ? EarlierRecords.reported(
+                    spark, read(REJECTIONS).where(thisExtraction()), location(JobRunLog.TABLE))
+                .localCheckpoint(true)
+            : null;
+    replace(REJECTIONS, EarlierRecords.keep(rows, earlier, REJECTION_KEY, REJECTION_KEPT));
     return countReasons(read(REJECTIONS).where(thisExtraction()), run);
+  }
+
+  /**
+   * The summary's rejections: those of this extraction first recorded by this run (shown by reason,
+   * level and project UID, never a source UID) and the queries that list them.
+   */
+  Rejections rejections(String runId) {
+    String table = ZoneLayout.projectDatabase(project) + "." + REJECTIONS;
+    Dataset<Row> all = exists(REJECTIONS) ? read(REJECTIONS).where(thisExtraction()) : null;
+    if (all == null) {
+      return new Rejections(0, 0, List.of(), Zone.PROJECTS.id(), table, null, null);
+    }
+    Dataset<Row> fresh = all.where(col("run_id").equalTo(runId));
+    long newRows = fresh.count();
+    List<String> examples = new ArrayList<>();
+    for (Row r :
+        fresh
+            .orderBy("reason", "uid")
+            .select("reason", "level", "uid")
+            .limit(Rejections.SHOWN)
+            .collectAsList()) {
+      examples.add(r.getString(0) + ": " + r.getString(1) + " " + r.getString(2));
+    }
+    String inExtraction = EXTRACTION_ID + " = " + Rejections.literal(extractionId);
+    return new Rejections(
+        newRows,
+        all.count(),
+        examples,
+        Zone.PROJECTS.id(),
+        table,
+        inExtraction + " AND " + Rejections.runIdIs(runId),
+        inExtraction);
   }
 
   /**
@@ -201,7 +253,11 @@ final class ProjectTables {
                 functions.current_timestamp().as("recorded_at"));
     long failures = failed.count();
     if (failures > 0) {
-      failed.write().format("delta").mode("append").save(location(REJECTIONS));
+      EarlierRecords.keep(failed, earlier, REJECTION_KEY, REJECTION_KEPT)
+          .write()
+          .format("delta")
+          .mode("append")
+          .save(location(REJECTIONS));
       failed
           .groupBy("reason")
           .count()

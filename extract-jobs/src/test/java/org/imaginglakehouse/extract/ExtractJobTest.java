@@ -341,6 +341,40 @@ class ExtractJobTest extends SparkTestBase {
             x ->
                 assertThat(x.<String>getAs("source_uid_sha256"))
                     .isEqualTo(sha256("1.2.3.4.5.6.7.8.9")));
+    // The console shows the new rejections by reason, level and project UID (never the source
+    // UID or a CHI), and the query listing them.
+    String projectUid =
+        rejections.stream()
+            .filter(x -> x.getAs("reason").equals("not_in_inventory"))
+            .findFirst()
+            .orElseThrow()
+            .getAs("uid");
+    assertThat(r.summary())
+        .contains(
+            "  rejections: " + rejections.size() + " new this run (exit code 3)",
+            "    not_in_inventory: series " + projectUid,
+            "  list this run's: bin/lakehouse sql --zone projects \"SELECT * FROM"
+                + " project_epsilon.rejections WHERE extraction_id = 'uids_request' AND run_id = '"
+                + r.runId()
+                + "'\"")
+        .doesNotContain("1.2.3.4.5.6.7.8.9")
+        .doesNotContain(optedOut.chi());
+
+    // The same request again: the rejections are on record, none is new, exit code 0.
+    ExtractResult again =
+        lake.extract(
+            spark(),
+            options("epsilon", null, ExtractJob.OPTION_UIDS, csv.toString()),
+            ExtractLakehouse.KEY_A);
+    assertThat(again.status()).as(again.summary()).isEqualTo(JobStatus.SUCCEEDED);
+    assertThat(again.summary())
+        .contains(
+            "  rejections: none new this run (exit code 0), " + rejections.size() + " on record",
+            "  list them: bin/lakehouse sql --zone projects \"SELECT * FROM"
+                + " project_epsilon.rejections WHERE extraction_id = 'uids_request'\"");
+    assertThat(table("epsilon", ProjectTables.REJECTIONS))
+        .extracting(x -> x.<String>getAs("run_id"))
+        .containsOnly(r.runId());
   }
 
   @Test

@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
     description =
         "Ingest a PACS copy (directory tree, file list, zip archives; local, hdfs:// or s3a://)"
             + " into identifiable.instances, ingest_errors and file_index. Incremental and"
-            + " re-runnable; exit code 3 when files were quarantined.")
+            + " re-runnable; exit code 3 when this run quarantined files.")
 public final class IngestCommand extends LakehouseCommand {
   @Option(
       names = "--source",

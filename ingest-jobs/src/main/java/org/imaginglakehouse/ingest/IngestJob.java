@@ -36,6 +36,7 @@ import org.imaginglakehouse.core.job.AbstractJob;
 import org.imaginglakehouse.core.job.JobOptions;
 import org.imaginglakehouse.core.job.JobResult;
 import org.imaginglakehouse.core.job.JobStatus;
+import org.imaginglakehouse.core.job.Rejections;
 import org.imaginglakehouse.core.job.RunContext;
 import org.imaginglakehouse.core.spark.ZoneCatalog;
 import org.imaginglakehouse.core.zone.Zone;
@@ -299,9 +300,39 @@ public final class IngestJob extends AbstractJob<IngestResult> {
       run.time("optimize", () -> maybeOptimize(run, optimize.equals("always")));
     }
     run.time("register_tables", this::registerTables);
-    return counts.rejected + counts.duplicates > 0
-        ? JobStatus.COMPLETED_WITH_REJECTIONS
-        : JobStatus.SUCCEEDED;
+    List<String> scopes = discovery.scopes();
+    List<String> examples =
+        counts.firstRejected.stream()
+            .map(r -> r.errorClass() + ": " + relativeToSource(r.path(), scopes))
+            .toList();
+    long onRecord =
+        run.time("count_errors", () -> spark.read().format("delta").load(errorsPath).count());
+    return run.rejections(
+        new Rejections(
+            counts.rejected + counts.duplicates,
+            onRecord,
+            examples,
+            Zone.IDENTIFIABLE.id(),
+            Zone.IDENTIFIABLE.id() + "." + IngestSchemas.INGEST_ERRORS,
+            Rejections.runIdIs(run.runId()),
+            null));
+  }
+
+  /**
+   * How the console names a quarantined file: relative to the listed directory it is under (its
+   * archive entry after {@code !}), else its file name only. Folders above the source root are left
+   * out, since a PACS copy can name folders after patients; the full path is in {@code
+   * ingest_errors}.
+   */
+  static String relativeToSource(String path, List<String> scopes) {
+    for (String scope : scopes) {
+      if (path.startsWith(scope)) {
+        return path.substring(scope.length());
+      }
+    }
+    int bang = path.indexOf('!');
+    String file = bang < 0 ? path : path.substring(0, bang);
+    return file.substring(file.lastIndexOf('/') + 1) + (bang < 0 ? "" : path.substring(bang));
   }
 
   static DicomHeaderParser.ChecksumMode checksumMode(String value) {
@@ -321,7 +352,18 @@ public final class IngestJob extends AbstractJob<IngestResult> {
     long rejected;
     long skipped;
     final Map<String, Long> byClass = new LinkedHashMap<>();
+
+    /** The first rejections of the run (in path order), for the summary. */
+    final List<Rejected> firstRejected = new ArrayList<>();
+
+    void noteRejected(String path, String errorClass) {
+      if (firstRejected.size() < Rejections.SHOWN) {
+        firstRejected.add(new Rejected(path, errorClass));
+      }
+    }
   }
+
+  private record Rejected(String path, String errorClass) {}
 
   private void createTables() {
     DeltaTableBuilder instances =
@@ -596,6 +638,7 @@ public final class IngestJob extends AbstractJob<IngestResult> {
       String dup = duplicateOf.get(r.filePath);
       String errorClass = dup != null ? ErrorClass.DUPLICATE_SOP.id() : r.errorClass;
       if (dup != null || r.isError()) {
+        counts.noteRejected(r.filePath, errorClass);
         String message =
             dup == null
                 ? r.message

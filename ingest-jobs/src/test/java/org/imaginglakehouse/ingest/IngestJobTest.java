@@ -117,6 +117,28 @@ class IngestJobTest extends SparkTestBase {
     assertThat(first.summary()).containsPattern("\\n  skipped +1\\n");
     assertThat(first.count("rejected.not_dicom")).isEqualTo(pacs.count("not_dicom"));
     assertThat(first.count("rejected.truncated")).isEqualTo(1);
+    // The console shows the first rejections of the run (class and path below the source root,
+    // nothing from the headers) and the query that lists them all.
+    String root = pacs.root.toString() + "/";
+    List<String> firstFive =
+        pacs.expected.entrySet().stream()
+            .filter(e -> !List.of("instance", "skipped").contains(e.getValue()))
+            .map(Map.Entry::getKey)
+            .sorted()
+            .limit(5)
+            .map(path -> "    " + pacs.expected.get(path) + ": " + path.substring(root.length()))
+            .toList();
+    assertThat(first.summary())
+        .contains(
+            "  rejections: " + errorRows + " new this run (exit code 3), " + errorRows,
+            String.join(System.lineSeparator(), firstFive),
+            "  list this run's: bin/lakehouse sql --zone identifiable \"SELECT * FROM"
+                + " identifiable.ingest_errors WHERE run_id = '"
+                + first.runId()
+                + "'\"")
+        .doesNotContain(root)
+        .doesNotContain(pacs.patientNames.values());
+    assertThat(first.rejections().status()).isEqualTo(JobStatus.COMPLETED_WITH_REJECTIONS);
 
     // Tag values: the manifest and dcmdump, including non-ASCII names.
     spark()
@@ -198,6 +220,12 @@ class IngestJobTest extends SparkTestBase {
     assertThat(again.unchanged()).isEqualTo(pacs.expected.size());
     assertThat(again.accountedFor()).isTrue();
     assertThat(again.status()).isEqualTo(JobStatus.SUCCEEDED);
+    // The same bad files again: already on record, not new, so exit code 0, and said so.
+    assertThat(again.summary())
+        .contains(
+            "  rejections: none new this run (exit code 0), " + errorRows + " on record",
+            "  list them: bin/lakehouse sql --zone identifiable \"SELECT * FROM"
+                + " identifiable.ingest_errors\"");
     assertThat(new long[] {version(inst), version(errs), version(idx)}).isEqualTo(before);
 
     // A changed file and a new file: exactly those two are read; the change wins.

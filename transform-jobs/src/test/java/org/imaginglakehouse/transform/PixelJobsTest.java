@@ -109,6 +109,14 @@ class PixelJobsTest extends SparkTestBase {
     assertThat(f.status()).isEqualTo(JobStatus.COMPLETED_WITH_REJECTIONS);
     assertThat(f.decoded()).isEqualTo(9);
     assertThat(f.undecodable()).isEqualTo(1);
+    assertThat(f.summary())
+        .contains(
+            "  rejections: 1 new this run (exit code 3), 1 on record",
+            "  list this run's: bin/lakehouse sql --zone identifiable \"SELECT * FROM"
+                + " identifiable.pixel_features WHERE decode_status = 'undecodable' AND run_id = '"
+                + f.runId()
+                + "'\"")
+        .doesNotContain("1.9.5.1");
     Row usRow =
         spark()
             .sql("SELECT * FROM identifiable.pixel_features WHERE SOPInstanceUID = '1.9.3.1'")
@@ -150,6 +158,8 @@ class PixelJobsTest extends SparkTestBase {
     assertThat(o.withText()).isEqualTo(1);
     assertThat(o.noText()).isEqualTo(1);
     assertThat(o.undecodable()).isEqualTo(1);
+    assertThat(o.status()).isEqualTo(JobStatus.COMPLETED_WITH_REJECTIONS);
+    assertThat(o.summary()).contains("  rejections: 1 new this run (exit code 3), 1 on record");
     assertThat(o.identityMatches()).isEqualTo(1);
     Row flag =
         spark()
@@ -184,6 +194,9 @@ class PixelJobsTest extends SparkTestBase {
     InstancesFixture.write(spark(), instancesPath, List.of(late), "append");
     FeaturesJob.Result f2 = show(features(config).execute());
     assertThat(f2.count("pending")).isEqualTo(1);
+    // The undecodable instance is on record from the first run: not new, exit code 0.
+    assertThat(f2.status()).isEqualTo(JobStatus.SUCCEEDED);
+    assertThat(f2.summary()).contains("  rejections: none new this run (exit code 0), 1 on record");
     assertThat(f2.series()).isEqualTo(1);
     assertThat(table(layout.table(Zone.IDENTIFIABLE, FeaturesTables.INSTANCE_TABLE)).count())
         .isEqualTo(11);
@@ -194,6 +207,8 @@ class PixelJobsTest extends SparkTestBase {
     assertThat(a2.<Integer>getAs("instance_count")).isEqualTo(4);
     OcrJob.Result o2 = show(ocr(config).execute());
     assertThat(o2.count("pending")).isEqualTo(2);
+    assertThat(o2.status()).isEqualTo(JobStatus.SUCCEEDED);
+    assertThat(o2.summary()).contains("  rejections: none new this run (exit code 0), 1 on record");
     assertThat(o2.withText()).isEqualTo(1);
     assertThat(o2.skipped()).isEqualTo(1);
     assertThat(table(layout.table(Zone.IDENTIFIABLE, OcrTables.TEXT_TABLE)).count())

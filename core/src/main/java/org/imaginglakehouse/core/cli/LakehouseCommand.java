@@ -8,7 +8,8 @@ import org.imaginglakehouse.core.job.JobResult;
  * listed in {@code META-INF/services/org.imaginglakehouse.core.cli.LakehouseCommand}, so a job
  * module adds its subcommand without touching the CLI module.
  *
- * <p>Return an exit code: 0 success, 3 finished with rejected inputs, 1 failure. Throw {@link
+ * <p>Return an exit code: 0 success, 3 finished with new rejections (see {@link
+ * org.imaginglakehouse.core.job.Rejections#status()}), 1 failure. Throw {@link
  * org.imaginglakehouse.core.LakehouseException} for errors the user can fix; the CLI prints its
  * message (stack trace only with {@code --verbose}) and exits 1.
  */

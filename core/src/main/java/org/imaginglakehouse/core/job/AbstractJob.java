@@ -91,7 +91,15 @@ public abstract class AbstractJob<R extends JobResult> implements LakehouseJob<R
     }
     JobResult done =
         new JobResult(
-            name(), runId, status, started, Instant.now(), run.counts(), run.timings(), null);
+            name(),
+            runId,
+            status,
+            started,
+            Instant.now(),
+            run.counts(),
+            run.timings(),
+            null,
+            run.rejections());
     long finishing = System.nanoTime();
     log.finished(done);
     LOG.info(

@@ -20,6 +20,7 @@ public class JobResult {
   private final Map<String, Long> counts;
   private final Map<String, Long> timingsMillis;
   private final String error;
+  private final Rejections rejections;
 
   public JobResult(
       String job,
@@ -30,6 +31,20 @@ public class JobResult {
       Map<String, Long> counts,
       Map<String, Long> timingsMillis,
       String error) {
+    this(job, runId, status, startedAt, endedAt, counts, timingsMillis, error, null);
+  }
+
+  /** With the run's {@link Rejections} (null when the job rejects nothing). */
+  public JobResult(
+      String job,
+      String runId,
+      JobStatus status,
+      Instant startedAt,
+      Instant endedAt,
+      Map<String, Long> counts,
+      Map<String, Long> timingsMillis,
+      String error,
+      Rejections rejections) {
     this.job = job;
     this.runId = runId;
     this.status = status;
@@ -38,6 +53,7 @@ public class JobResult {
     this.counts = Collections.unmodifiableMap(new LinkedHashMap<>(counts));
     this.timingsMillis = Collections.unmodifiableMap(new LinkedHashMap<>(timingsMillis));
     this.error = error;
+    this.rejections = rejections;
   }
 
   protected JobResult(JobResult other) {
@@ -49,7 +65,8 @@ public class JobResult {
         other.endedAt,
         other.counts,
         other.timingsMillis,
-        other.error);
+        other.error,
+        other.rejections);
   }
 
   public String job() {
@@ -93,6 +110,11 @@ public class JobResult {
     return error;
   }
 
+  /** The run's rejections, or null when the job reported none (it rejects nothing). */
+  public Rejections rejections() {
+    return rejections;
+  }
+
   /** A one-screen summary for the CLI. */
   public String summary() {
     StringBuilder out = new StringBuilder();
@@ -123,6 +145,9 @@ public class JobResult {
         sep = ", ";
       }
       out.append(System.lineSeparator());
+    }
+    if (rejections != null) {
+      out.append(rejections.describe());
     }
     if (error != null) {
       out.append("  error: ").append(error).append(System.lineSeparator());

@@ -9,6 +9,7 @@ public final class RunContext {
   private final String runId;
   private final Map<String, Long> counts = new LinkedHashMap<>();
   private final Map<String, Long> timings = new LinkedHashMap<>();
+  private Rejections rejections;
 
   RunContext(String runId) {
     this.runId = runId;
@@ -24,6 +25,24 @@ public final class RunContext {
 
   public synchronized void add(String name, long delta) {
     counts.merge(name, delta, Long::sum);
+  }
+
+  /**
+   * Reports the run's rejections (shown in the summary, counted as {@code rejections_new} and
+   * {@code rejections_on_record}) and returns the status they make: the one exit-code rule of
+   * {@link Rejections#status()}.
+   */
+  public synchronized JobStatus rejections(Rejections reported) {
+    this.rejections = reported;
+    counts.put("rejections_new", reported.newThisRun());
+    if (reported.onRecord() >= 0) {
+      counts.put("rejections_on_record", reported.onRecord());
+    }
+    return reported.status();
+  }
+
+  synchronized Rejections rejections() {
+    return rejections;
   }
 
   /** Runs {@code step}, adding its wall time to timing {@code name}. */

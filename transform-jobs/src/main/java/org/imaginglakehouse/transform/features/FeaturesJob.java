@@ -34,6 +34,7 @@ import org.imaginglakehouse.transform.pixel.DeltaUpserts;
 import org.imaginglakehouse.transform.pixel.InstanceSource;
 import org.imaginglakehouse.transform.pixel.KeyColumns;
 import org.imaginglakehouse.transform.pixel.PixelDescriptor;
+import org.imaginglakehouse.transform.pixel.Undecodable;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -206,7 +207,15 @@ public final class FeaturesJob extends AbstractJob<FeaturesJob.Result> {
     if (DeltaTable.isDeltaTable(spark, seriesPath)) {
       catalog.register(Zone.IDENTIFIABLE, FeaturesTables.SERIES_TABLE);
     }
-    return undecodable[0] > 0 ? JobStatus.COMPLETED_WITH_REJECTIONS : JobStatus.SUCCEEDED;
+    return run.rejections(
+        Undecodable.of(
+            spark,
+            instancePath,
+            FeaturesTables.INSTANCE_TABLE,
+            "decode_status",
+            InstanceFeatures.UNDECODABLE,
+            runId,
+            undecodable[0]));
   }
 
   /** Series (column {@code s_uid}) with instance feature rows newer than their series row. */

@@ -182,7 +182,12 @@ public final class LinkJob extends AbstractJob<LinkJob.Result> {
       }
     }
     Pseudonymiser pseudonymiser = Pseudonymiser.create(spark, config);
-    Dataset<Row> mapped = pseudonymiser.apply(raw, idColumn).cache();
+    Dataset<Row> mapped =
+        pseudonymiser
+            .apply(
+                raw.withColumn(LinkRejections.ROW_ID, functions.monotonically_increasing_id()),
+                idColumn)
+            .cache();
     try {
       long total = mapped.count();
       run.count("source_rows", total);
@@ -210,8 +215,17 @@ public final class LinkJob extends AbstractJob<LinkJob.Result> {
                               Arrays.stream(raw.columns())
                                   .map(c -> col(quote(c)))
                                   .toArray(Column[]::new)))
-                      .as("source_row"));
-      long unmappedRows = unmapped.count();
+                      .as("source_row"),
+                  col(LinkRejections.ROW_ID));
+      // A row unmapped for the same reason by an earlier run keeps that run's id: run_id = this
+      // run then selects the rows that are new, which alone make the exit code 3.
+      Dataset<Row> recorded =
+          run.time(
+              "compare_unmapped",
+              () ->
+                  LinkRejections.keepEarlier(spark, layout, dataset, unmapped)
+                      .localCheckpoint(true));
+      long unmappedRows = recorded.count();
       run.count("linked_rows", total - unmappedRows);
       run.count("unmapped_rows", unmappedRows);
       for (Row r :
@@ -234,7 +248,8 @@ public final class LinkJob extends AbstractJob<LinkJob.Result> {
               merge(linked, target, key.stream().map(k -> column(raw, k, "--key")).toList());
             }
           });
-      run.time("write_unmapped", () -> writeUnmapped(dataset, unmapped));
+      run.time(
+          "write_unmapped", () -> writeUnmapped(dataset, recorded.drop(LinkRejections.ROW_ID)));
       ZoneCatalog catalog = new ZoneCatalog(spark, layout, ZoneCatalog.zonesOf(config));
       Set<Zone> zones = ZoneCatalog.zonesOf(config);
       if (zones.contains(Zone.DEIDENTIFIED)) {
@@ -243,7 +258,8 @@ public final class LinkJob extends AbstractJob<LinkJob.Result> {
       if (zones.contains(Zone.IDENTIFIABLE)) {
         catalog.register(Zone.IDENTIFIABLE, UNMAPPED);
       }
-      return unmappedRows > 0 ? JobStatus.COMPLETED_WITH_REJECTIONS : JobStatus.SUCCEEDED;
+      return run.rejections(
+          LinkRejections.summary(dataset, run.runId(), mapped, recorded, unmappedRows));
     } finally {
       mapped.unpersist();
     }
@@ -321,7 +337,10 @@ public final class LinkJob extends AbstractJob<LinkJob.Result> {
         .execute();
   }
 
-  /** The unmapped rows of this dataset, replaced on every run (they describe the last run). */
+  /**
+   * The unmapped rows of this dataset, replaced on every run (they are those of the last run; each
+   * with the id and time of the run that first recorded it).
+   */
   private void writeUnmapped(String dataset, Dataset<Row> unmapped) {
     String location = layout.table(Zone.IDENTIFIABLE, UNMAPPED);
     Dataset<Row> typed = spark.createDataFrame(unmapped.javaRDD(), UNMAPPED_SCHEMA);

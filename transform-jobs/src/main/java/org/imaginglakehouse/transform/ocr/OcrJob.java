@@ -39,6 +39,7 @@ import org.imaginglakehouse.transform.pixel.DeltaUpserts;
 import org.imaginglakehouse.transform.pixel.InstanceSource;
 import org.imaginglakehouse.transform.pixel.KeyColumns;
 import org.imaginglakehouse.transform.pixel.PixelDescriptor;
+import org.imaginglakehouse.transform.pixel.Undecodable;
 
 /**
  * {@code lakehouse ocr}: burned-in text detection. For every instance not yet processed (new, or
@@ -281,7 +282,15 @@ public final class OcrJob extends AbstractJob<OcrJob.Result> {
         catalog.register(Zone.IDENTIFIABLE, t);
       }
     }
-    return undecodable[0] > 0 ? JobStatus.COMPLETED_WITH_REJECTIONS : JobStatus.SUCCEEDED;
+    return run.rejections(
+        Undecodable.of(
+            spark,
+            flagsPath,
+            OcrTables.FLAGS_TABLE,
+            "ocr_status",
+            OcrOutcome.UNDECODABLE,
+            run.runId(),
+            undecodable[0]));
   }
 
   /**

@@ -33,6 +33,7 @@ import org.imaginglakehouse.core.config.LakehouseConfig;
 import org.imaginglakehouse.core.job.AbstractJob;
 import org.imaginglakehouse.core.job.JobOptions;
 import org.imaginglakehouse.core.job.JobResult;
+import org.imaginglakehouse.core.job.JobRunLog;
 import org.imaginglakehouse.core.job.JobStatus;
 import org.imaginglakehouse.core.job.RunContext;
 import org.imaginglakehouse.core.spark.ZoneCatalog;
@@ -322,7 +323,14 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
       Dataset<Row> series = seriesRows(groups, plan);
       Dataset<Row> study = studyRows(groups, plan);
       Dataset<Row> rejections =
-          rejectionRows(promotedRows.where(col(REASON).isNotNull()), run.runId());
+          run.time(
+              "compare_rejections",
+              () ->
+                  PromoteRejections.keepEarlier(
+                      spark,
+                      ident(REJECTIONS),
+                      ident(JobRunLog.TABLE),
+                      rejectionRows(promotedRows.where(col(REASON).isNotNull()), run.runId())));
       Dataset<Row> state = stateRows(promotedRows);
       final Dataset<Row> affected = affectedStudies;
       long promoted = processed - rejected;
@@ -348,7 +356,8 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
               writeWatermark(
                   run.runId(), version, spec, mappingFingerprint, pseudonymiser, pixelVersions));
       run.time("register_tables", this::registerTables);
-      return rejected > 0 ? JobStatus.COMPLETED_WITH_REJECTIONS : JobStatus.SUCCEEDED;
+      return run.rejections(
+          PromoteRejections.summary(spark, ident(REJECTIONS), rejections, run.runId()));
     } finally {
       prepared.unpersist();
       if (groups != null) {

@@ -90,6 +90,18 @@ class LinkJobTest extends SparkTestBase {
         .containsExactly("missing_patient_id", "unmapped_patient");
     assertThat(unmapped.get(1).<String>getAs("patient_id")).isEqualTo("0303039999");
     assertThat(unmapped.get(1).<String>getAs("source_row")).contains("amoxicillin");
+    // The console names the unmapped rows by reason and row number, never by identifier.
+    String nl = System.lineSeparator();
+    assertThat(first.summary())
+        .contains(
+            "  rejections: 2 new this run (exit code 3), 2 on record" + nl,
+            "    unmapped_patient: source row 3" + nl + "    missing_patient_id: source row 4" + nl,
+            "  list this run's: bin/lakehouse sql --zone identifiable \"SELECT * FROM"
+                + " identifiable.link_unmapped WHERE dataset = 'prescribing' AND run_id = '"
+                + first.runId()
+                + "'\"")
+        .doesNotContain("0303039999")
+        .doesNotContain("amoxicillin");
 
     long version = DeltaTable.forPath(spark(), target).history(1).first().<Long>getAs("version");
     LinkJob.Result again =
@@ -100,6 +112,21 @@ class LinkJobTest extends SparkTestBase {
                 LinkJob.OPTION_SOURCE,
                 prescribing.toString()));
     assertThat(again.unchanged()).isTrue();
+    // The same unmapped rows again: on record from the first run, so not new and exit code 0.
+    assertThat(again.status()).isEqualTo(JobStatus.SUCCEEDED);
+    assertThat(again.summary())
+        .contains(
+            "  rejections: none new this run (exit code 0), 2 on record",
+            "  list them: bin/lakehouse sql --zone identifiable \"SELECT * FROM"
+                + " identifiable.link_unmapped WHERE dataset = 'prescribing'\"");
+    assertThat(
+            spark()
+                .read()
+                .format("delta")
+                .load(layout.table(Zone.IDENTIFIABLE, LinkJob.UNMAPPED))
+                .where("run_id = '" + first.runId() + "'")
+                .count())
+        .isEqualTo(2);
     assertThat(DeltaTable.forPath(spark(), target).history(1).first().<Long>getAs("version"))
         .isEqualTo(version);
 
@@ -121,6 +148,24 @@ class LinkJobTest extends SparkTestBase {
                 .load(layout.table(Zone.IDENTIFIABLE, LinkJob.UNMAPPED))
                 .count())
         .isEqualTo(2);
+    assertThat(grown.status()).isEqualTo(JobStatus.SUCCEEDED);
+
+    // One more unmapped row: only it is new.
+    Files.writeString(prescribing, Files.readString(prescribing) + "6,0404040000,aspirin,75\n");
+    LinkJob.Result bad =
+        link(
+            Map.of(
+                LinkJob.OPTION_DATASET,
+                "prescribing",
+                LinkJob.OPTION_SOURCE,
+                prescribing.toString()));
+    assertThat(bad.status()).isEqualTo(JobStatus.COMPLETED_WITH_REJECTIONS);
+    assertThat(bad.summary())
+        .contains(
+            "  rejections: 1 new this run (exit code 3), 3 on record" + nl,
+            "    unmapped_patient: source row 6" + nl,
+            "  list all on record: ")
+        .doesNotContain("0404040000");
   }
 
   @Test

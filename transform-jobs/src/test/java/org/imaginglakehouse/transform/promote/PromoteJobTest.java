@@ -197,6 +197,17 @@ class PromoteJobTest extends SparkTestBase {
     assertThat(result.count("rejected_unmapped_patient")).isEqualTo(1);
     assertThat(result.count("rejected_modality_not_allowed")).isEqualTo(1);
     assertThat(result.rejected()).isEqualTo(3);
+    // The console: new rejections by reason (counts only) and the query that lists them.
+    assertThat(result.summary())
+        .contains(
+            "  rejections: 3 new this run (exit code 3), 3 on record",
+            "    image_type_not_allowed: 1 instance(s)",
+            "  list this run's: bin/lakehouse sql --zone identifiable \"SELECT * FROM"
+                + " identifiable.promotion_rejections WHERE run_id = '"
+                + result.runId()
+                + "'\"")
+        .doesNotContain("STEWART")
+        .doesNotContain("0202602345");
     // Malformed values of promoted instances only (the quality table below lists the same two).
     assertThat(result.count("malformed_values")).isEqualTo(2);
 
@@ -421,6 +432,10 @@ class PromoteJobTest extends SparkTestBase {
     assertThat(Files.exists(Path.of("/pacs/2020/01/01/1.2.3.1.1.1.dcm"))).isFalse();
     PromoteJob.Result result = promote(Map.of(PromoteJob.OPTION_TEMPLATES, dir.toString()));
     assertThat(result.fullRebuild()).isTrue();
+    // Every instance promoted again: the rejections are those on record, none new, exit code 0.
+    assertThat(result.rejected()).isPositive();
+    assertThat(result.status()).as(result.summary()).isEqualTo(JobStatus.SUCCEEDED);
+    assertThat(result.summary()).contains("  rejections: none new this run (exit code 0)");
     Map<String, Row> images = byKey(table(Zone.DEIDENTIFIED, "image"), "SOPInstanceUID");
     assertThat(images.get("1.2.3.1.1.1").<Double>getAs("FocalSpots")).isEqualTo(1.2);
     assertThat(images.get("1.2.3.1.2.1").<Double>getAs("FocalSpots")).isNull();
