@@ -77,7 +77,9 @@ public final class LakehouseCli implements Runnable {
   @Option(
       names = {"-v", "--verbose"},
       scope = ScopeType.INHERIT,
-      description = "Print stack traces on errors and where each setting came from.")
+      description =
+          "Spark's own logs and progress bars, stack traces on errors and where each setting"
+              + " came from.")
   boolean verbose;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -97,8 +99,15 @@ public final class LakehouseCli implements Runnable {
       builder.flag("spark.master", master);
     }
     overrides.forEach(builder::flagAssignment);
-    return builder.build();
+    LakehouseConfig config = builder.build();
+    if (verbose && config.sourceOf(CONSOLE_PROGRESS).equals("default")) {
+      config = config.with(CONSOLE_PROGRESS, "true");
+    }
+    return config;
   }
+
+  /** Spark's console progress bar: off by default, on with {@code --verbose} unless configured. */
+  static final String CONSOLE_PROGRESS = "spark.console-progress";
 
   public static void main(String[] args) {
     // UTF-8 whatever the locale: under LC_ALL=C the JVM's own streams would print names such as
@@ -110,7 +119,7 @@ public final class LakehouseCli implements Runnable {
             StandardCharsets.UTF_8);
     PrintStream err =
         new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
-    int code = run(args, out, err, System.getenv());
+    int code = run(args, out, err, System.getenv(), true);
     out.flush();
     err.flush();
     System.out.flush();
@@ -121,6 +130,19 @@ public final class LakehouseCli implements Runnable {
 
   /** Runs the CLI in this JVM and returns the exit code; tests call this directly. */
   public static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
+    return run(args, out, err, env, false);
+  }
+
+  /**
+   * As {@link #run(String[], PrintStream, PrintStream, Map)}; {@code ownsLogging}: the process is
+   * ours (main), so {@code --verbose} may switch the JVM's logging to Spark's INFO logs.
+   */
+  static int run(
+      String[] args,
+      PrintStream out,
+      PrintStream err,
+      Map<String, String> env,
+      boolean ownsLogging) {
     LakehouseCli root = new LakehouseCli();
     DefaultCliContext[] context = new DefaultCliContext[1];
     CommandLine commandLine = commandLine(root);
@@ -138,6 +160,9 @@ public final class LakehouseCli implements Runnable {
             leaf = leaf.subcommand();
           }
           Object command = leaf.commandSpec().userObject();
+          if (ownsLogging && root.verbose) {
+            Logging.verbose();
+          }
           if (command instanceof LakehouseCommand lakehouseCommand) {
             context[0] = new DefaultCliContext(root.buildConfig(env), out, err, root.verbose);
             lakehouseCommand.attach(context[0]);

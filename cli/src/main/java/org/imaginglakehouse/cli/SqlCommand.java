@@ -1,8 +1,10 @@
 package org.imaginglakehouse.cli;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.imaginglakehouse.core.LakehouseException;
 import org.imaginglakehouse.core.Preconditions;
 import org.imaginglakehouse.core.cli.LakehouseCommand;
@@ -84,8 +86,15 @@ final class SqlCommand extends LakehouseCommand {
 
   /** Runs the statement; recorded in identifiable.job_runs when that zone is open. */
   private SqlRun.Rows run(JobOptions options, String sql) {
-    SqlRun run =
-        new SqlRun(context().spark(SqlRun.zones(options)), context().config(), options, sql);
+    Set<Zone> opened = SqlRun.zones(options);
+    SqlRun run = new SqlRun(context().spark(opened), context().config(), options, sql);
+    if (context().tables().isEmpty()) {
+      context()
+          .err()
+          .println(
+              EmptyHome.note(
+                  context().config(), opened, "sql \"SHOW TABLES IN deidentified\"", Path.of("")));
+    }
     if (!run.zones().contains(Zone.IDENTIFIABLE)) {
       return run.query();
     }

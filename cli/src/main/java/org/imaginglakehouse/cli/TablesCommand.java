@@ -1,6 +1,7 @@
 package org.imaginglakehouse.cli;
 
 import io.delta.tables.DeltaTable;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Row;
@@ -40,6 +41,16 @@ final class TablesCommand extends LakehouseCommand {
               table.location()));
     }
     format.print(context().out(), header, rows, null);
+    if (rows.isEmpty()) {
+      context()
+          .err()
+          .println(
+              EmptyHome.note(
+                  context().config(),
+                  ZoneCatalog.zonesOf(context().config()),
+                  "tables",
+                  Path.of("")));
+    }
     return 0;
   }
 }

@@ -17,6 +17,14 @@ final class CliProcess {
 
   /** Runs {@code lakehouse args} with {@code env} ("KEY=VALUE") added to the environment. */
   static Result run(List<String> env, String... args) throws Exception {
+    return run(null, env, args);
+  }
+
+  /**
+   * As {@link #run(List, String...)}, in {@code workingDir} (null: the test's) and without a {@code
+   * LAKEHOUSE_HOME} or {@code LAKEHOUSE_CONFIG} of the shell that runs the tests.
+   */
+  static Result run(Path workingDir, List<String> env, String... args) throws Exception {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     for (String opt : Files.readAllLines(repoRoot().resolve("bin/jvm-options"))) {
@@ -30,6 +38,11 @@ final class CliProcess {
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    builder.environment().remove("LAKEHOUSE_HOME");
+    builder.environment().remove("LAKEHOUSE_CONFIG");
+    if (workingDir != null) {
+      builder.directory(workingDir.toFile());
+    }
     for (String kv : env) {
       String[] parts = kv.split("=", 2);
       builder.environment().put(parts[0], parts[1]);

@@ -215,8 +215,9 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
                 col("file_path"),
                 functions
                     .expr(
-                        "element_at(filter(header, e -> e.keyword = 'PatientBirthDate'), 1)"
-                            + ".values[0]")
+                        // try_: a source without the attribute, or with it empty, has none
+                        "try_element_at(try_element_at(filter(header, e -> e.keyword ="
+                            + " 'PatientBirthDate'), 1).values, 1)")
                     .as("source_birth_date"));
     Dataset<Row> joined =
         files

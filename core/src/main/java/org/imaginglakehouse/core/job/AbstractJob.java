@@ -64,7 +64,7 @@ public abstract class AbstractJob<R extends JobResult> implements LakehouseJob<R
     Map<String, String> logged = new TreeMap<>(options.forRunLog());
     logged.putAll(runLogDetails());
     JobRunLog log = new JobRunLog(spark, runLogLocation());
-    RunContext run = new RunContext(runId);
+    RunContext run = new RunContext(name(), runId);
     run.time("job_runs_start", () -> log.started(name(), runId, started, logged));
     JobStatus status;
     try {

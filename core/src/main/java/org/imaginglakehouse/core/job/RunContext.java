@@ -1,17 +1,29 @@
 package org.imaginglakehouse.core.job;
 
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.StringJoiner;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Collects the counts and timings of one run while a job executes. */
+/**
+ * Collects the counts and timings of one run while a job executes, and logs one line per timed
+ * phase (its wall time and the counts it changed): what the console shows while a job runs.
+ */
 public final class RunContext {
+  private static final Logger PHASES = LoggerFactory.getLogger("org.imaginglakehouse.phase");
+
+  private final String job;
   private final String runId;
   private final Map<String, Long> counts = new LinkedHashMap<>();
   private final Map<String, Long> timings = new LinkedHashMap<>();
   private Rejections rejections;
 
-  RunContext(String runId) {
+  RunContext(String job, String runId) {
+    this.job = job;
     this.runId = runId;
   }
 
@@ -47,15 +59,42 @@ public final class RunContext {
 
   /** Runs {@code step}, adding its wall time to timing {@code name}. */
   public <T> T time(String name, Supplier<T> step) {
+    Map<String, Long> before = counts();
     long start = System.nanoTime();
+    boolean done = false;
     try {
-      return step.get();
+      T result = step.get();
+      done = true;
+      return result;
     } finally {
       long millis = (System.nanoTime() - start) / 1_000_000;
       synchronized (this) {
         timings.merge(name, millis, Long::sum);
       }
+      String changed = done ? changedSince(before) : " (failed)";
+      // A phase under a second that changed no count has nothing to tell the console.
+      if (PHASES.isInfoEnabled() && (millis >= 1000 || !changed.isEmpty())) {
+        PHASES.info(
+            "{} {}: {}{}",
+            job,
+            name,
+            String.format(Locale.ROOT, "%.1f s", millis / 1000.0),
+            changed);
+      }
     }
+  }
+
+  /** The counts that changed since {@code before}, as {@code " (name value, ...)"}, or "". */
+  private String changedSince(Map<String, Long> before) {
+    StringJoiner changed = new StringJoiner(", ", " (", ")").setEmptyValue("");
+    counts()
+        .forEach(
+            (name, value) -> {
+              if (!Objects.equals(before.get(name), value)) {
+                changed.add(name + " " + value);
+              }
+            });
+    return changed.toString();
   }
 
   public void time(String name, Runnable step) {

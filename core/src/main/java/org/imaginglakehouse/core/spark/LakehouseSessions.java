@@ -65,7 +65,7 @@ public final class LakehouseSessions {
     conf.setIfMissing("spark.ui.enabled", Boolean.toString(config.getBoolean("spark.ui", false)));
     conf.setIfMissing(
         "spark.ui.showConsoleProgress",
-        Boolean.toString(config.getBoolean("spark.console-progress", true)));
+        Boolean.toString(config.getBoolean("spark.console-progress", false)));
     conf.setIfMissing("spark.sql.session.timeZone", "UTC");
     conf.setIfMissing("spark.sql.shuffle.partitions", "8");
     conf.setIfMissing("spark.sql.adaptive.enabled", "true");
