@@ -5,20 +5,12 @@ import static org.apache.spark.sql.functions.lit;
 
 import io.delta.tables.DeltaTable;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.TreeMap;
-import java.util.UUID;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
@@ -28,7 +20,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
-import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.DateType;
 import org.apache.spark.sql.types.StructField;
@@ -311,8 +302,10 @@ final class ProjectTables {
         read(METADATA).where(thisExtraction()).drop(EXTRACTION_ID).orderBy("path");
     try {
       FileSystem fs = ProjectFiles.fs(new Path(extractionRoot));
-      writeSingleFile(fs, stored, "parquet", new Path(extractionRoot, METADATA_PARQUET));
-      writeSingleFile(fs, csvReady(stored), "csv", new Path(extractionRoot, METADATA_CSV));
+      ExtractionFiles.writeSingleFile(
+          fs, stored, "parquet", new Path(extractionRoot, METADATA_PARQUET));
+      ExtractionFiles.writeSingleFile(
+          fs, ExtractionFiles.csvReady(stored), "csv", new Path(extractionRoot, METADATA_CSV));
       for (String dataset : config.linkedColumns().keySet()) {
         writeLinked(fs, dataset, config.linkedColumns().get(dataset), accepted, extractionRoot);
       }
@@ -380,8 +373,10 @@ final class ProjectTables {
     stored =
         stored.orderBy(
             Arrays.stream(stored.columns()).map(c -> col("`" + c + "`")).toArray(Column[]::new));
-    writeSingleFile(fs, stored, "parquet", new Path(extractionRoot, table + ".parquet"));
-    writeSingleFile(fs, csvReady(stored), "csv", new Path(extractionRoot, table + ".csv"));
+    ExtractionFiles.writeSingleFile(
+        fs, stored, "parquet", new Path(extractionRoot, table + ".parquet"));
+    ExtractionFiles.writeSingleFile(
+        fs, ExtractionFiles.csvReady(stored), "csv", new Path(extractionRoot, table + ".csv"));
   }
 
   /**
@@ -424,37 +419,6 @@ final class ProjectTables {
         .contains(name);
   }
 
-  /** CSV has no arrays: multi-valued columns as DICOM writes them, joined with a backslash. */
-  private static Dataset<Row> csvReady(Dataset<Row> rows) {
-    List<Column> out = new ArrayList<>();
-    for (StructField f : rows.schema().fields()) {
-      Column c = col("`" + f.name() + "`");
-      out.add(
-          (f.dataType() instanceof ArrayType
-                  ? functions.concat_ws("\\", c.cast("array<string>"))
-                  : c)
-              .as(f.name()));
-    }
-    return rows.select(out.toArray(Column[]::new));
-  }
-
-  private void writeSingleFile(FileSystem fs, Dataset<Row> rows, String format, Path target)
-      throws IOException {
-    Path temp = new Path(target.getParent(), ".tmp-" + format + "-" + UUID.randomUUID());
-    rows.coalesce(1).write().format(format).option("header", "true").save(temp.toString());
-    FileStatus[] parts = fs.globStatus(new Path(temp, "part-*"));
-    if (parts == null || parts.length != 1) {
-      throw new IOException("expected one part file in " + temp);
-    }
-    if (fs.exists(target)) {
-      fs.delete(target, false);
-    }
-    if (!fs.rename(parts[0].getPath(), target)) {
-      throw new IOException("rename to " + target + " refused");
-    }
-    fs.delete(temp, true);
-  }
-
   private void writeManifest(FileSystem fs, String extractionRoot, List<String> linked)
       throws IOException {
     TreeMap<String, String> lines = new TreeMap<>();
@@ -467,23 +431,13 @@ final class ProjectTables {
     List<String> beside = new ArrayList<>(List.of(METADATA_CSV, METADATA_PARQUET));
     beside.addAll(linked);
     for (String name : beside) {
-      lines.put(name, sha256(fs, new Path(extractionRoot, name)));
+      lines.put(name, ExtractionFiles.sha256(fs, new Path(extractionRoot, name)));
     }
     StringBuilder out = new StringBuilder();
     // sha256sum's format: `sha256sum -c MANIFEST.sha256` in the extraction checks every file.
     lines.forEach((path, sum) -> out.append(sum).append("  ").append(path).append('\n'));
     ProjectFiles.write(
         new Path(extractionRoot, MANIFEST), out.toString().getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static String sha256(FileSystem fs, Path file) throws IOException {
-    try (InputStream in =
-        new DigestInputStream(fs.open(file), MessageDigest.getInstance("SHA-256"))) {
-      in.transferTo(OutputStream.nullOutputStream());
-      return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /** Replaces this extraction's rows of {@code table} in one commit. */
