@@ -2,6 +2,7 @@ package org.imaginglakehouse.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import org.apache.hadoop.fs.FileStatus;
@@ -12,12 +13,18 @@ import org.imaginglakehouse.core.LakehouseException;
 import org.imaginglakehouse.core.cli.CliContext;
 import org.imaginglakehouse.core.config.LakehouseConfig;
 import org.imaginglakehouse.core.spark.LakehouseSessions;
+import org.imaginglakehouse.core.spark.ProgressLines;
 import org.imaginglakehouse.core.spark.ZoneCatalog;
 import org.imaginglakehouse.core.zone.Zone;
 import org.imaginglakehouse.core.zone.ZoneLayout;
 
 /** The context the CLI hands to subcommands; the Spark session is created on first use. */
 final class DefaultCliContext implements CliContext {
+  /** How often progress is shown: rewritten in place on a terminal, a new line in a log. */
+  static final Duration PROGRESS_ON_TERMINAL = Duration.ofSeconds(2);
+
+  static final Duration PROGRESS_IN_LOGS = Duration.ofSeconds(30);
+
   private final LakehouseConfig config;
   private final ZoneLayout layout;
   private final PrintStream out;
@@ -78,6 +85,15 @@ final class DefaultCliContext implements CliContext {
                     err.println("config " + k + " = " + v + "  [" + config.sourceOf(k) + "]"));
       }
       spark = LakehouseSessions.create(config);
+      if (!verbose) {
+        // --verbose has Spark's own progress bar; the default gets tasks and rows, quietly.
+        boolean terminal = System.console() != null;
+        spark
+            .sparkContext()
+            .addSparkListener(
+                new ProgressLines(
+                    err, terminal, terminal ? PROGRESS_ON_TERMINAL : PROGRESS_IN_LOGS));
+      }
       checkHome(spark);
       zones = Set.copyOf(visible);
       tables = new ZoneCatalog(spark, layout, zones).registerAll();
