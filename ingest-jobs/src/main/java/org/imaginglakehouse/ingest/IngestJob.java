@@ -31,6 +31,7 @@ import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.SerializableConfiguration;
 import org.imaginglakehouse.core.LakehouseException;
 import org.imaginglakehouse.core.Preconditions;
+import org.imaginglakehouse.core.Sha256;
 import org.imaginglakehouse.core.config.LakehouseConfig;
 import org.imaginglakehouse.core.job.AbstractJob;
 import org.imaginglakehouse.core.job.JobOptions;
@@ -300,10 +301,9 @@ public final class IngestJob extends AbstractJob<IngestResult> {
       run.time("optimize", () -> maybeOptimize(run, optimize.equals("always")));
     }
     run.time("register_tables", this::registerTables);
-    List<String> scopes = discovery.scopes();
     List<String> examples =
         counts.firstRejected.stream()
-            .map(r -> r.errorClass() + ": " + relativeToSource(r.path(), scopes))
+            .map(r -> r.errorClass() + ": " + consoleName(r.path()))
             .toList();
     long onRecord =
         run.time("count_errors", () -> spark.read().format("delta").load(errorsPath).count());
@@ -319,20 +319,13 @@ public final class IngestJob extends AbstractJob<IngestResult> {
   }
 
   /**
-   * How the console names a quarantined file: relative to the listed directory it is under (its
-   * archive entry after {@code !}), else its file name only. Folders above the source root are left
-   * out, since a PACS copy can name folders after patients; the full path is in {@code
-   * ingest_errors}.
+   * How the console names a quarantined file: by the start of the SHA-256 of its path, never the
+   * path. Real PACS copies name folders and files after accession numbers, patient IDs, UIDs or
+   * names, and the console ends up in scheduler logs; the path itself is in {@code ingest_errors},
+   * where {@code sha2(file_path, 256) LIKE '<prefix>%'} finds it.
    */
-  static String relativeToSource(String path, List<String> scopes) {
-    for (String scope : scopes) {
-      if (path.startsWith(scope)) {
-        return path.substring(scope.length());
-      }
-    }
-    int bang = path.indexOf('!');
-    String file = bang < 0 ? path : path.substring(0, bang);
-    return file.substring(file.lastIndexOf('/') + 1) + (bang < 0 ? "" : path.substring(bang));
+  static String consoleName(String path) {
+    return "file_path SHA-256 " + Sha256.hex(path).substring(0, 12) + "…";
   }
 
   static DicomHeaderParser.ChecksumMode checksumMode(String value) {

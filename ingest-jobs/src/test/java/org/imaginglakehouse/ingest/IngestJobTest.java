@@ -117,17 +117,39 @@ class IngestJobTest extends SparkTestBase {
     assertThat(first.summary()).containsPattern("\\n  skipped +1\\n");
     assertThat(first.count("rejected.not_dicom")).isEqualTo(pacs.count("not_dicom"));
     assertThat(first.count("rejected.truncated")).isEqualTo(1);
-    // The console shows the first rejections of the run (class and path below the source root,
-    // nothing from the headers) and the query that lists them all.
+    // The console shows the first rejections of the run by class and the SHA-256 of their path
+    // (a PACS copy names folders after accession numbers and patients: no path, nothing from the
+    // headers) and the query that lists them all.
     String root = pacs.root.toString() + "/";
-    List<String> firstFive =
+    List<String> firstPaths =
         pacs.expected.entrySet().stream()
             .filter(e -> !List.of("instance", "skipped").contains(e.getValue()))
             .map(Map.Entry::getKey)
             .sorted()
             .limit(5)
-            .map(path -> "    " + pacs.expected.get(path) + ": " + path.substring(root.length()))
             .toList();
+    List<String> firstFive =
+        firstPaths.stream()
+            .map(
+                path ->
+                    "    "
+                        + pacs.expected.get(path)
+                        + ": file_path SHA-256 "
+                        + org.imaginglakehouse.core.Sha256.hex(path).substring(0, 12)
+                        + "\u2026")
+            .toList();
+    // The prefix finds the file in ingest_errors.
+    String prefix = org.imaginglakehouse.core.Sha256.hex(firstPaths.get(0)).substring(0, 12);
+    assertThat(
+            spark()
+                .read()
+                .format("delta")
+                .load(layout.table(Zone.IDENTIFIABLE, "ingest_errors"))
+                .where("sha2(file_path, 256) LIKE '" + prefix + "%'")
+                .select("file_path")
+                .as(org.apache.spark.sql.Encoders.STRING())
+                .collectAsList())
+        .containsExactly(firstPaths.get(0));
     assertThat(first.summary())
         .contains(
             "  rejections: " + errorRows + " new this run (exit code 3), " + errorRows,
@@ -137,6 +159,7 @@ class IngestJobTest extends SparkTestBase {
                 + first.runId()
                 + "'\"")
         .doesNotContain(root)
+        .doesNotContain(".dcm")
         .doesNotContain(pacs.patientNames.values());
     assertThat(first.rejections().status()).isEqualTo(JobStatus.COMPLETED_WITH_REJECTIONS);
 
