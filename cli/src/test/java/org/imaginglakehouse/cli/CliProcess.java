@@ -17,6 +17,14 @@ final class CliProcess {
 
   /** Runs {@code lakehouse args} with {@code env} ("KEY=VALUE") added to the environment. */
   static Result run(List<String> env, String... args) throws Exception {
+    Process process = start(env, args);
+    byte[] bytes = process.getInputStream().readAllBytes();
+    assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
+    return new Result(process.exitValue(), bytes);
+  }
+
+  /** Starts {@code lakehouse args}; stdout and stderr together on its input stream. */
+  static Process start(List<String> env, String... args) throws Exception {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     for (String opt : Files.readAllLines(repoRoot().resolve("bin/jvm-options"))) {
@@ -34,13 +42,10 @@ final class CliProcess {
       String[] parts = kv.split("=", 2);
       builder.environment().put(parts[0], parts[1]);
     }
-    Process process = builder.start();
-    byte[] bytes = process.getInputStream().readAllBytes();
-    assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
-    return new Result(process.exitValue(), bytes);
+    return builder.start();
   }
 
-  private static Path repoRoot() {
+  static Path repoRoot() {
     String root = System.getProperty("lakehouse.repo.root");
     return root == null ? Path.of("..").toAbsolutePath().normalize() : Path.of(root);
   }

@@ -1,0 +1,183 @@
+package org.imaginglakehouse.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.imaginglakehouse.core.config.LakehouseConfig;
+import org.imaginglakehouse.core.testing.SparkTestBase;
+import org.imaginglakehouse.core.zone.Zone;
+import org.imaginglakehouse.core.zone.ZoneLayout;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code lakehouse serve} as its own process and the pyspark Connect client of the repo's .venv
+ * (bin/setup --with-python) over gRPC: allowed queries agree with direct reads, and every escape
+ * attempt of cli/src/test/python/serve_client.py is refused.
+ */
+class ServeEscapeTest extends SparkTestBase {
+  private static final String TOKEN = "serve-test-token-0123456789";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static ZoneLayout layout;
+  private static String home;
+  private static int port;
+  private static Process server;
+  private static final StringBuilder serverOutput = new StringBuilder();
+  private static String address;
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    LakehouseConfig config = newHomeConfig("serve");
+    home = config.home();
+    layout = ZoneLayout.from(config);
+    write(
+        "SELECT id, concat('e', id) AS eupi, 'CT' AS Modality FROM range(5)",
+        Zone.DEIDENTIFIED,
+        "study");
+    write("SELECT id, 'MR' AS Modality FROM range(3)", Zone.DEIDENTIFIED, "series");
+    write("SELECT 'Jones^Ann' AS PatientName FROM range(2)", Zone.IDENTIFIABLE, "instances");
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    server =
+        CliProcess.start(
+            List.of("LAKEHOUSE_SERVE_TOKEN=" + TOKEN),
+            "--home",
+            home,
+            "serve",
+            "--port",
+            Integer.toString(port));
+    BufferedReader lines =
+        new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+    Thread reader =
+        new Thread(
+            () -> {
+              try {
+                for (String line; (line = lines.readLine()) != null; ) {
+                  synchronized (serverOutput) {
+                    serverOutput.append(line).append('\n');
+                    if (line.startsWith("lakehouse serve: Spark Connect listening on ")) {
+                      address = line.split(" ")[6];
+                      serverOutput.notifyAll();
+                    }
+                  }
+                }
+              } catch (java.io.IOException e) {
+                // the server has gone; its exit code is checked
+              }
+            });
+    reader.setDaemon(true);
+    reader.start();
+    long deadline = System.currentTimeMillis() + 180_000;
+    synchronized (serverOutput) {
+      while (address == null && server.isAlive() && System.currentTimeMillis() < deadline) {
+        serverOutput.wait(1000);
+      }
+    }
+    assertThat(address).as("server output:\n%s", serverOutput).isEqualTo("sc://127.0.0.1:" + port);
+  }
+
+  private static void write(String sql, Zone zone, String table) {
+    spark().sql(sql).write().format("delta").save(layout.table(zone, table));
+  }
+
+  @AfterAll
+  static void stopServer() throws Exception {
+    if (server != null && server.isAlive()) {
+      server.destroy(); // SIGTERM
+      assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    }
+  }
+
+  @Test
+  void allowedQueriesAnswerAndEveryEscapeIsRefused() throws Exception {
+    Map<String, JsonNode> results = runClient();
+    assertThat(results.get("wrong token").get("ok").asBoolean()).isFalse();
+    assertThat(value(results, "count deidentified.study")).isEqualTo("5");
+    assertThat(value(results, "DataFrame deidentified.series")).isEqualTo("3");
+    assertThat(value(results, "path read of a served table")).isEqualTo("5");
+    assertThat(value(results, "our SQL function")).isEqualTo("45.0");
+    assertThat(value(results, "show tables")).isEqualTo("[\"series\",\"study\"]");
+    assertThat(value(results, "temp view")).isEqualTo("5");
+    assertThat(value(results, "second session count")).isEqualTo("5");
+    List<String> escapes =
+        results.keySet().stream().filter(name -> name.startsWith("escape: ")).toList();
+    assertThat(escapes).hasSizeGreaterThanOrEqualTo(15);
+    for (String name : escapes) {
+      JsonNode result = results.get(name);
+      assertThat(result.get("ok").asBoolean()).as("%s was not refused: %s", name, result).isFalse();
+      assertThat(result.get("error").asText()).as(name).doesNotContain("Jones");
+    }
+    assertThat(results.get("escape: read.load identifiable path").get("error").asText())
+        .contains("outside");
+    assertThat(results.get("escape: INSERT").get("error").asText()).contains("read-only");
+  }
+
+  @Test
+  void aTakenPortIsRefusedWithTheReason() throws Exception {
+    CliProcess.Result run =
+        CliProcess.run(List.of(), "--home", home, "serve", "--port", Integer.toString(port));
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(new String(run.bytes(), StandardCharsets.UTF_8))
+        .contains("Port " + port + " on 127.0.0.1 is taken");
+  }
+
+  @Test
+  void aNonLoopbackAddressNeedsAToken() throws Exception {
+    CliProcess.Result run =
+        CliProcess.run(List.of(), "--home", home, "serve", "--bind", "0.0.0.0", "--port", "0");
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(new String(run.bytes(), StandardCharsets.UTF_8))
+        .contains("Refusing to serve on 0.0.0.0 without a token");
+  }
+
+  private static String value(Map<String, JsonNode> results, String name) {
+    JsonNode result = results.get(name);
+    assertThat(result).as(name).isNotNull();
+    assertThat(result.get("ok").asBoolean()).as("%s failed: %s", name, result).isTrue();
+    JsonNode value = result.get("value");
+    return value.isTextual() ? value.asText() : value.toString();
+  }
+
+  private Map<String, JsonNode> runClient() throws Exception {
+    Path root = CliProcess.repoRoot();
+    Path python = root.resolve(".venv/bin/python");
+    assertThat(python).as("the pyspark Connect client: run bin/setup --with-python").isExecutable();
+    List<String> command = new ArrayList<>();
+    command.add(python.toString());
+    command.add(root.resolve("cli/src/test/python/serve_client.py").toString());
+    command.add(address);
+    command.add(TOKEN);
+    command.add(Path.of(layout.root(Zone.IDENTIFIABLE)).toAbsolutePath().toString());
+    command.add(Path.of(layout.root(Zone.DEIDENTIFIED)).toAbsolutePath().toString());
+    Path log = Files.createTempFile("serve-client-", ".log");
+    Process client =
+        new ProcessBuilder(command)
+            .redirectError(log.toFile())
+            .redirectOutput(ProcessBuilder.Redirect.PIPE)
+            .start();
+    String out = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(client.waitFor(5, TimeUnit.MINUTES)).isTrue();
+    assertThat(client.exitValue()).as("client stderr: %s", Files.readString(log)).isZero();
+    Map<String, JsonNode> results = new LinkedHashMap<>();
+    for (String line : out.strip().split("\n")) {
+      JsonNode node = JSON.readTree(line);
+      results.put(node.get("name").asText(), node);
+    }
+    return results;
+  }
+}
