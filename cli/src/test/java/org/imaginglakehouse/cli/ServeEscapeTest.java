@@ -88,7 +88,7 @@ class ServeEscapeTest extends SparkTestBase {
         serverOutput.wait(1000);
       }
     }
-    assertThat(address).as("server output:\n%s", serverOutput).isEqualTo("sc://127.0.0.1:" + port);
+    assertThat(address).as("server output:\n%s", serverOutput).isEqualTo("sc://localhost:" + port);
   }
 
   private static void write(String sql, Zone zone, String table) {

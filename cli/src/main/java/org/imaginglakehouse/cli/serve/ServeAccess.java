@@ -1,7 +1,5 @@
 package org.imaginglakehouse.cli.serve;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -12,7 +10,6 @@ import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.ScalaUDF;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.execution.command.CreateViewCommand;
-import org.apache.spark.sql.execution.datasources.HadoopFsRelation;
 import org.apache.spark.sql.execution.datasources.LogicalRelation;
 import org.imaginglakehouse.core.LakehouseException;
 import org.imaginglakehouse.core.spark.ZoneReads;
@@ -91,9 +88,10 @@ final class ServeAccess {
 
   /** Refuses {@code plan} (analysed) with the reason unless a client may run it. */
   void check(SparkSession spark, LogicalPlan plan) {
-    if (isDeltaLogRead(spark, plan) && calledByDelta()) {
-      // Delta reads the transaction log of a served table through Spark itself, in the client's
-      // session: JSON and Parquet files under <served root>/<table>/_delta_log.
+    if (calledByDelta()) {
+      // Delta's own plans, run in the client's session while it resolves a table the client's
+      // plan names: reading the transaction log (JSON, checkpoints, log actions as an RDD). The
+      // client's plan itself is checked after Delta is done, with no Delta code on the stack.
       return;
     }
     refuseClientCode(plan);
@@ -185,41 +183,5 @@ final class ServeAccess {
   private static boolean calledByDelta() {
     return StackWalker.getInstance()
         .walk(frames -> frames.anyMatch(f -> f.getClassName().startsWith(DELTA_PACKAGE)));
-  }
-
-  /** True for reads of nothing but the transaction logs of served tables. */
-  private boolean isDeltaLogRead(SparkSession spark, LogicalPlan plan) {
-    List<LogicalPlan> leaves = new ArrayList<>();
-    collectLeaves(plan, leaves);
-    if (leaves.isEmpty()) {
-      return false;
-    }
-    List<String> qualified = new ArrayList<>();
-    roots.values().forEach(root -> qualified.add(ZoneReads.qualify(spark, root) + "/"));
-    for (LogicalPlan leaf : leaves) {
-      if (!(leaf instanceof LogicalRelation relation
-          && relation.relation() instanceof HadoopFsRelation fs)) {
-        return false;
-      }
-      for (var path : CollectionConverters.asJava(fs.location().rootPaths())) {
-        String p = path.toString();
-        if (!p.contains("/_delta_log") || qualified.stream().noneMatch(p::startsWith)) {
-          return false;
-        }
-      }
-    }
-    return true;
-  }
-
-  private static void collectLeaves(LogicalPlan plan, List<LogicalPlan> leaves) {
-    if (plan instanceof LogicalRelation || plan.children().isEmpty()) {
-      if (plan instanceof LogicalRelation) {
-        leaves.add(plan);
-      }
-      return;
-    }
-    for (LogicalPlan child : ZoneReads.nested(plan)) {
-      collectLeaves(child, leaves);
-    }
   }
 }

@@ -149,7 +149,9 @@ public final class SqlServer implements AutoCloseable {
       throw new LakehouseException(
           "Cannot start Spark Connect on " + bind + ":" + port + ": " + e.getMessage(), e);
     }
-    address = "sc://" + bind + ":" + SparkConnectService$.MODULE$.localPort();
+    // The Python client sends a token in plaintext only to the host name localhost (else TLS).
+    String host = isLoopback(bind) ? "localhost" : bind;
+    address = "sc://" + host + ":" + SparkConnectService$.MODULE$.localPort();
   }
 
   private void checkPortFree() {
