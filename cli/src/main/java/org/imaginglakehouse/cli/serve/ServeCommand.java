@@ -71,8 +71,13 @@ public final class ServeCommand extends LakehouseCommand {
     Thread hook =
         new Thread(
             () -> {
-              server.close();
-              stopped.countDown();
+              try {
+                server.close();
+              } finally {
+                context().out().println("lakehouse serve: stopped");
+                context().out().flush();
+                stopped.countDown();
+              }
             },
             "lakehouse-serve-shutdown");
     server.start();

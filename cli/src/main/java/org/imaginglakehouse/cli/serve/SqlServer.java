@@ -132,6 +132,8 @@ public final class SqlServer implements AutoCloseable {
     SparkConf conf = LakehouseSessions.sparkConf(config, env);
     conf.set(CONNECT_PORT, Integer.toString(port));
     conf.set(CONNECT_ADDRESS, bind);
+    // A server has no console to draw stage progress bars on.
+    conf.set("spark.ui.showConsoleProgress", "false");
     if (token != null) {
       conf.set(CONNECT_TOKEN, token.reveal());
     }
@@ -200,9 +202,16 @@ public final class SqlServer implements AutoCloseable {
     if (root == null) {
       return;
     }
-    SparkConnectService.stop(Option.empty(), Option.empty());
-    root.stop();
-    root = null;
+    try {
+      SparkConnectService.stop(Option.empty(), Option.empty());
+    } catch (RuntimeException e) {
+      // already stopped with Spark (its own shutdown hook may run first)
+    }
+    try {
+      root.stop();
+    } finally {
+      root = null;
+    }
   }
 
   /** Injects the plan check into every session; the server's own session is trusted. */
