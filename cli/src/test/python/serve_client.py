@@ -2,7 +2,8 @@
 runs the allowed queries and the escape attempts, and prints one JSON object per line:
 {"name": ..., "ok": true/false, "value": ..., "error": first line of the error}.
 
-Usage: serve_client.py ADDRESS TOKEN IDENTIFIABLE_ROOT DEIDENTIFIED_ROOT
+Usage: serve_client.py ADDRESS TOKEN IDENTIFIABLE_ROOT DEIDENTIFIED_ROOT PROJECTS_ROOT
+(the server grants project "granted", not "other")
 """
 import json
 import sys
@@ -10,7 +11,7 @@ import sys
 from pyspark.sql import SparkSession
 from pyspark.sql.functions import udf
 
-address, token, ident, deid = sys.argv[1:5]
+address, token, ident, deid, projects = sys.argv[1:6]
 
 
 def session(tok):
@@ -44,7 +45,12 @@ attempt("temp view", lambda: (spark.table("deidentified.study").createOrReplaceT
                               sql("SELECT count(*) FROM s").collect()[0][0])[1])
 attempt("second session count", lambda: other.sql("SELECT count(*) FROM deidentified.study").collect()[0][0])
 
+attempt("granted project", lambda: sql("SELECT count(*) FROM project_granted.files").collect()[0][0])
+
 # Escape attempts: every one must fail.
+attempt("escape: project not granted", lambda: count(spark.table("project_other.files")))
+attempt("escape: path of a project not granted",
+        lambda: count(spark.read.format("delta").load(projects + "/other/files")))
 attempt("escape: identifiable.instances", lambda: count(sql("SELECT * FROM identifiable.instances")))
 attempt("escape: table identifiable.instances", lambda: count(spark.table("identifiable.instances")))
 attempt("escape: read.load identifiable path",

@@ -32,8 +32,8 @@ class ServeEscapeTest extends SparkTestBase {
   private static final String TOKEN = "serve-test-token-0123456789";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static final String OUTSIDE = "which is outside the deidentified zone";
-  private static final String NOT_DELTA = "which is not a Delta table of the deidentified zone";
+  private static final String OUTSIDE = "which is outside the zones deidentified";
+  private static final String NOT_DELTA = "which is not a Delta table of the zones deidentified";
   private static final String READ_ONLY =
       "writes or changes something, and this endpoint is read-only";
   private static final String CLIENT_CODE = "would run code sent by the client on the server";
@@ -41,6 +41,8 @@ class ServeEscapeTest extends SparkTestBase {
   /** Escape attempts of serve_client.py and the reason each must be refused with. */
   private static final String[][] ESCAPES = {
     {"escape: identifiable.instances", "TABLE_OR_VIEW_NOT_FOUND"},
+    {"escape: project not granted", "TABLE_OR_VIEW_NOT_FOUND"},
+    {"escape: path of a project not granted", OUTSIDE},
     {"escape: table identifiable.instances", "TABLE_OR_VIEW_NOT_FOUND"},
     {"escape: read.load identifiable path", OUTSIDE},
     {"escape: delta.`identifiable path`", OUTSIDE},
@@ -71,6 +73,7 @@ class ServeEscapeTest extends SparkTestBase {
   private static String home;
   private static int port;
   private static Process server;
+  private static Thread reader;
   private static final StringBuilder serverOutput = new StringBuilder();
   private static String address;
 
@@ -85,6 +88,13 @@ class ServeEscapeTest extends SparkTestBase {
         "study");
     write("SELECT id, 'MR' AS Modality FROM range(3)", Zone.DEIDENTIFIED, "series");
     write("SELECT 'Jones^Ann' AS PatientName FROM range(2)", Zone.IDENTIFIABLE, "instances");
+    for (String project : List.of("granted", "other")) {
+      spark()
+          .sql("SELECT id FROM range(4)")
+          .write()
+          .format("delta")
+          .save(layout.projectTable(project, "files"));
+    }
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
@@ -95,10 +105,12 @@ class ServeEscapeTest extends SparkTestBase {
             home,
             "serve",
             "--port",
-            Integer.toString(port));
+            Integer.toString(port),
+            "--grant-project",
+            "granted");
     BufferedReader lines =
         new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-    Thread reader =
+    reader =
         new Thread(
             () -> {
               try {
@@ -133,11 +145,14 @@ class ServeEscapeTest extends SparkTestBase {
   @AfterAll
   static void stopServer() throws Exception {
     if (server != null && server.isAlive()) {
-      server.destroy(); // SIGTERM
+      // SIGTERM; Process.destroy() would also close our end of its output before the last line.
+      server.toHandle().destroy();
       assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      Thread.sleep(200); // the reader thread takes the last lines
+      reader.join(10_000); // until it has read the last lines
       synchronized (serverOutput) {
-        assertThat(serverOutput).contains("lakehouse serve: stopped");
+        assertThat(serverOutput)
+            .as("exit code %d", server.exitValue())
+            .contains("lakehouse serve: stopped");
       }
     }
   }
@@ -154,6 +169,7 @@ class ServeEscapeTest extends SparkTestBase {
     assertThat(value(results, "show tables")).isEqualTo("[\"series\",\"study\"]");
     assertThat(value(results, "temp view")).isEqualTo("5");
     assertThat(value(results, "second session count")).isEqualTo("5");
+    assertThat(value(results, "granted project")).isEqualTo("4");
     Map<String, String> escapes = new LinkedHashMap<>();
     for (String[] row : ESCAPES) {
       escapes.put(row[0], row[1]);
@@ -210,6 +226,7 @@ class ServeEscapeTest extends SparkTestBase {
     command.add(TOKEN);
     command.add(Path.of(layout.root(Zone.IDENTIFIABLE)).toAbsolutePath().toString());
     command.add(Path.of(layout.root(Zone.DEIDENTIFIED)).toAbsolutePath().toString());
+    command.add(Path.of(layout.root(Zone.PROJECTS)).toAbsolutePath().toString());
     Path log = Files.createTempFile("serve-client-", ".log");
     Process client =
         new ProcessBuilder(command)

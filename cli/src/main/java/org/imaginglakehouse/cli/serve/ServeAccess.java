@@ -77,7 +77,7 @@ final class ServeAccess {
    * @param databases the SQL databases served ({@code deidentified}, {@code project_x})
    */
   ServeAccess(Map<String, String> roots, Set<String> databases) {
-    this.roots = Map.copyOf(roots);
+    this.roots = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(roots));
     this.databases = Set.copyOf(databases);
     this.hint =
         "This endpoint serves only "
