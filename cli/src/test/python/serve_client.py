@@ -86,3 +86,4 @@ attempt("escape: TRANSFORM script", lambda: sql("SELECT TRANSFORM(1) USING 'cat 
 
 # Last: pyspark takes the latest session as the active one, which some calls (udf) use.
 attempt("wrong token", lambda: session(token + "x").sql("SELECT 1").collect()[0][0])
+attempt("missing token", lambda: SparkSession.builder.remote(address).create().sql("SELECT 1").collect()[0][0])

@@ -160,8 +160,10 @@ class ServeEscapeTest extends SparkTestBase {
   @Test
   void allowedQueriesAnswerAndEveryEscapeIsRefused() throws Exception {
     Map<String, JsonNode> results = runClient();
-    assertThat(results.get("wrong token").get("ok").asBoolean()).isFalse();
-    assertThat(results.get("wrong token").get("error").asText()).contains("UNAUTHENTICATED");
+    for (String attempt : List.of("wrong token", "missing token")) {
+      assertThat(results.get(attempt).get("ok").asBoolean()).as(attempt).isFalse();
+      assertThat(results.get(attempt).get("error").asText()).contains("UNAUTHENTICATED");
+    }
     assertThat(value(results, "count deidentified.study")).isEqualTo("5");
     assertThat(value(results, "DataFrame deidentified.series")).isEqualTo("3");
     assertThat(value(results, "path read of a served table")).isEqualTo("5");
