@@ -82,6 +82,43 @@ attempt("escape: DROP TABLE", lambda: sql("DROP TABLE deidentified.study").colle
 attempt("escape: CACHE TABLE", lambda: sql("CACHE TABLE deidentified.study").collect())
 attempt("escape: jdbc read", lambda: count(spark.read.format("jdbc").option("url", "jdbc:postgresql://127.0.0.1/x")
                                            .option("dbtable", "t").load()))
+
+
+def python_udtf():
+    from pyspark.sql.functions import udtf
+
+    @udtf(returnType="x: string")
+    class ReadsAFile:
+        def eval(self):
+            yield (open("/etc/hostname").read(),)
+
+    return ReadsAFile().collect()
+
+
+def python_data_source():
+    from pyspark.sql.datasource import DataSource, DataSourceReader
+
+    class Reader(DataSourceReader):
+        def read(self, partition):
+            yield (open("/etc/hostname").read(),)
+
+    class ReadsFiles(DataSource):
+        @classmethod
+        def name(cls):
+            return "reads_files"
+
+        def schema(self):
+            return "x string"
+
+        def reader(self, schema):
+            return Reader()
+
+    spark.dataSource.register(ReadsFiles)
+    return spark.read.format("reads_files").load().collect()
+
+
+attempt("escape: python UDTF", python_udtf)
+attempt("escape: python data source", python_data_source)
 attempt("escape: TRANSFORM script", lambda: sql("SELECT TRANSFORM(1) USING 'cat /etc/passwd' AS (x)").collect())
 
 # Last: pyspark takes the latest session as the active one, which some calls (udf) use.
