@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import org.apache.spark.sql.AnalysisException;
+import org.imaginglakehouse.cli.serve.ServeCommand;
 import org.imaginglakehouse.core.LakehouseException;
 import org.imaginglakehouse.core.cli.LakehouseCommand;
 import org.imaginglakehouse.core.config.LakehouseConfig;
@@ -195,6 +196,7 @@ public final class LakehouseCli implements Runnable {
     commandLine.addSubcommand(new SqlCommand());
     commandLine.addSubcommand(new TablesCommand());
     commandLine.addSubcommand(new OptimizeCommand());
+    commandLine.addSubcommand(new ServeCommand());
     for (LakehouseCommand command : ServiceLoader.load(LakehouseCommand.class)) {
       commandLine.addSubcommand(command);
     }

@@ -25,6 +25,19 @@ final class CliProcess {
    * LAKEHOUSE_HOME} or {@code LAKEHOUSE_CONFIG} of the shell that runs the tests.
    */
   static Result run(Path workingDir, List<String> env, String... args) throws Exception {
+    Process process = start(workingDir, env, args);
+    byte[] bytes = process.getInputStream().readAllBytes();
+    assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
+    return new Result(process.exitValue(), bytes);
+  }
+
+  /** Starts {@code lakehouse args}; stdout and stderr together on its input stream. */
+  static Process start(List<String> env, String... args) throws Exception {
+    return start(null, env, args);
+  }
+
+  private static Process start(Path workingDir, List<String> env, String... args)
+      throws Exception {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     for (String opt : Files.readAllLines(repoRoot().resolve("bin/jvm-options"))) {
@@ -47,13 +60,10 @@ final class CliProcess {
       String[] parts = kv.split("=", 2);
       builder.environment().put(parts[0], parts[1]);
     }
-    Process process = builder.start();
-    byte[] bytes = process.getInputStream().readAllBytes();
-    assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
-    return new Result(process.exitValue(), bytes);
+    return builder.start();
   }
 
-  private static Path repoRoot() {
+  static Path repoRoot() {
     String root = System.getProperty("lakehouse.repo.root");
     return root == null ? Path.of("..").toAbsolutePath().normalize() : Path.of(root);
   }

@@ -102,6 +102,17 @@ public final class ZoneCatalog {
     }
   }
 
+  /**
+   * Registers the tables of one project's zone ({@code project_<name>.t}) whatever zones the
+   * session sees: a server that grants a project, not every project, calls this after {@link
+   * #registerAll}.
+   */
+  public List<TableRef> registerProject(String project) {
+    ZoneLayout.checkName("project", project);
+    return registerDirectory(
+        Zone.PROJECTS, ZoneLayout.projectDatabase(project), layout.projectRoot(project));
+  }
+
   /** Registers (or re-registers) one table after a job has created it. */
   public TableRef register(Zone zone, String table) {
     if (!zones.contains(zone)) {

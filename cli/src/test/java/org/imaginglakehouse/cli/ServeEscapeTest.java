@@ -1,0 +1,254 @@
+package org.imaginglakehouse.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.imaginglakehouse.core.config.LakehouseConfig;
+import org.imaginglakehouse.core.testing.SparkTestBase;
+import org.imaginglakehouse.core.zone.Zone;
+import org.imaginglakehouse.core.zone.ZoneLayout;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code lakehouse serve} as its own process and the pyspark Connect client of the repo's .venv
+ * (bin/setup --with-python) over gRPC: allowed queries agree with direct reads, and every escape
+ * attempt of cli/src/test/python/serve_client.py is refused.
+ */
+class ServeEscapeTest extends SparkTestBase {
+  private static final String TOKEN = "serve-test-token-0123456789";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static final String OUTSIDE = "which is outside the zones deidentified";
+  private static final String NOT_DELTA = "which is not a Delta table of the zones deidentified";
+  private static final String READ_ONLY =
+      "writes or changes something, and this endpoint is read-only";
+  private static final String CLIENT_CODE = "would run code sent by the client on the server";
+
+  /** Escape attempts of serve_client.py and the reason each must be refused with. */
+  private static final String[][] ESCAPES = {
+    {"escape: identifiable.instances", "TABLE_OR_VIEW_NOT_FOUND"},
+    {"escape: project not granted", "TABLE_OR_VIEW_NOT_FOUND"},
+    {"escape: path of a project not granted", OUTSIDE},
+    {"escape: table identifiable.instances", "TABLE_OR_VIEW_NOT_FOUND"},
+    {"escape: read.load identifiable path", OUTSIDE},
+    {"escape: delta.`identifiable path`", OUTSIDE},
+    {"escape: parquet files of identifiable", NOT_DELTA},
+    {"escape: read.text /etc/passwd", NOT_DELTA},
+    {"escape: json of a served table log", NOT_DELTA},
+    {"escape: second session identifiable path", OUTSIDE},
+    {"escape: CREATE TABLE", "Refused: CreateTable " + READ_ONLY},
+    {"escape: CREATE TABLE AS identifiable", "Refused: CreateTableAsSelect " + READ_ONLY},
+    {"escape: INSERT", "Refused: AppendData " + READ_ONLY},
+    {"escape: DELETE", "Refused: DeleteCommand " + READ_ONLY},
+    {"escape: DataFrame write to a path", "Refused: SaveIntoDataSourceCommand " + READ_ONLY},
+    {"escape: saveAsTable", "Refused: SaveAsV1TableCommand " + READ_ONLY},
+    {"escape: CREATE TABLE over identifiable location", "Refused: CreateTable " + READ_ONLY},
+    {"escape: temp view USING parquet path", "Refused: CreateTempViewUsing " + READ_ONLY},
+    {"escape: ADD JAR", "Refused: AddJarsCommand " + READ_ONLY},
+    {"escape: DROP TABLE", "Refused: DropTable " + READ_ONLY},
+    {"escape: CACHE TABLE", "Refused: CacheTable " + READ_ONLY},
+    {"escape: reflect", "Refused: reflect " + CLIENT_CODE},
+    {"escape: python UDF", CLIENT_CODE},
+    {"escape: python UDTF", "Refused: pythonudtf " + CLIENT_CODE},
+    // Known gap (docs/sql-endpoint.md): Spark asks a Python worker for a Python data source's
+    // schema before the plan check; it fails here only because the server's Python has no PySpark.
+    {"escape: python data source", "Error from python worker"},
+    {"escape: TRANSFORM script", "Refused: ScriptTransformation " + CLIENT_CODE},
+    {"escape: DESCRIBE identifiable path", "Refused: DescribeRelation of a table outside"},
+    // Spark resolves a JDBC source (connecting to it) before the plan check; unreachable here.
+    {"escape: jdbc read", "FAILED_JDBC.CONNECTION"},
+  };
+
+  private static ZoneLayout layout;
+  private static String home;
+  private static int port;
+  private static Process server;
+  private static Thread reader;
+  private static final StringBuilder serverOutput = new StringBuilder();
+  private static String address;
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    LakehouseConfig config = newHomeConfig("serve");
+    home = config.home();
+    layout = ZoneLayout.from(config);
+    write(
+        "SELECT id, concat('e', id) AS eupi, 'CT' AS Modality FROM range(5)",
+        Zone.DEIDENTIFIED,
+        "study");
+    write("SELECT id, 'MR' AS Modality FROM range(3)", Zone.DEIDENTIFIED, "series");
+    write("SELECT 'Jones^Ann' AS PatientName FROM range(2)", Zone.IDENTIFIABLE, "instances");
+    for (String project : List.of("granted", "other")) {
+      spark()
+          .sql("SELECT id FROM range(4)")
+          .write()
+          .format("delta")
+          .save(layout.projectTable(project, "files"));
+    }
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    server =
+        CliProcess.start(
+            List.of("LAKEHOUSE_SERVE_TOKEN=" + TOKEN),
+            "--home",
+            home,
+            "serve",
+            "--port",
+            Integer.toString(port),
+            "--grant-project",
+            "granted");
+    BufferedReader lines =
+        new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+    reader =
+        new Thread(
+            () -> {
+              try {
+                for (String line; (line = lines.readLine()) != null; ) {
+                  synchronized (serverOutput) {
+                    serverOutput.append(line).append('\n');
+                    if (line.startsWith("lakehouse serve: Spark Connect listening on ")) {
+                      address = line.split(" ")[6];
+                      serverOutput.notifyAll();
+                    }
+                  }
+                }
+              } catch (java.io.IOException e) {
+                // the server has gone; its exit code is checked
+              }
+            });
+    reader.setDaemon(true);
+    reader.start();
+    long deadline = System.currentTimeMillis() + 180_000;
+    synchronized (serverOutput) {
+      while (address == null && server.isAlive() && System.currentTimeMillis() < deadline) {
+        serverOutput.wait(1000);
+      }
+    }
+    assertThat(address).as("server output:\n%s", serverOutput).isEqualTo("sc://localhost:" + port);
+  }
+
+  private static void write(String sql, Zone zone, String table) {
+    spark().sql(sql).write().format("delta").save(layout.table(zone, table));
+  }
+
+  @AfterAll
+  static void stopServer() throws Exception {
+    if (server != null && server.isAlive()) {
+      // SIGTERM; Process.destroy() would also close our end of its output before the last line.
+      server.toHandle().destroy();
+      assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      reader.join(10_000); // until it has read the last lines
+      synchronized (serverOutput) {
+        assertThat(serverOutput)
+            .as("exit code %d", server.exitValue())
+            .contains("lakehouse serve: stopped");
+      }
+    }
+  }
+
+  @Test
+  void allowedQueriesAnswerAndEveryEscapeIsRefused() throws Exception {
+    Map<String, JsonNode> results = runClient();
+    for (String attempt : List.of("wrong token", "missing token")) {
+      assertThat(results.get(attempt).get("ok").asBoolean()).as(attempt).isFalse();
+      assertThat(results.get(attempt).get("error").asText()).contains("UNAUTHENTICATED");
+    }
+    assertThat(value(results, "count deidentified.study")).isEqualTo("5");
+    assertThat(value(results, "DataFrame deidentified.series")).isEqualTo("3");
+    assertThat(value(results, "path read of a served table")).isEqualTo("5");
+    assertThat(value(results, "our SQL function")).isEqualTo("45.0");
+    assertThat(value(results, "show tables")).isEqualTo("[\"series\",\"study\"]");
+    assertThat(value(results, "temp view")).isEqualTo("5");
+    assertThat(value(results, "second session count")).isEqualTo("5");
+    assertThat(value(results, "granted project")).isEqualTo("4");
+    Map<String, String> escapes = new LinkedHashMap<>();
+    for (String[] row : ESCAPES) {
+      escapes.put(row[0], row[1]);
+    }
+    assertThat(results.keySet().stream().filter(name -> name.startsWith("escape: ")))
+        .containsExactlyInAnyOrderElementsOf(escapes.keySet());
+    escapes.forEach(
+        (name, reason) -> {
+          JsonNode result = results.get(name);
+          assertThat(result.get("ok").asBoolean())
+              .as("%s was not refused: %s", name, result)
+              .isFalse();
+          assertThat(result.get("error").asText())
+              .as(name)
+              .contains(reason)
+              .doesNotContain("Jones");
+        });
+  }
+
+  @Test
+  void aTakenPortIsRefusedWithTheReason() throws Exception {
+    CliProcess.Result run =
+        CliProcess.run(List.of(), "--home", home, "serve", "--port", Integer.toString(port));
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(new String(run.bytes(), StandardCharsets.UTF_8))
+        .contains("Port " + port + " on 127.0.0.1 is taken");
+  }
+
+  @Test
+  void aNonLoopbackAddressNeedsAToken() throws Exception {
+    CliProcess.Result run =
+        CliProcess.run(List.of(), "--home", home, "serve", "--bind", "0.0.0.0", "--port", "0");
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(new String(run.bytes(), StandardCharsets.UTF_8))
+        .contains("Refusing to serve on 0.0.0.0 without a token");
+  }
+
+  private static String value(Map<String, JsonNode> results, String name) {
+    JsonNode result = results.get(name);
+    assertThat(result).as(name).isNotNull();
+    assertThat(result.get("ok").asBoolean()).as("%s failed: %s", name, result).isTrue();
+    JsonNode value = result.get("value");
+    return value.isTextual() ? value.asText() : value.toString();
+  }
+
+  private Map<String, JsonNode> runClient() throws Exception {
+    Path root = CliProcess.repoRoot();
+    Path python = root.resolve(".venv/bin/python");
+    assertThat(python).as("the pyspark Connect client: run bin/setup --with-python").isExecutable();
+    List<String> command = new ArrayList<>();
+    command.add(python.toString());
+    command.add(root.resolve("cli/src/test/python/serve_client.py").toString());
+    command.add(address);
+    command.add(TOKEN);
+    command.add(Path.of(layout.root(Zone.IDENTIFIABLE)).toAbsolutePath().toString());
+    command.add(Path.of(layout.root(Zone.DEIDENTIFIED)).toAbsolutePath().toString());
+    command.add(Path.of(layout.root(Zone.PROJECTS)).toAbsolutePath().toString());
+    Path log = Files.createTempFile("serve-client-", ".log");
+    Process client =
+        new ProcessBuilder(command)
+            .redirectError(log.toFile())
+            .redirectOutput(ProcessBuilder.Redirect.PIPE)
+            .start();
+    String out = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(client.waitFor(5, TimeUnit.MINUTES)).isTrue();
+    assertThat(client.exitValue()).as("client stderr: %s", Files.readString(log)).isZero();
+    // Kept for reading when an attempt changes behaviour.
+    Files.writeString(Path.of("target/serve-client-results.jsonl"), out);
+    Map<String, JsonNode> results = new LinkedHashMap<>();
+    for (String line : out.strip().split("\n")) {
+      JsonNode node = JSON.readTree(line);
+      results.put(node.get("name").asText(), node);
+    }
+    return results;
+  }
+}

@@ -1,0 +1,126 @@
+"""Client side of ServeEscapeTest: connects to `lakehouse serve` with the pyspark Connect client,
+runs the allowed queries and the escape attempts, and prints one JSON object per line:
+{"name": ..., "ok": true/false, "value": ..., "error": first line of the error}.
+
+Usage: serve_client.py ADDRESS TOKEN IDENTIFIABLE_ROOT DEIDENTIFIED_ROOT PROJECTS_ROOT
+(the server grants project "granted", not "other")
+"""
+import json
+import sys
+
+from pyspark.sql import SparkSession
+from pyspark.sql.functions import udf
+
+address, token, ident, deid, projects = sys.argv[1:6]
+
+
+def session(tok):
+    return SparkSession.builder.remote(f"{address}/;token={tok}").create()
+
+
+def attempt(name, action):
+    try:
+        value = action()
+        print(json.dumps({"name": name, "ok": True, "value": value}), flush=True)
+    except Exception as e:  # noqa: BLE001 - every failure is a result here
+        text = " ".join(str(e).split())[:1500] or type(e).__name__
+        print(json.dumps({"name": name, "ok": False, "error": text}), flush=True)
+
+
+def count(df):
+    return df.count()
+
+
+spark = session(token)
+sql = spark.sql
+other = session(token)
+
+# Allowed: these must work and agree with a direct read.
+attempt("count deidentified.study", lambda: sql("SELECT count(*) FROM deidentified.study").collect()[0][0])
+attempt("DataFrame deidentified.series", lambda: count(spark.table("deidentified.series")))
+attempt("path read of a served table", lambda: count(spark.read.format("delta").load(deid + "/study")))
+attempt("our SQL function", lambda: sql("SELECT dicom_age_years('045Y')").collect()[0][0])
+attempt("show tables", lambda: sorted(r[1] for r in sql("SHOW TABLES IN deidentified").collect()))
+attempt("temp view", lambda: (spark.table("deidentified.study").createOrReplaceTempView("s"),
+                              sql("SELECT count(*) FROM s").collect()[0][0])[1])
+attempt("second session count", lambda: other.sql("SELECT count(*) FROM deidentified.study").collect()[0][0])
+
+attempt("granted project", lambda: sql("SELECT count(*) FROM project_granted.files").collect()[0][0])
+
+# Escape attempts: every one must fail.
+attempt("escape: project not granted", lambda: count(spark.table("project_other.files")))
+attempt("escape: path of a project not granted",
+        lambda: count(spark.read.format("delta").load(projects + "/other/files")))
+attempt("escape: identifiable.instances", lambda: count(sql("SELECT * FROM identifiable.instances")))
+attempt("escape: table identifiable.instances", lambda: count(spark.table("identifiable.instances")))
+attempt("escape: read.load identifiable path",
+        lambda: count(spark.read.format("delta").load(ident + "/instances")))
+attempt("escape: delta.`identifiable path`", lambda: count(sql(f"SELECT * FROM delta.`{ident}/instances`")))
+attempt("escape: parquet files of identifiable",
+        lambda: count(sql(f"SELECT * FROM parquet.`{ident}/instances`")))
+attempt("escape: read.text /etc/passwd", lambda: count(spark.read.text("/etc/passwd")))
+attempt("escape: json of a served table log", lambda: count(spark.read.json(deid + "/study/_delta_log")))
+attempt("escape: second session identifiable path",
+        lambda: count(other.read.format("delta").load(ident + "/instances")))
+attempt("escape: CREATE TABLE", lambda: sql("CREATE TABLE deidentified.t (x INT) USING delta").collect())
+attempt("escape: CREATE TABLE AS identifiable",
+        lambda: sql(f"CREATE TABLE t2 USING delta AS SELECT * FROM delta.`{ident}/instances`").collect())
+attempt("escape: INSERT", lambda: sql("INSERT INTO deidentified.study SELECT * FROM deidentified.study").collect())
+attempt("escape: DELETE", lambda: sql("DELETE FROM deidentified.study").collect())
+attempt("escape: DataFrame write to a path",
+        lambda: spark.table("deidentified.study").write.format("delta").save(deid + "/copy"))
+attempt("escape: saveAsTable", lambda: spark.table("deidentified.study").write.saveAsTable("copy"))
+attempt("escape: CREATE TABLE over identifiable location",
+        lambda: sql(f"CREATE TABLE x USING delta LOCATION '{ident}/instances'").collect())
+attempt("escape: temp view USING parquet path",
+        lambda: sql(f"CREATE TEMPORARY VIEW v USING parquet OPTIONS (path '{ident}/instances')").collect())
+attempt("escape: ADD JAR", lambda: sql("ADD JAR /tmp/x.jar").collect())
+attempt("escape: reflect", lambda: sql("SELECT reflect('java.lang.System', 'getenv', 'HOME')").collect())
+attempt("escape: python UDF", lambda: spark.range(1).select(udf(lambda x: open('/etc/hostname').read())("id")).collect())
+attempt("escape: DESCRIBE identifiable path", lambda: sql(f"DESCRIBE delta.`{ident}/instances`").collect())
+attempt("escape: DROP TABLE", lambda: sql("DROP TABLE deidentified.study").collect())
+attempt("escape: CACHE TABLE", lambda: sql("CACHE TABLE deidentified.study").collect())
+attempt("escape: jdbc read", lambda: count(spark.read.format("jdbc").option("url", "jdbc:postgresql://127.0.0.1/x")
+                                           .option("dbtable", "t").load()))
+
+
+def python_udtf():
+    from pyspark.sql.functions import udtf
+
+    @udtf(returnType="x: string")
+    class ReadsAFile:
+        def eval(self):
+            yield (open("/etc/hostname").read(),)
+
+    return ReadsAFile().collect()
+
+
+def python_data_source():
+    from pyspark.sql.datasource import DataSource, DataSourceReader
+
+    class Reader(DataSourceReader):
+        def read(self, partition):
+            yield (open("/etc/hostname").read(),)
+
+    class ReadsFiles(DataSource):
+        @classmethod
+        def name(cls):
+            return "reads_files"
+
+        def schema(self):
+            return "x string"
+
+        def reader(self, schema):
+            return Reader()
+
+    spark.dataSource.register(ReadsFiles)
+    return spark.read.format("reads_files").load().collect()
+
+
+attempt("escape: python UDTF", python_udtf)
+attempt("escape: python data source", python_data_source)
+attempt("escape: TRANSFORM script", lambda: sql("SELECT TRANSFORM(1) USING 'cat /etc/passwd' AS (x)").collect())
+
+# Last: pyspark takes the latest session as the active one, which some calls (udf) use.
+attempt("wrong token", lambda: session(token + "x").sql("SELECT 1").collect()[0][0])
+attempt("missing token", lambda: SparkSession.builder.remote(address).create().sql("SELECT 1").collect()[0][0])
