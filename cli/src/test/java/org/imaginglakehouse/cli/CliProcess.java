@@ -36,8 +36,7 @@ final class CliProcess {
     return start(null, env, args);
   }
 
-  private static Process start(Path workingDir, List<String> env, String... args)
-      throws Exception {
+  private static Process start(Path workingDir, List<String> env, String... args) throws Exception {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     for (String opt : Files.readAllLines(repoRoot().resolve("bin/jvm-options"))) {

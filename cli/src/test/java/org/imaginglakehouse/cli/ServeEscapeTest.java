@@ -64,9 +64,9 @@ class ServeEscapeTest extends SparkTestBase {
     {"escape: reflect", "Refused: reflect " + CLIENT_CODE},
     {"escape: python UDF", CLIENT_CODE},
     {"escape: python UDTF", "Refused: pythonudtf " + CLIENT_CODE},
-    // Known gap (docs/sql-endpoint.md): Spark asks a Python worker for a Python data source's
-    // schema before the plan check; it fails here only because the server's Python has no PySpark.
-    {"escape: python data source", "Error from python worker"},
+    // Spark asks a Python worker for a Python data source's schema before the plan check; the
+    // server has no Python to start (SqlServer.NO_PYTHON), whatever the host has installed.
+    {"escape: python data source", "Cannot run program"},
     {"escape: TRANSFORM script", "Refused: ScriptTransformation " + CLIENT_CODE},
     {"escape: DESCRIBE identifiable path", "Refused: DescribeRelation of a table outside"},
     // Spark resolves a JDBC source (connecting to it) before the plan check; unreachable here.

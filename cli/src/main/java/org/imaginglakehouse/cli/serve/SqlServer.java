@@ -37,6 +37,9 @@ import scala.runtime.BoxedUnit;
  * jobs.serve.<option>} in the config, overridden by the command's flags.
  */
 public final class SqlServer implements AutoCloseable {
+  /** What the server runs as Python: nothing, so no client Python code can run in it. */
+  static final String NO_PYTHON = "/nonexistent/lakehouse-serve-runs-no-python";
+
   public static final String NAME = "serve";
 
   /** Port clients connect to (Spark Connect's usual port). */
@@ -134,6 +137,11 @@ public final class SqlServer implements AutoCloseable {
     conf.set(CONNECT_ADDRESS, bind);
     // A server has no console to draw stage progress bars on.
     conf.set("spark.ui.showConsoleProgress", "false");
+    // Fail closed on client Python: the server needs none (no Python UDFs are allowed), but a
+    // Python data source makes Spark start a worker while the plan is analysed, before the check.
+    // With no Python to start, client code cannot run here, whatever the host has installed.
+    conf.set("spark.pyspark.python", NO_PYTHON);
+    conf.set("spark.pyspark.driver.python", NO_PYTHON);
     if (token != null) {
       conf.set(CONNECT_TOKEN, token.reveal());
     }
