@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.imaginglakehouse.cli.serve.SqlServer;
 import org.imaginglakehouse.core.config.LakehouseConfig;
 import org.imaginglakehouse.core.testing.SparkTestBase;
 import org.imaginglakehouse.core.zone.Zone;
@@ -104,7 +105,10 @@ class ServeEscapeTest extends SparkTestBase {
     }
     server =
         CliProcess.start(
-            List.of("LAKEHOUSE_SERVE_TOKEN=" + TOKEN),
+            List.of(
+                "LAKEHOUSE_SERVE_TOKEN=" + TOKEN,
+                "PYSPARK_PYTHON=" + SqlServer.NO_PYTHON,
+                "PYSPARK_DRIVER_PYTHON=" + SqlServer.NO_PYTHON),
             "--home",
             home,
             "serve",
@@ -195,10 +199,29 @@ class ServeEscapeTest extends SparkTestBase {
         });
   }
 
+  static final List<String> NO_PYTHON_ENV =
+      List.of(
+          "PYSPARK_PYTHON=" + SqlServer.NO_PYTHON, "PYSPARK_DRIVER_PYTHON=" + SqlServer.NO_PYTHON);
+
+  @Test
+  void aServerWhoseEnvironmentNamesAPythonDoesNotStart() throws Exception {
+    CliProcess.Result run =
+        CliProcess.run(
+            List.of("PYSPARK_PYTHON=python3", "PYSPARK_DRIVER_PYTHON=" + SqlServer.NO_PYTHON),
+            "--home",
+            home,
+            "serve",
+            "--port",
+            "0");
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(new String(run.bytes(), StandardCharsets.UTF_8))
+        .contains("lakehouse serve runs no client Python");
+  }
+
   @Test
   void aTakenPortIsRefusedWithTheReason() throws Exception {
     CliProcess.Result run =
-        CliProcess.run(List.of(), "--home", home, "serve", "--port", Integer.toString(port));
+        CliProcess.run(NO_PYTHON_ENV, "--home", home, "serve", "--port", Integer.toString(port));
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(new String(run.bytes(), StandardCharsets.UTF_8))
         .contains("Port " + port + " on 127.0.0.1 is taken");
@@ -207,7 +230,7 @@ class ServeEscapeTest extends SparkTestBase {
   @Test
   void aNonLoopbackAddressNeedsAToken() throws Exception {
     CliProcess.Result run =
-        CliProcess.run(List.of(), "--home", home, "serve", "--bind", "0.0.0.0", "--port", "0");
+        CliProcess.run(NO_PYTHON_ENV, "--home", home, "serve", "--bind", "0.0.0.0", "--port", "0");
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(new String(run.bytes(), StandardCharsets.UTF_8))
         .contains("Refusing to serve on 0.0.0.0 without a token");

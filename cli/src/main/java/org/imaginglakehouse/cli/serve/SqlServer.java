@@ -38,7 +38,10 @@ import scala.runtime.BoxedUnit;
  */
 public final class SqlServer implements AutoCloseable {
   /** What the server runs as Python: nothing, so no client Python code can run in it. */
-  static final String NO_PYTHON = "/nonexistent/lakehouse-serve-runs-no-python";
+  public static final String NO_PYTHON = "/nonexistent/lakehouse-serve-runs-no-python";
+
+  /** The variables Spark takes a Python worker's executable from. */
+  public static final List<String> PYTHON_ENV = List.of("PYSPARK_PYTHON", "PYSPARK_DRIVER_PYTHON");
 
   public static final String NAME = "serve";
 
@@ -132,14 +135,25 @@ public final class SqlServer implements AutoCloseable {
       databases.add(ZoneLayout.projectDatabase(project));
     }
     Guard guard = new Guard(new ServeAccess(roots, databases));
+    // Fail closed on client Python: the server needs none (Python UDFs are refused), but a Python
+    // data source makes Spark start a worker while the plan is analysed, before the check, and
+    // that worker's executable comes from the environment only. So the environment must name
+    // no Python (bin/lakehouse sets it for serve).
+    for (String variable : PYTHON_ENV) {
+      if (!NO_PYTHON.equals(env.get(variable))) {
+        throw new LakehouseException(
+            "lakehouse serve runs no client Python: start it with "
+                + String.join("=" + NO_PYTHON + " ", PYTHON_ENV)
+                + "="
+                + NO_PYTHON
+                + " in its environment (bin/lakehouse sets them for serve)");
+      }
+    }
     SparkConf conf = LakehouseSessions.sparkConf(config, env);
     conf.set(CONNECT_PORT, Integer.toString(port));
     conf.set(CONNECT_ADDRESS, bind);
     // A server has no console to draw stage progress bars on.
     conf.set("spark.ui.showConsoleProgress", "false");
-    // Fail closed on client Python: the server needs none (no Python UDFs are allowed), but a
-    // Python data source makes Spark start a worker while the plan is analysed, before the check.
-    // With no Python to start, client code cannot run here, whatever the host has installed.
     conf.set("spark.pyspark.python", NO_PYTHON);
     conf.set("spark.pyspark.driver.python", NO_PYTHON);
     if (token != null) {
