@@ -151,7 +151,8 @@ def test_1_feed_a_is_ingested_with_quarantined_junk_and_the_inventory_follows(ba
         " (SELECT count(*) FROM identifiable.file_index WHERE file_path LIKE '%/feed-c/%') AS feed_c,"
         " (SELECT count(*) FROM deidentified.image) AS images,"
         " (SELECT coalesce(sum(instances), 0) FROM deidentified.promotion_rejection_counts) AS rejected,"
-        " (SELECT count(*) FROM deidentified.prescribing) AS prescribing"
+        " (SELECT count(*) FROM deidentified.prescribing) AS prescribing",
+        zone="identifiable,deidentified",
     )[0]
     expected = truth["feed-a"]["uids"]
     assert int(row["instances"]) == int(row["uids"]) == len(expected)
@@ -173,7 +174,8 @@ def test_2_a_second_feed_is_ingested_incrementally_and_an_unmarked_one_is_not(ba
     row = sql(
         "SELECT (SELECT count(*) FROM identifiable.instances) AS instances,"
         " (SELECT count(*) FROM identifiable.file_index WHERE file_path LIKE '%/feed-a/%') AS feed_a,"
-        " (SELECT count(*) FROM identifiable.file_index WHERE file_path LIKE '%/feed-c/%') AS feed_c"
+        " (SELECT count(*) FROM identifiable.file_index WHERE file_path LIKE '%/feed-c/%') AS feed_c",
+        zone="identifiable",
     )[0]
     assert int(row["instances"]) == len(truth["feed-a"]["uids"] | truth["feed-b"]["uids"])
     assert int(row["feed_a"]) == truth["feed-a"]["files"]
