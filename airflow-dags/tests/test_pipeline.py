@@ -34,8 +34,9 @@ def lakehouse(*args: str) -> subprocess.CompletedProcess:
     )
 
 
-def sql(query: str) -> list[dict]:
-    done = lakehouse("--home", str(HOME), "sql", "--format", "csv", query)
+def sql(query: str, zone: str | None = None) -> list[dict]:
+    zones = ["--zone", zone] if zone else []
+    done = lakehouse("--home", str(HOME), "sql", "--format", "csv", *zones, query)
     assert done.returncode == 0, done.stderr[-3000:]
     return list(csv.DictReader(io.StringIO(done.stdout)))
 
@@ -102,9 +103,10 @@ def bag():
     return bag
 
 
-def run(dag):
-    """``dag.test()``; returns the run and its task states by task id (mapped: a list)."""
-    dag_run = dag.test()
+def run(dag, params: dict | None = None):
+    """``dag.test()`` (``params`` as the run's conf); returns the run and its task states by task
+    id (mapped: a list)."""
+    dag_run = dag.test(run_conf=params)
     states: dict = {}
     for ti in dag_run.get_task_instances():
         if ti.map_index >= 0:
@@ -149,7 +151,8 @@ def test_1_feed_a_is_ingested_with_quarantined_junk_and_the_inventory_follows(ba
         " (SELECT count(*) FROM identifiable.file_index WHERE file_path LIKE '%/feed-c/%') AS feed_c,"
         " (SELECT count(*) FROM deidentified.image) AS images,"
         " (SELECT coalesce(sum(instances), 0) FROM deidentified.promotion_rejection_counts) AS rejected,"
-        " (SELECT count(*) FROM deidentified.prescribing) AS prescribing"
+        " (SELECT count(*) FROM deidentified.prescribing) AS prescribing",
+        zone="identifiable,deidentified",
     )[0]
     expected = truth["feed-a"]["uids"]
     assert int(row["instances"]) == int(row["uids"]) == len(expected)
@@ -171,7 +174,8 @@ def test_2_a_second_feed_is_ingested_incrementally_and_an_unmarked_one_is_not(ba
     row = sql(
         "SELECT (SELECT count(*) FROM identifiable.instances) AS instances,"
         " (SELECT count(*) FROM identifiable.file_index WHERE file_path LIKE '%/feed-a/%') AS feed_a,"
-        " (SELECT count(*) FROM identifiable.file_index WHERE file_path LIKE '%/feed-c/%') AS feed_c"
+        " (SELECT count(*) FROM identifiable.file_index WHERE file_path LIKE '%/feed-c/%') AS feed_c",
+        zone="identifiable",
     )[0]
     assert int(row["instances"]) == len(truth["feed-a"]["uids"] | truth["feed-b"]["uids"])
     assert int(row["feed_a"]) == truth["feed-a"]["files"]
@@ -192,3 +196,67 @@ def test_3_a_job_exiting_1_fails_the_task_and_the_run(bag, truth, monkeypatch, c
     assert states["publish_inventory"] == "upstream_failed"
     captured = capfd.readouterr()
     assert "Error code is: 1." in captured.out + captured.err
+
+
+PROJECT, COHORT = "trial", "ct_mr"
+
+
+def test_4_a_cohort_is_extracted_verified_and_announced(bag, truth, monkeypatch):
+    done = lakehouse(
+        "--home", str(HOME), "cohort", "create", "--name", COHORT,
+        "--sql", "SELECT eupi, StudyInstanceUID FROM deidentified.study",
+    )
+    assert done.returncode in (0, 3), done.stderr[-3000:]
+    configs = WORK / "project-configs"
+    configs.mkdir()
+    # CT and MR: the synthetic PACS's other modalities would need OCR screening first.
+    (configs / "ct_mr_only.yaml").write_text(
+        f"project: {PROJECT}\ncohorts: [{COHORT}]\nmodalities: [CT, MR]\n"
+    )
+    monkeypatch.setenv("AIRFLOW_VAR_LAKEHOUSE_PROJECT_CONFIGS", str(configs))
+    key = WORK / "trial.key"
+    key.write_text(os.urandom(32).hex())
+    monkeypatch.setenv(f"LAKEHOUSE_PROJECT_{PROJECT.upper()}_KEY_FILE", str(key))
+
+    dag_run, states = run(
+        bag.dags["project_extract"],
+        {"project": PROJECT, "cohort": COHORT, "profile": "ct_mr_only"},
+    )
+    assert dag_run.state == "success", states
+    for task_id in ("extract", "verify", "verification_clean", "notify"):
+        assert states[task_id] == "success", states
+
+    extraction = HOME / "projects" / PROJECT / "extractions" / COHORT
+    assert (extraction / "MANIFEST.sha256").is_file()
+    assert (extraction / "report.html").is_file()
+    assert list(extraction.rglob("*.dcm")), "no image was extracted"
+    status = sql(
+        f"SELECT status FROM project_{PROJECT}.extraction_status WHERE extraction_id = '{COHORT}'",
+        zone="projects",
+    )
+    assert [r["status"] for r in status] == ["verified"]
+    assert asset_events("lakehouse://projects/extract-verified") == 1
+
+
+def test_5_maintenance_vacuums_every_zone_and_refuses_a_retention_under_7_days(bag, monkeypatch):
+    counts = (
+        "SELECT (SELECT count(*) FROM identifiable.instances) AS instances,"
+        " (SELECT count(*) FROM deidentified.image) AS images,"
+        f" (SELECT count(*) FROM project_{PROJECT}.files) AS extracted"
+    )
+    before = sql(counts, zone="identifiable,deidentified,projects")
+
+    monkeypatch.setenv("AIRFLOW_VAR_LAKEHOUSE_COHORT_RETENTION_DAYS", "6")
+    dag_run, states = run(bag.dags["maintenance"])
+    assert dag_run.state == "failed"
+    assert states["retain_hours"] == "failed"
+    assert {states[f"optimize_{z}"] for z in ("identifiable", "deidentified", "projects")} == {
+        "upstream_failed"
+    }
+
+    monkeypatch.setenv("AIRFLOW_VAR_LAKEHOUSE_COHORT_RETENTION_DAYS", "7")
+    dag_run, states = run(bag.dags["maintenance"])
+    assert dag_run.state == "success", states
+    assert set(states.values()) == {"success"}, states
+
+    assert sql(counts, zone="identifiable,deidentified,projects") == before
