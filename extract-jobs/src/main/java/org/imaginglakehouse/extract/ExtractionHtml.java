@@ -29,34 +29,14 @@ final class ExtractionHtml {
   static String render(
       ExtractionReports reports,
       ProjectConfig config,
+      ExtractionReports.Extracted extracted,
       Map<String, Long> rejectionsByReason,
       Map<String, Long> errorsByReason) {
     Dataset<Row> files = reports.table(ProjectTables.FILES);
     Dataset<Row> metadata = reports.table(ProjectTables.METADATA);
-    long count = 0;
-    long bytes = 0;
-    if (files != null) {
-      Row totals =
-          files
-              .agg(
-                  functions.count(functions.lit(1)),
-                  functions.coalesce(functions.sum("size"), functions.lit(0L)))
-              .first();
-      count = totals.getLong(0);
-      bytes = totals.getLong(1);
-    }
-    Map<String, String> modalityOf = new TreeMap<>();
-    Map<String, Long> modalities = new TreeMap<>();
     Map<String, Long> years = new TreeMap<>();
     if (metadata != null) {
       List<String> columns = Arrays.asList(metadata.columns());
-      if (columns.contains("Modality")) {
-        for (Row r : metadata.select("path", "Modality").collectAsList()) {
-          String m = r.isNullAt(1) ? "(none)" : r.getString(1);
-          modalityOf.put(r.getString(0), m);
-          modalities.merge(m, 1L, Long::sum);
-        }
-      }
       if (columns.contains("StudyDate")) {
         for (Row r :
             metadata
@@ -77,14 +57,14 @@ final class ExtractionHtml {
             reports.project(),
             Profiles.of(config).summary(),
             config.pixelPolicy(),
-            count,
-            bytes,
-            modalities,
+            extracted.files(),
+            extracted.bytes(),
+            extracted.modalities(),
             rejectionsByReason,
             errorsByReason,
             years,
             ageAtStudy(reports, files),
-            thumbnails(reports, files, modalityOf),
+            thumbnails(reports, files, extracted.modalityOf()),
             0));
   }
 

@@ -102,8 +102,9 @@ final class ExtractionReports {
     }
     write(REJECTIONS_CSV, rej.toString());
     write(ERRORS_CSV, err.toString());
-    write(README, readme(config, byReason, errorsByReason));
-    write(REPORT_HTML, ExtractionHtml.render(this, config, byReason, errorsByReason));
+    Extracted extracted = extracted();
+    write(README, readme(config, extracted, byReason, errorsByReason));
+    write(REPORT_HTML, ExtractionHtml.render(this, config, extracted, byReason, errorsByReason));
     return List.of(README, REJECTIONS_CSV, ERRORS_CSV, REPORT_HTML);
   }
 
@@ -123,8 +124,11 @@ final class ExtractionReports {
     return project;
   }
 
-  private String readme(
-      ProjectConfig config, Map<String, Long> byReason, Map<String, Long> errorsByReason) {
+  /** What the extraction holds, read once for both reports: files, bytes, modality by path. */
+  record Extracted(
+      long files, long bytes, Map<String, String> modalityOf, Map<String, Long> modalities) {}
+
+  private Extracted extracted() {
     Dataset<Row> files = table(ProjectTables.FILES);
     Row totals =
         files == null
@@ -136,13 +140,28 @@ final class ExtractionReports {
                         org.apache.spark.sql.functions.sum("size"),
                         org.apache.spark.sql.functions.lit(0L)))
                 .first();
+    Map<String, String> modalityOf = new TreeMap<>();
     Map<String, Long> modalities = new TreeMap<>();
     Dataset<Row> metadata = table(ProjectTables.METADATA);
     if (metadata != null && Arrays.asList(metadata.columns()).contains("Modality")) {
-      for (Row r : metadata.groupBy("Modality").count().collectAsList()) {
-        modalities.put(r.isNullAt(0) ? "(none)" : r.getString(0), r.getLong(1));
+      for (Row r : metadata.select("path", "Modality").collectAsList()) {
+        String m = r.isNullAt(1) ? "(none)" : r.getString(1);
+        modalityOf.put(r.getString(0), m);
+        modalities.merge(m, 1L, Long::sum);
       }
     }
+    return new Extracted(
+        totals == null ? 0 : totals.getLong(0),
+        totals == null ? 0 : totals.getLong(1),
+        modalityOf,
+        modalities);
+  }
+
+  private String readme(
+      ProjectConfig config,
+      Extracted extracted,
+      Map<String, Long> byReason,
+      Map<String, Long> errorsByReason) {
     Map<String, String> asked = lastExtractOptions();
     StringBuilder md = new StringBuilder();
     // No extraction id or time here: the same extraction under another id gives the same bytes.
@@ -168,10 +187,12 @@ final class ExtractionReports {
         .append("` (images with burned-in text are not extracted).\n\n");
     md.append("## What was extracted\n\n");
     md.append("| | count |\n|---|---|\n");
-    md.append("| files | ").append(totals == null ? 0 : totals.getLong(0)).append(" |\n");
-    md.append("| bytes | ").append(totals == null ? 0 : totals.getLong(1)).append(" |\n");
-    modalities.forEach(
-        (m, n) -> md.append("| modality ").append(m).append(" | ").append(n).append(" |\n"));
+    md.append("| files | ").append(extracted.files()).append(" |\n");
+    md.append("| bytes | ").append(extracted.bytes()).append(" |\n");
+    extracted
+        .modalities()
+        .forEach(
+            (m, n) -> md.append("| modality ").append(m).append(" | ").append(n).append(" |\n"));
     md.append("\n## Rejected instances (`").append(REJECTIONS_CSV).append("`)\n\n");
     table(md, byReason);
     md.append("\n## Processing errors (`").append(ERRORS_CSV).append("`)\n\n");

@@ -19,7 +19,7 @@ record DataUris(byte[] text, List<byte[]> payloads) {
     byte[] text = html.clone();
     List<byte[]> payloads = new ArrayList<>();
     int i = 0;
-    while ((i = indexOf(html, MARKER, i)) >= 0) {
+    while ((i = FileVerifier.indexOf(html, MARKER, i)) >= 0) {
       int j = i + MARKER.length;
       while (j < html.length && isMediaType(html[j])) {
         j++;
@@ -66,23 +66,7 @@ record DataUris(byte[] text, List<byte[]> payloads) {
   }
 
   private static boolean startsWith(byte[] bytes, byte[] prefix, int at) {
-    if (at + prefix.length > bytes.length) {
-      return false;
-    }
-    for (int k = 0; k < prefix.length; k++) {
-      if (bytes[at + k] != prefix[k]) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static int indexOf(byte[] bytes, byte[] needle, int from) {
-    for (int i = Math.max(0, from); i + needle.length <= bytes.length; i++) {
-      if (startsWith(bytes, needle, i)) {
-        return i;
-      }
-    }
-    return -1;
+    return at + prefix.length <= bytes.length
+        && java.util.Arrays.equals(bytes, at, at + prefix.length, prefix, 0, prefix.length);
   }
 }

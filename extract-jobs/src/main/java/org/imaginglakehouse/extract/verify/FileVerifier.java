@@ -412,11 +412,16 @@ public final class FileVerifier {
 
   /** First offset of {@code pattern} in {@code bytes}, or -1. */
   static long indexOf(byte[] bytes, byte[] pattern) {
+    return indexOf(bytes, pattern, 0);
+  }
+
+  /** The first index at or after {@code from} where {@code pattern} starts, or -1. */
+  static int indexOf(byte[] bytes, byte[] pattern, int from) {
     if (pattern.length == 0) {
       return -1;
     }
     outer:
-    for (int i = 0; i <= bytes.length - pattern.length; i++) {
+    for (int i = Math.max(0, from); i <= bytes.length - pattern.length; i++) {
       for (int j = 0; j < pattern.length; j++) {
         if (bytes[i + j] != pattern[j]) {
           continue outer;
