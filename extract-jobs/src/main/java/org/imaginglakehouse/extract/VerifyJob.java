@@ -34,10 +34,14 @@ import org.imaginglakehouse.core.job.JobResult;
 import org.imaginglakehouse.core.job.JobStatus;
 import org.imaginglakehouse.core.job.RunContext;
 import org.imaginglakehouse.core.zone.ZoneLayout;
+import org.imaginglakehouse.extract.pixel.Region;
 import org.imaginglakehouse.extract.verify.DicomTools;
 import org.imaginglakehouse.extract.verify.Failure;
 import org.imaginglakehouse.extract.verify.FileVerifier;
 import org.imaginglakehouse.extract.verify.IdentifyingValues;
+import org.imaginglakehouse.extract.verify.PixelOcr;
+import org.imaginglakehouse.transform.ocr.IdentityMatcher;
+import org.imaginglakehouse.transform.ocr.OcrSettings;
 
 /**
  * {@code lakehouse verify}: proves an extraction clean before release. Every file under the
@@ -67,8 +71,8 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
   public static final double DEFAULT_IOD_SAMPLE = 0.02;
 
   /**
-   * Fraction of the images to OCR again. The hook is here; the OCR pass is not implemented yet, so
-   * anything but 0 stops the run (fail closed rather than pretend it ran).
+   * Fraction of the images that were not redacted to OCR (a stable sample by path); every redacted
+   * image is OCRed. Same engine and passes as {@code lakehouse ocr} ({@link PixelOcr}).
    */
   public static final String OPTION_OCR_SAMPLE = "ocr-sample";
 
@@ -110,7 +114,9 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
       double dcmdumpSample,
       double iodSample,
       String dcmdump,
-      String dciodvfy)
+      String dciodvfy,
+      Map<String, String> redacted,
+      double ocrSample)
       implements Serializable {}
 
   private String extractionId;
@@ -134,12 +140,7 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
   protected Map<String, String> runLogDetails() {
     extractionId = extractionId();
     root = extractionRoot(layout, projectName(), extractionId);
-    if (options.getDouble(OPTION_OCR_SAMPLE, DEFAULT_OCR_SAMPLE) > 0) {
-      throw new LakehouseException(
-          "--ocr-sample: OCR of released pixels is not implemented yet (issue 24); run verify"
-              + " with --ocr-sample 0 and keep the project's pixel policy `reject`");
-    }
-    for (String o : List.of(OPTION_DCMDUMP_SAMPLE, OPTION_IOD_SAMPLE)) {
+    for (String o : List.of(OPTION_DCMDUMP_SAMPLE, OPTION_IOD_SAMPLE, OPTION_OCR_SAMPLE)) {
       double f = options.getDouble(o, 0);
       if (f < 0 || f > 1) {
         throw new LakehouseException("--" + o + " must be a fraction between 0 and 1");
@@ -213,12 +214,10 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
                 functions.sha2(col("SOPInstanceUID"), 256).as("h"),
                 col("header"),
                 col("file_path"),
-                functions
-                    .expr(
-                        // try_: a source without the attribute, or with it empty, has none
-                        "try_element_at(try_element_at(filter(header, e -> e.keyword ="
-                            + " 'PatientBirthDate'), 1).values, 1)")
-                    .as("source_birth_date"));
+                sourceValue("PatientBirthDate").as("source_birth_date"),
+                sourceValue("PatientName").as("source_patient_name"),
+                sourceValue("PatientID").as("source_patient_id"),
+                sourceValue("AccessionNumber").as("source_accession"));
     Dataset<Row> joined =
         files
             .join(sources, files.col("source_uid_sha256").equalTo(sources.col("h")), "left")
@@ -236,12 +235,24 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
               options.getDouble(OPTION_DCMDUMP_SAMPLE, DEFAULT_DCMDUMP_SAMPLE),
               options.getDouble(OPTION_IOD_SAMPLE, DEFAULT_IOD_SAMPLE),
               options.get(OPTION_DCMDUMP, DEFAULT_DCMDUMP),
-              options.get(OPTION_DCIODVFY, DEFAULT_DCIODVFY));
+              options.get(OPTION_DCIODVFY, DEFAULT_DCIODVFY),
+              redactedRegions(project),
+              options.getDouble(OPTION_OCR_SAMPLE, DEFAULT_OCR_SAMPLE));
+      run.count("redacted_images", settings.redacted().size());
       List<Row> tasks =
           new ArrayList<>(
-              joined.select("path", "sha256", "file_path", "source_birth_date").collectAsList());
+              joined
+                  .select(
+                      "path",
+                      "sha256",
+                      "file_path",
+                      "source_birth_date",
+                      "source_patient_name",
+                      "source_patient_id",
+                      "source_accession")
+                  .collectAsList());
       for (String name : extras) {
-        tasks.add(RowFactory.create(name, null, null, null));
+        tasks.add(RowFactory.create(name, null, null, null, null, null, null));
       }
       List<Row> results = run.time("scan", () -> scan(tasks, settings));
       return finish(run, state, reports, results, tasks, settings, before);
@@ -298,18 +309,29 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
             .add("path", DataTypes.StringType, false)
             .add("sha256", DataTypes.StringType, true)
             .add("file_path", DataTypes.StringType, true)
-            .add("source_birth_date", DataTypes.StringType, true);
+            .add("source_birth_date", DataTypes.StringType, true)
+            .add("source_patient_name", DataTypes.StringType, true)
+            .add("source_patient_id", DataTypes.StringType, true)
+            .add("source_accession", DataTypes.StringType, true);
     MapPartitionsFunction<Row, Row> verify =
         rows -> {
           Settings s = deserialise(shared.value());
           FileVerifier verifier =
               new FileVerifier(s.values(), s.sops(), new DicomTools(s.dcmdump(), s.dciodvfy()));
+          PixelOcr ocr = new PixelOcr(OcrSettings.defaults());
           List<Row> out = new ArrayList<>();
           while (rows.hasNext()) {
             Row r = rows.next();
-            out.add(
+            Row report =
                 verifyOne(
-                    verifier, s, r.getString(0), r.getString(1), r.getString(2), r.getString(3)));
+                    verifier, s, r.getString(0), r.getString(1), r.getString(2), r.getString(3));
+            out.add(
+                withPixelOcr(
+                    report,
+                    ocr,
+                    s,
+                    IdentityMatcher.of(
+                        r.getString(4), r.getString(5), r.getString(3), r.getString(6))));
           }
           return out.iterator();
         };
@@ -318,6 +340,59 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
         .repartition(slices)
         .mapPartitions(verify, Encoders.row(REPORT_SCHEMA))
         .collectAsList();
+  }
+
+  /** A source header value (the first value of a top-level keyword), or NULL. */
+  private static org.apache.spark.sql.Column sourceValue(String keyword) {
+    // try_: a source without the attribute, or with it empty, has none
+    return functions.expr(
+        "try_element_at(try_element_at(filter(header, e -> e.keyword = '"
+            + keyword
+            + "'), 1).values, 1)");
+  }
+
+  /** Path → regions ({@code x,y,w,h;...}) of the extraction's redacted images. */
+  private Map<String, String> redactedRegions(String project) {
+    Map<String, String> out = new TreeMap<>();
+    Redactions.read(spark, layout, project, extractionId)
+        .forEach((path, regions) -> out.put(path, Region.format(regions)));
+    return out;
+  }
+
+  /**
+   * OCR of the released pixels ({@link PixelOcr}) for every redacted image and the {@code
+   * ocr-sample} of the others; the findings join the file's report.
+   */
+  static Row withPixelOcr(Row report, PixelOcr ocr, Settings s, IdentityMatcher identity)
+      throws IOException {
+    String path = report.getString(0);
+    String regions = s.redacted().get(path);
+    if (!path.endsWith(".dcm")
+        || report.isNullAt(1)
+        || regions == null && !sampled("ocr:" + path, s.ocrSample())) {
+      return report;
+    }
+    Path file = new Path(s.root() + "/" + path);
+    byte[] bytes;
+    try (InputStream in = ProjectFiles.fs(file).open(file)) {
+      bytes = in.readAllBytes();
+    }
+    List<Failure> found =
+        ocr.check(path, bytes, regions == null ? null : Region.parse(regions), identity);
+    if (found.isEmpty()) {
+      return report;
+    }
+    List<Row> failures = new ArrayList<>(report.<Row>getList(4));
+    for (Failure f : found) {
+      failures.add(
+          RowFactory.create(f.check(), f.foundSha256(), f.offset(), f.severity(), f.detail()));
+    }
+    return RowFactory.create(
+        report.get(0),
+        report.get(1),
+        report.get(2),
+        report.get(3),
+        scala.jdk.javaapi.CollectionConverters.asScala(failures));
   }
 
   private static byte[] serialise(Settings settings) {

@@ -141,6 +141,56 @@ public final class PixelRedactor {
    *     nothing to black out (no OCR box and no signature rule: the text cannot be located)
    */
   public RedactedImage redact(AttributeList list, List<Region> ocrBoxes) throws RedactionException {
+    RedactedImage image = decode(list, options.allowLossy());
+    int rows = image.rows();
+    int columns = image.columns();
+    List<Region> regions = new ArrayList<>();
+    List<String> ruleNames = new ArrayList<>();
+    for (SignatureRules.Rule rule : rulesFor(list)) {
+      ruleNames.add(rule.name());
+      for (Region r : rule.regions()) {
+        Region c = r.clip(columns, rows);
+        if (c != null) {
+          regions.add(c);
+        }
+      }
+    }
+    for (Region box : ocrBoxes) {
+      Region c = box.grow(options.margin(), columns, rows);
+      if (c != null) {
+        regions.add(c);
+      }
+    }
+    if (regions.isEmpty()) {
+      throw new RedactionException(
+          RedactionException.Reason.REDACTION_FAILED,
+          "nothing to black out: no OCR box and no signature rule locates the burned-in text");
+    }
+    int samples = image.samples();
+    int[] black = black(image.photometric(), samples, image.bitsStored(), image.signed());
+    for (int f = 0; f < image.frameCount(); f++) {
+      int[] frame = image.frame(f);
+      for (Region r : regions) {
+        for (int y = r.y(); y < r.y() + r.height(); y++) {
+          for (int x = r.x(); x < r.x() + r.width(); x++) {
+            int at = (y * columns + x) * samples;
+            for (int s = 0; s < samples; s++) {
+              frame[at + s] = black[s];
+            }
+          }
+        }
+      }
+    }
+    return image.withRegions(List.copyOf(regions), List.copyOf(ruleNames));
+  }
+
+  /**
+   * Decodes the pixels of {@code list} (a whole file) as stored values, with the unused high bits
+   * (where overlays hide) cleared; no region yet. Lossy JPEG baseline only when {@code
+   * lossyAllowed}; anything else that cannot be written back exactly is refused.
+   */
+  public static RedactedImage decode(AttributeList list, boolean lossyAllowed)
+      throws RedactionException {
     String ts = Attribute.getSingleStringValueOrEmptyString(list, TagFromName.TransferSyntaxUID);
     int rows = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Rows, 0);
     int columns = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Columns, 0);
@@ -182,7 +232,7 @@ public final class PixelRedactor {
           NativePixels.read(pixelData, rows, columns, frames, samples, bitsAllocated, planar(list));
       decodedColour = false;
     } else if (ts.equals(RLE) || ts.equals(JPEG_BASELINE)) {
-      if (ts.equals(JPEG_BASELINE) && !options.allowLossy()) {
+      if (ts.equals(JPEG_BASELINE) && !lossyAllowed) {
         throw unsupported(
             "JPEG baseline (lossy, "
                 + ts
@@ -206,48 +256,14 @@ public final class PixelRedactor {
               + ts
               + "): cannot be decoded and written back without loss here");
     }
-    List<Region> regions = new ArrayList<>();
-    List<String> ruleNames = new ArrayList<>();
-    for (SignatureRules.Rule rule : rulesFor(list)) {
-      ruleNames.add(rule.name());
-      for (Region r : rule.regions()) {
-        Region c = r.clip(columns, rows);
-        if (c != null) {
-          regions.add(c);
-        }
-      }
-    }
-    for (Region box : ocrBoxes) {
-      Region c = box.grow(options.margin(), columns, rows);
-      if (c != null) {
-        regions.add(c);
-      }
-    }
-    if (regions.isEmpty()) {
-      throw new RedactionException(
-          RedactionException.Reason.REDACTION_FAILED,
-          "nothing to black out: no OCR box and no signature rule locates the burned-in text");
-    }
     String outPhotometric = decodedColour ? "RGB" : photometric;
-    int[] black = black(outPhotometric, samples, bitsStored, signed);
     int mask = (1 << bitsStored) - 1;
-    for (int[] frame : pixels) {
-      if (samples == 1 && bitsStored < bitsAllocated) {
-        // Unused high bits can hold an overlay (OverlayBitPosition > HighBit): keep the stored
-        // bits.
+    if (samples == 1 && bitsStored < bitsAllocated) {
+      // Unused high bits can hold an overlay (OverlayBitPosition > HighBit): keep the stored bits.
+      for (int[] frame : pixels) {
         for (int i = 0; i < frame.length; i++) {
           frame[i] =
               signed ? (frame[i] << (32 - bitsStored)) >> (32 - bitsStored) : frame[i] & mask;
-        }
-      }
-      for (Region r : regions) {
-        for (int y = r.y(); y < r.y() + r.height(); y++) {
-          for (int x = r.x(); x < r.x() + r.width(); x++) {
-            int at = (y * columns + x) * samples;
-            for (int s = 0; s < samples; s++) {
-              frame[at + s] = black[s];
-            }
-          }
         }
       }
     }
@@ -261,8 +277,8 @@ public final class PixelRedactor {
         decodedColour ? 8 : bitsStored,
         signed,
         outPhotometric,
-        List.copyOf(regions),
-        List.copyOf(ruleNames));
+        List.of(),
+        List.of());
   }
 
   private static int planar(AttributeList list) {

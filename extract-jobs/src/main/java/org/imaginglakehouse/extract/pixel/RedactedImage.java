@@ -32,8 +32,8 @@ public final class RedactedImage {
   private final int bitsStored;
   private final boolean signed;
   private final String photometric;
-  private final List<Region> regions;
-  private final List<String> rules;
+  private List<Region> regions;
+  private List<String> rules;
 
   RedactedImage(
       AttributeList list,
@@ -197,6 +197,29 @@ public final class RedactedImage {
     Attribute a = new UnsignedShortAttribute(tag);
     a.addValue(value);
     list.put(a);
+  }
+
+  /** Records what was blacked out (the frames were changed in place). */
+  RedactedImage withRegions(List<Region> blackedOut, List<String> appliedRules) {
+    this.regions = blackedOut;
+    this.rules = appliedRules;
+    return this;
+  }
+
+  int samples() {
+    return samples;
+  }
+
+  int bitsStored() {
+    return bitsStored;
+  }
+
+  boolean signed() {
+    return signed;
+  }
+
+  String photometric() {
+    return photometric;
   }
 
   /** One redacted frame as stored values (interleaved samples), for thumbnails. */

@@ -26,7 +26,10 @@ public final class RedactionCheck {
   /** A word counts as inside a region when at least this fraction of its box is covered. */
   static final double INSIDE = 0.25;
 
-  /** What the OCR read (counts only: the words are never kept). */
+  /**
+   * What the OCR read: counts, identity kinds, and {@code textRead}, the text words joined (hash it
+   * before storing: it is what the pixels show), with the first frame that had text (-1: none).
+   */
   public record Result(
       String status,
       int words,
@@ -35,7 +38,9 @@ public final class RedactionCheck {
       Set<String> identity,
       int framesRead,
       int calls,
-      long millis) {
+      long millis,
+      String textRead,
+      int firstTextFrame) {
 
     /** Clean: decodable, no text in the regions, no identity. */
     public boolean clean() {
@@ -72,9 +77,19 @@ public final class RedactionCheck {
 
   /** OCRs the redacted frames and compares them with the source header's identity. */
   public Result check(RedactedImage image) {
+    return check(image, identity(image.header()));
+  }
+
+  /** OCRs the frames and looks for {@code identity} (verify: the source's, not the file's). */
+  public Result check(RedactedImage image, IdentityMatcher identity) {
+    return check(image, image.regions(), identity);
+  }
+
+  /** The same for a released image and the regions the extract blacked out in it. */
+  public Result check(RedactedImage image, List<Region> regions, IdentityMatcher identity) {
     OcrOutcome outcome =
         new OcrRunner(settings).run(image.decoded(), image.descriptor(), System.nanoTime());
-    return judge(outcome, image.regions(), identity(image.header()));
+    return judge(outcome, regions, identity);
   }
 
   /** The identity {@code lakehouse ocr} looks for, from a (source) header. */
@@ -96,6 +111,8 @@ public final class RedactionCheck {
     Map<String, List<String>> lines = new LinkedHashMap<>();
     int text = 0;
     int inside = 0;
+    int firstFrame = -1;
+    StringBuilder read = new StringBuilder();
     for (OcrOutcome.FoundWord w : outcome.words()) {
       OcrWord word = w.word();
       lines
@@ -107,6 +124,8 @@ public final class RedactionCheck {
         continue;
       }
       text++;
+      read.append(word.text()).append('\n');
+      firstFrame = firstFrame < 0 ? w.frame() : Math.min(firstFrame, w.frame());
       Region box = new Region(word.left(), word.top(), word.width(), word.height());
       long covered = 0;
       for (Region r : regions) {
@@ -124,6 +143,8 @@ public final class RedactionCheck {
         identity.match(lines),
         outcome.framesRead(),
         outcome.tesseractCalls(),
-        outcome.millis());
+        outcome.millis(),
+        read.toString(),
+        firstFrame);
   }
 }

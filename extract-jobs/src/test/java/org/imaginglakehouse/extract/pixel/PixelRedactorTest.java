@@ -11,11 +11,9 @@ import com.pixelmed.dicom.AttributeTag;
 import com.pixelmed.dicom.TagFromName;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import org.imaginglakehouse.extract.testing.UltrasoundPacs;
 import org.imaginglakehouse.synth.GroundTruth;
-import org.imaginglakehouse.synth.SynthOptions;
 import org.imaginglakehouse.synth.SyntheticPacs;
 import org.imaginglakehouse.transform.ocr.OcrSettings;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,24 +38,7 @@ class PixelRedactorTest {
 
   @BeforeAll
   static void generate() {
-    Map<String, Double> mix = new LinkedHashMap<>();
-    for (String k : SynthOptions.DEFAULT_MODALITY_MIX.keySet()) {
-      mix.put(k, 0.0);
-    }
-    mix.put("US", 1.0);
-    SyntheticPacs.generate(
-        dir.resolve("pacs"),
-        SynthOptions.builder()
-            .patients(4)
-            .seed(5)
-            .studiesPerPatient(1.5)
-            .modalityMix(mix)
-            .pixelSize(SynthOptions.PixelSize.SMALL)
-            .imagesScale(0.3)
-            .burnedInRate(1.0)
-            .junkRate(0)
-            .threads(1)
-            .build());
+    SyntheticPacs.generate(dir.resolve("pacs"), UltrasoundPacs.options(4, 0.3).build());
     truth = GroundTruth.read(dir.resolve("pacs"));
   }
 
