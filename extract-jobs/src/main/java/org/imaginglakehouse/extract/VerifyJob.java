@@ -3,9 +3,7 @@ package org.imaginglakehouse.extract;
 import static org.apache.spark.sql.functions.col;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.Serializable;
-import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -28,7 +26,6 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.imaginglakehouse.core.LakehouseException;
 import org.imaginglakehouse.core.config.LakehouseConfig;
-import org.imaginglakehouse.core.io.SourceFiles;
 import org.imaginglakehouse.core.job.JobOptions;
 import org.imaginglakehouse.core.job.JobResult;
 import org.imaginglakehouse.core.job.JobStatus;
@@ -239,6 +236,11 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
               redactedRegions(project),
               options.getDouble(OPTION_OCR_SAMPLE, DEFAULT_OCR_SAMPLE));
       run.count("redacted_images", settings.redacted().size());
+      run.count(
+          "ocr_files",
+          joined.select("path").as(Encoders.STRING()).collectAsList().stream()
+              .filter(p -> VerifyExecutor.ocred(p, settings))
+              .count());
       List<Row> tasks =
           new ArrayList<>(
               joined
@@ -302,7 +304,7 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
   private List<Row> scan(List<Row> tasks, Settings settings) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     // Java-serialised: the session's Kryo serialiser cannot rebuild records and immutable lists.
-    Broadcast<byte[]> shared = jsc.broadcast(serialise(settings));
+    Broadcast<byte[]> shared = jsc.broadcast(VerifyExecutor.serialise(settings));
     int slices = (int) Math.max(1, Math.min(tasks.size(), jsc.defaultParallelism() * 4L));
     StructType taskSchema =
         new StructType()
@@ -315,7 +317,7 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
             .add("source_accession", DataTypes.StringType, true);
     MapPartitionsFunction<Row, Row> verify =
         rows -> {
-          Settings s = deserialise(shared.value());
+          Settings s = VerifyExecutor.deserialise(shared.value());
           FileVerifier verifier =
               new FileVerifier(s.values(), s.sops(), new DicomTools(s.dcmdump(), s.dciodvfy()));
           PixelOcr ocr = new PixelOcr(OcrSettings.defaults());
@@ -323,10 +325,10 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
           while (rows.hasNext()) {
             Row r = rows.next();
             Row report =
-                verifyOne(
+                VerifyExecutor.verifyOne(
                     verifier, s, r.getString(0), r.getString(1), r.getString(2), r.getString(3));
             out.add(
-                withPixelOcr(
+                VerifyExecutor.withPixelOcr(
                     report,
                     ocr,
                     s,
@@ -357,178 +359,6 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
     Redactions.read(spark, layout, project, extractionId)
         .forEach((path, regions) -> out.put(path, Region.format(regions)));
     return out;
-  }
-
-  /**
-   * OCR of the released pixels ({@link PixelOcr}) for every redacted image and the {@code
-   * ocr-sample} of the others; the findings join the file's report.
-   */
-  static Row withPixelOcr(Row report, PixelOcr ocr, Settings s, IdentityMatcher identity)
-      throws IOException {
-    String path = report.getString(0);
-    String regions = s.redacted().get(path);
-    if (!path.endsWith(".dcm")
-        || report.isNullAt(1)
-        || regions == null && !sampled("ocr:" + path, s.ocrSample())) {
-      return report;
-    }
-    Path file = new Path(s.root() + "/" + path);
-    byte[] bytes;
-    try (InputStream in = ProjectFiles.fs(file).open(file)) {
-      bytes = in.readAllBytes();
-    }
-    List<Failure> found =
-        ocr.check(path, bytes, regions == null ? null : Region.parse(regions), identity);
-    if (found.isEmpty()) {
-      return report;
-    }
-    List<Row> failures = new ArrayList<>(report.<Row>getList(4));
-    for (Failure f : found) {
-      failures.add(
-          RowFactory.create(f.check(), f.foundSha256(), f.offset(), f.severity(), f.detail()));
-    }
-    return RowFactory.create(
-        report.get(0),
-        report.get(1),
-        report.get(2),
-        report.get(3),
-        scala.jdk.javaapi.CollectionConverters.asScala(failures));
-  }
-
-  private static byte[] serialise(Settings settings) {
-    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-    try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
-      out.writeObject(settings);
-    } catch (IOException e) {
-      throw new IllegalStateException("Cannot serialise the verify settings", e);
-    }
-    return bytes.toByteArray();
-  }
-
-  private static Settings deserialise(byte[] bytes) throws IOException {
-    try (java.io.ObjectInputStream in =
-        new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes))) {
-      return (Settings) in.readObject();
-    } catch (ClassNotFoundException e) {
-      throw new IOException("Cannot read the verify settings", e);
-    }
-  }
-
-  /** Verifies one file on an executor; never throws for a problem of the file itself. */
-  static Row verifyOne(
-      FileVerifier verifier,
-      Settings s,
-      String path,
-      String expected,
-      String source,
-      String sourceBirthDate)
-      throws IOException {
-    Path file = new Path(s.root() + "/" + path);
-    FileSystem fs = ProjectFiles.fs(file);
-    byte[] bytes;
-    if (!fs.exists(file)) {
-      return report(
-          path,
-          null,
-          0,
-          null,
-          List.of(
-              new Failure(
-                  path,
-                  Failure.Check.MISSING,
-                  null,
-                  -1,
-                  Failure.ERROR,
-                  "listed in files, not on disk")));
-    }
-    long length = fs.getFileStatus(file).getLen();
-    if (length > MAX_FILE) {
-      return report(
-          path,
-          null,
-          length,
-          null,
-          List.of(
-              new Failure(
-                  path, Failure.Check.UNREADABLE, null, -1, Failure.ERROR, "larger than 2 GiB")));
-    }
-    try (InputStream in = fs.open(file)) {
-      bytes = in.readAllBytes();
-    }
-    FileVerifier.FileReport report;
-    if (path.endsWith(".dcm")) {
-      java.nio.file.Path local =
-          "file".equals(fs.getUri().getScheme())
-              ? java.nio.file.Path.of(file.toUri().getPath())
-              : null;
-      java.nio.file.Path iodSource = null;
-      java.nio.file.Path temp = null;
-      if (source != null && sampled(path, s.iodSample())) {
-        if (SourceFiles.splitZip(source) == null
-            && !source.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
-          iodSource =
-              source.startsWith("file:")
-                  ? java.nio.file.Path.of(java.net.URI.create(source))
-                  : java.nio.file.Path.of(source);
-        } else {
-          temp = Files.createTempFile("verify-source-", ".dcm");
-          try (InputStream in = SourceFiles.open(source)) {
-            Files.copy(in, temp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-          }
-          iodSource = temp;
-        }
-      }
-      try {
-        report =
-            verifier.verifyDicom(
-                path,
-                bytes,
-                IdentifyingValues.birthDateValues(sourceBirthDate),
-                local,
-                sampled(path, s.dcmdumpSample()),
-                iodSource);
-      } finally {
-        if (temp != null) {
-          Files.deleteIfExists(temp);
-        }
-      }
-    } else {
-      report = verifier.verifyOther(path, bytes);
-    }
-    List<Failure> failures = new ArrayList<>(report.failures());
-    if (path.endsWith(".dcm") && source == null) {
-      // Fail closed: without its source, the file's own values cannot be searched.
-      failures.add(
-          new Failure(
-              path,
-              Failure.Check.SOURCE_UNKNOWN,
-              null,
-              -1,
-              Failure.ERROR,
-              "source instance not in identifiable.instances"));
-    }
-    if (expected != null && !expected.equals(report.sha256())) {
-      failures.add(
-          new Failure(
-              path,
-              Failure.Check.CHECKSUM,
-              null,
-              -1,
-              Failure.ERROR,
-              "SHA-256 differs from project files table"));
-    }
-    return report(path, report.sha256(), report.size(), report.birthDate(), failures);
-  }
-
-  private static Row report(
-      String path, String sha, long size, String birth, List<Failure> failures) {
-    List<Row> fs = new ArrayList<>();
-    for (Failure f : failures) {
-      fs.add(RowFactory.create(f.check(), f.foundSha256(), f.offset(), f.severity(), f.detail()));
-    }
-    // The row encoder wants a Scala Seq for an array column.
-    return RowFactory.create(
-        path, sha, size, birth, scala.jdk.javaapi.CollectionConverters.asScala(fs));
   }
 
   /** A stable sample: the same files in every run (by the SHA-256 of the relative path). */
