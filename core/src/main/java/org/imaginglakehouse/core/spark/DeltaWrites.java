@@ -11,12 +11,14 @@ import org.apache.spark.sql.SparkSession;
  * <p>The session turns on Delta's optimized write ({@link #OPTIMIZE_WRITE_CONF}), which shuffles
  * each write into one task per 512 MB of output. That is right for the many small writes of our
  * jobs (a batch of 5,000 feature rows, a job_runs row, an incremental promote): one file each
- * instead of one per input task, and no small-file build-up between OPTIMIZE runs (measured: the
- * features job of a 73,000-instance home wrote 16 files with it and 121 without, and its write
- * phase was no faster without). It is wrong for large writes: their Parquet encoding then runs on
- * one core while the others idle. So a write of at least {@link #DEFAULT_PARALLEL_MIN_ROWS} rows
- * (or {@link #PARALLEL_MIN_ROWS_CONF}) goes without it: appends keep the tasks that computed their
- * rows, and a MERGE writes from its adaptive shuffle partitions (each at least 1 MB).
+ * instead of one per input task, and no small-file build-up between OPTIMIZE runs (measured on a
+ * 73,000-instance home: the features job wrote 16 files with it and 121 without, and a single
+ * 73,000-row write was no faster from 8 tasks than from one; docs/benchmarks.md). It is wrong for
+ * large writes: their Parquet encoding then runs on one core while the others idle (a million image
+ * rows: promote's write 12–13 s from one task, 9 s from every task). So a write of at least {@link
+ * #DEFAULT_PARALLEL_MIN_ROWS} rows (or {@link #PARALLEL_MIN_ROWS_CONF}) goes without it: appends
+ * keep the tasks that computed their rows, and a MERGE writes from its adaptive shuffle partitions
+ * (each at least 1 MB).
  */
 public final class DeltaWrites {
   /** Spark session key of Delta's optimized write; the session factory sets it to true. */
@@ -26,7 +28,7 @@ public final class DeltaWrites {
   public static final String PARALLEL_MIN_ROWS_CONF = "spark.lakehouse.write.parallelMinRows";
 
   /** Writes of at least this many rows are written by all their tasks, not binned into one. */
-  public static final long DEFAULT_PARALLEL_MIN_ROWS = 100_000L;
+  public static final long DEFAULT_PARALLEL_MIN_ROWS = 1_000_000L;
 
   private DeltaWrites() {}
 

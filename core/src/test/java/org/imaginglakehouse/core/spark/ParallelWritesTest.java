@@ -47,7 +47,8 @@ class ParallelWritesTest extends SparkTestBase {
   @Test
   void appendOfManyRowsIsWrittenByMoreThanOneTask() {
     String table = tempDir.resolve("appended").toString();
-    DeltaWrites.writer(source, ROWS).mode("append").save(table);
+    // The policy goes by the row count its caller gives: here the smallest it writes in parallel.
+    DeltaWrites.writer(source, DeltaWrites.DEFAULT_PARALLEL_MIN_ROWS).mode("append").save(table);
 
     assertThat(lastOperationMetric(table, "numFiles")).isGreaterThan(1);
   }
@@ -58,7 +59,7 @@ class ParallelWritesTest extends SparkTestBase {
     Dataset<Row> few = source.where(col("key").lt(1000));
     assertThat(few.rdd().getNumPartitions()).isGreaterThan(1);
 
-    DeltaWrites.writer(few, 1000).mode("append").save(table);
+    DeltaWrites.writer(few, DeltaWrites.DEFAULT_PARALLEL_MIN_ROWS - 1).mode("append").save(table);
 
     assertThat(lastOperationMetric(table, "numFiles")).isEqualTo(1);
   }
@@ -72,7 +73,7 @@ class ParallelWritesTest extends SparkTestBase {
 
     DeltaWrites.withPolicy(
         spark(),
-        ROWS,
+        DeltaWrites.DEFAULT_PARALLEL_MIN_ROWS,
         () ->
             DeltaTable.forPath(spark(), table)
                 .as("t")
