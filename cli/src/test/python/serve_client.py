@@ -5,10 +5,11 @@ runs the allowed queries and the escape attempts, and prints one JSON object per
 Usage: serve_client.py ADDRESS TOKEN IDENTIFIABLE_ROOT DEIDENTIFIED_ROOT PROJECTS_ROOT
 (the server grants project "granted", not "other")
 """
-import json
 import sys
 
 from pyspark.sql import SparkSession
+
+from serve_results import attempt
 from pyspark.sql.functions import udf
 
 address, token, ident, deid, projects = sys.argv[1:6]
@@ -16,15 +17,6 @@ address, token, ident, deid, projects = sys.argv[1:6]
 
 def session(tok):
     return SparkSession.builder.remote(f"{address}/;token={tok}").create()
-
-
-def attempt(name, action):
-    try:
-        value = action()
-        print(json.dumps({"name": name, "ok": True, "value": value}), flush=True)
-    except Exception as e:  # noqa: BLE001 - every failure is a result here
-        text = " ".join(str(e).split())[:1500] or type(e).__name__
-        print(json.dumps({"name": name, "ok": False, "error": text}), flush=True)
 
 
 def count(df):
