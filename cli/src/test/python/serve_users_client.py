@@ -44,13 +44,13 @@ attempt("bob count series", lambda: one(bob, "SELECT count(*) FROM deidentified.
 
 # Scratch areas: each writes their own; same table name, separate tables.
 attempt("alice CTAS", lambda: alice.sql(
-    "CREATE TABLE scratch_alice.cohort USING delta AS SELECT * FROM deidentified.study WHERE id < 3").collect() and 0)
+    "CREATE TABLE scratch_alice.cohort USING delta AS SELECT * FROM deidentified.study LIMIT 3").collect() and 0)
 attempt("alice INSERT", lambda: alice.sql(
-    "INSERT INTO scratch_alice.cohort SELECT * FROM deidentified.study WHERE id >= 3").collect() and 0)
+    "INSERT INTO scratch_alice.cohort SELECT * FROM deidentified.study LIMIT 2").collect() and 0)
 attempt("alice saveAsTable", lambda: alice.table("deidentified.series").write.format("delta")
         .saveAsTable("scratch_alice.series_copy"))
 attempt("bob CTAS", lambda: bob.sql(
-    "CREATE TABLE scratch_bob.cohort USING delta AS SELECT * FROM deidentified.study WHERE id < 1").collect() and 0)
+    "CREATE TABLE scratch_bob.cohort USING delta AS SELECT * FROM deidentified.study LIMIT 1").collect() and 0)
 attempt("alice reads her cohort", lambda: one(alice, "SELECT count(*) FROM scratch_alice.cohort"))
 attempt("alice reads her copy", lambda: alice.table("scratch_alice.series_copy").count())
 attempt("bob reads his cohort", lambda: one(bob, "SELECT count(*) FROM scratch_bob.cohort"))

@@ -144,28 +144,59 @@ final class ServeProcess implements AutoCloseable {
    */
   static Map<String, JsonNode> runClient(String script, List<String> args, List<String> unsetEnv)
       throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(python().toString());
-    command.add(CliProcess.repoRoot().resolve("cli/src/test/python/" + script).toString());
-    command.addAll(args);
-    Path log = Files.createTempFile("serve-client-", ".log");
-    ProcessBuilder builder =
-        new ProcessBuilder(command)
-            .redirectError(log.toFile())
-            .redirectOutput(ProcessBuilder.Redirect.PIPE);
-    unsetEnv.forEach(builder.environment()::remove);
-    Process client = builder.start();
-    String out = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(client.waitFor(5, TimeUnit.MINUTES)).isTrue();
-    assertThat(client.exitValue()).as("client stderr: %s", Files.readString(log)).isZero();
+    Map<String, String> env = new LinkedHashMap<>();
+    unsetEnv.forEach(name -> env.put(name, null));
+    String out = runPython(script, args, env);
     // Kept for reading when an attempt changes behaviour.
     Files.writeString(Path.of("target/" + script.replace(".py", "-results.jsonl")), out);
+    return results(out);
+  }
+
+  /** Results of a client's output, one JSON object per line, by name. */
+  static Map<String, JsonNode> results(String out) throws IOException {
     Map<String, JsonNode> results = new LinkedHashMap<>();
     for (String line : out.strip().split("\n")) {
       JsonNode node = JSON.readTree(line);
       results.put(node.get("name").asText(), node);
     }
     return results;
+  }
+
+  /**
+   * Runs a script of cli/src/test/python with the .venv Python; {@code env} entries are set, or
+   * removed when null. Returns stdout; fails with stderr unless it exits 0.
+   */
+  static String runPython(String script, List<String> args, Map<String, String> env)
+      throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(python().toString());
+    command.add(CliProcess.repoRoot().resolve("cli/src/test/python/" + script).toString());
+    command.addAll(args);
+    return run(command, env);
+  }
+
+  /** Runs {@code command}; returns stdout, failing with stderr unless it exits 0. */
+  static String run(List<String> command, Map<String, String> env) throws Exception {
+    Path log = Files.createTempFile("serve-client-", ".log");
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectError(log.toFile())
+            .redirectOutput(ProcessBuilder.Redirect.PIPE);
+    env.forEach(
+        (name, value) -> {
+          if (value == null) {
+            builder.environment().remove(name);
+          } else {
+            builder.environment().put(name, value);
+          }
+        });
+    Process client = builder.start();
+    String out = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(client.waitFor(10, TimeUnit.MINUTES)).isTrue();
+    assertThat(client.exitValue())
+        .as("%s stderr: %s", command.get(0), Files.readString(log))
+        .isZero();
+    return out;
   }
 
   /** The value of a result that must have succeeded, as text (JSON for non-text values). */

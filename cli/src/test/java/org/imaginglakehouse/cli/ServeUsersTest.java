@@ -1,20 +1,32 @@
 package org.imaginglakehouse.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Row;
-import org.imaginglakehouse.core.config.LakehouseConfig;
 import org.imaginglakehouse.core.testing.SparkTestBase;
 import org.imaginglakehouse.core.zone.Zone;
 import org.imaginglakehouse.core.zone.ZoneLayout;
+import org.imaginglakehouse.synth.GroundTruth;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,39 +42,27 @@ class ServeUsersTest extends SparkTestBase {
   private static final String BOB_TOKEN = "bob-token-9a8b7c6d5e4f3a2b1c0d";
 
   private static ZoneLayout layout;
+  private static String home;
   private static Path scratch;
+  private static GroundTruth truth;
   private static ServeProcess server;
   private static Map<String, JsonNode> results;
+  private static int healthPort;
 
   @BeforeAll
   static void startServerAndRunClient() throws Exception {
-    LakehouseConfig config = newHomeConfig("serve-users");
-    layout = ZoneLayout.from(config);
-    scratch = Path.of(config.home()).resolve("scratch");
-    spark()
-        .sql("SELECT id, concat('e', id) AS eupi, 'CT' AS Modality FROM range(5)")
-        .write()
-        .format("delta")
-        .save(layout.table(Zone.DEIDENTIFIED, "study"));
-    spark()
-        .sql("SELECT id, 'MR' AS Modality FROM range(3)")
-        .write()
-        .format("delta")
-        .save(layout.table(Zone.DEIDENTIFIED, "series"));
-    spark()
-        .sql("SELECT 'Jones^Ann' AS PatientName FROM range(2)")
-        .write()
-        .format("delta")
-        .save(layout.table(Zone.IDENTIFIABLE, "instances"));
+    pipeline();
     Path users =
         Files.writeString(
-            Path.of(config.home()).resolve("serve-users"),
+            Path.of(home).resolve("serve-users"),
             "# analysts of the test\nalice:" + sha256(ALICE_TOKEN) + "\nbob:" + sha256(BOB_TOKEN));
+    healthPort = ServeProcess.freePort();
     server =
         ServeProcess.start(
             List.of(),
-            List.of("--home", config.home(), "--conf", "jobs.serve.audit-flush-ms=500"),
-            List.of("--users-file", users.toString()));
+            List.of("--home", home, "--conf", "jobs.serve.audit-flush-ms=500"),
+            List.of(
+                "--users-file", users.toString(), "--health-port", Integer.toString(healthPort)));
     assertThat(server.output()).contains("2 users with their own tokens");
     results =
         ServeProcess.runClient(
@@ -77,11 +77,105 @@ class ServeUsersTest extends SparkTestBase {
             List.of("USER", "SPARK_USER"));
   }
 
+  /**
+   * The synthetic PACS through the commands docs/cohorts.md lists (in this JVM, as CliTest runs
+   * them): synth, ingest, promote and link of both datasets with the generator's EUPI mapping.
+   */
+  private static void pipeline() throws Exception {
+    Path pacs = tempDir.resolve("serve-pacs");
+    var config = newHomeConfig("serve-users");
+    home = config.home();
+    layout = ZoneLayout.from(config);
+    scratch = Path.of(home).resolve("scratch");
+    lakehouse(
+        "synth",
+        "--out",
+        pacs.toString(),
+        "--patients",
+        "60",
+        "--seed",
+        "7",
+        "--images-scale",
+        "0.1",
+        "--pixel-size",
+        "TINY",
+        "--threads",
+        "1",
+        "--no-parquet");
+    truth = GroundTruth.read(pacs);
+    Path linked = truth.linkedDir();
+    String[] mapping = {
+      "--conf",
+      "pseudonym.source=csv",
+      "--conf",
+      "pseudonym.location=" + linked.resolve("chi_eupi.csv")
+    };
+    lakehouse("ingest", "--source", truth.dicomRoot().toString());
+    lakehouse(mapping, "promote");
+    for (String dataset : List.of("prescribing", "smr06")) {
+      lakehouse(
+          mapping,
+          "link",
+          "--dataset",
+          dataset,
+          "--source",
+          linked.resolve(dataset + ".csv").toString());
+    }
+  }
+
+  private static void lakehouse(String... args) {
+    lakehouse(new String[0], args);
+  }
+
+  /**
+   * {@code lakehouse --home HOME [global] args} in this JVM; fails with its output unless it
+   * succeeded (0) or recorded rejections (3: the synthetic PACS has junk files and bad CHIs).
+   */
+  private static void lakehouse(String[] global, String... args) {
+    List<String> all = new ArrayList<>(List.of("--home", home));
+    all.addAll(List.of(global));
+    all.addAll(List.of(args));
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream print = new java.io.PrintStream(out, true, StandardCharsets.UTF_8);
+    int code = LakehouseCli.run(all.toArray(String[]::new), print, print, Map.of());
+    assertThat(code).as("lakehouse %s: %s", all, out.toString(StandardCharsets.UTF_8)).isIn(0, 3);
+  }
+
+  private static long count(String table) {
+    return spark().read().format("delta").load(layout.table(Zone.DEIDENTIFIED, table)).count();
+  }
+
+  /** Identifying values that must never reach a client, an error or the audit: the CHIs. */
+  private static void assertNoIdentifiers(String text) {
+    truth.patients().forEach(p -> assertThat(text).doesNotContain(p.chi()));
+  }
+
   @AfterAll
   static void stopServer() throws Exception {
     if (server != null) {
-      server.close();
+      server.close(); // SIGTERM: says it stopped
+      assertThatThrownBy(() -> health()).isInstanceOf(java.net.ConnectException.class);
     }
+  }
+
+  private static HttpResponse<String> health() throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + "/health"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void theHealthCheckAnswersWhileTheServerRuns() throws Exception {
+    assertThat(server.output()).contains("Health: http://127.0.0.1:" + healthPort + "/health");
+    HttpResponse<String> response = health();
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    JsonNode body = new ObjectMapper().readTree(response.body());
+    assertThat(body.get("status").asText()).isEqualTo("ok");
+    assertThat(body.get("connect").asText()).isEqualTo(server.address());
+    assertThat(body.get("users").asInt()).isEqualTo(2);
+    assertThat(body.get("tables").asInt()).isGreaterThanOrEqualTo(5);
   }
 
   private static String sha256(String token) throws Exception {
@@ -102,9 +196,11 @@ class ServeUsersTest extends SparkTestBase {
     assertThat(ServeProcess.error(results, "bob's token claiming alice"))
         .contains("PERMISSION_DENIED")
         .contains("the token is bob's, but the request says user_id alice");
-    assertThat(ServeProcess.value(results, "alice without user_id")).isEqualTo("5");
-    assertThat(ServeProcess.value(results, "alice count study")).isEqualTo("5");
-    assertThat(ServeProcess.value(results, "bob count series")).isEqualTo("3");
+    String studies = Long.toString(count("study"));
+    assertThat(ServeProcess.value(results, "alice without user_id")).isEqualTo(studies);
+    assertThat(ServeProcess.value(results, "alice count study")).isEqualTo(studies);
+    assertThat(ServeProcess.value(results, "bob count series"))
+        .isEqualTo(Long.toString(count("series")));
   }
 
   @Test
@@ -113,7 +209,8 @@ class ServeUsersTest extends SparkTestBase {
       ServeProcess.value(results, write);
     }
     assertThat(ServeProcess.value(results, "alice reads her cohort")).isEqualTo("5");
-    assertThat(ServeProcess.value(results, "alice reads her copy")).isEqualTo("3");
+    assertThat(ServeProcess.value(results, "alice reads her copy"))
+        .isEqualTo(Long.toString(count("series")));
     assertThat(ServeProcess.value(results, "bob reads his cohort")).isEqualTo("1");
     ServeProcess.value(results, "alice drops her copy");
     assertThat(scratch.resolve("alice/cohort/_delta_log")).isDirectory();
@@ -146,11 +243,8 @@ class ServeUsersTest extends SparkTestBase {
     assertThat(results.keySet().stream().filter(name -> name.startsWith("escape: ")))
         .containsExactlyInAnyOrderElementsOf(escapes.keySet());
     escapes.forEach(
-        (name, reason) ->
-            assertThat(ServeProcess.error(results, name))
-                .as(name)
-                .contains(reason)
-                .doesNotContain("Jones"));
+        (name, reason) -> assertThat(ServeProcess.error(results, name)).as(name).contains(reason));
+    assertNoIdentifiers(results.toString());
     assertThat(scratch.resolve("bob/x")).doesNotExist();
     assertThat(scratch.resolve("alice/direct")).doesNotExist();
   }
@@ -179,8 +273,140 @@ class ServeUsersTest extends SparkTestBase {
             r ->
                 assertThat(r.<String>getAs("error"))
                     .contains("the token is bob's, but the request says user_id alice"));
-    assertThat(rows.stream().map(Row::toString).collect(Collectors.joining("\n")))
-        .doesNotContain("Jones");
+    assertNoIdentifiers(rows.stream().map(Row::toString).collect(Collectors.joining("\n")));
+  }
+
+  @Test
+  void theExampleNotebookAnswersThePapersQuestionsAsLakehouseSqlDoes() throws Exception {
+    Path executed = tempDir.resolve("cohort-analysis.executed.ipynb");
+    ServeProcess.runPython(
+        "run_notebook.py",
+        List.of(
+            repoRoot().resolve("docs/notebooks/cohort-analysis.ipynb").toString(),
+            executed.toString(),
+            "900"),
+        Map.of(
+            "LAKEHOUSE_SERVE_URL", server.address() + "/;token=" + ALICE_TOKEN + ";user_id=alice"));
+    Map<String, Long> numbers = new TreeMap<>();
+    int images = 0;
+    JsonNode notebook = new ObjectMapper().readTree(executed.toFile());
+    for (JsonNode cell : notebook.get("cells")) {
+      for (JsonNode output : cell.path("outputs")) {
+        for (String line : text(output.path("text")).split("\n")) {
+          if (line.startsWith("RESULT ")) {
+            String[] parts = line.split(" ");
+            numbers.put(parts[1], Long.parseLong(parts[2]));
+          }
+        }
+        JsonNode png = output.path("data").path("image/png");
+        if (!png.isMissingNode()) {
+          byte[] image = Base64.getMimeDecoder().decode(text(png));
+          assertThat(image).startsWith(0x89, 'P', 'N', 'G');
+          images++;
+        }
+      }
+    }
+    assertThat(images).as("the histogram").isEqualTo(1);
+    // The same questions through lakehouse sql, with the SQL of docs/cohorts.md.
+    String sql =
+        "WITH gabapentin AS ("
+            + documentedSql("gabapentin_brain_mr")
+            + "), glioblastoma AS ("
+            + documentedSql("glioblastoma")
+            + ") SELECT (SELECT count(*) FROM deidentified.series) AS series,"
+            + " (SELECT count(DISTINCT eupi) FROM gabapentin) AS gabapentin_patients,"
+            + " (SELECT count(DISTINCT StudyInstanceUID) FROM gabapentin) AS gabapentin_studies,"
+            + " (SELECT count(DISTINCT eupi) FROM glioblastoma) AS glioblastoma_patients,"
+            + " (SELECT count(DISTINCT StudyInstanceUID) FROM glioblastoma) AS glioblastoma_studies,"
+            + " (SELECT count(DISTINCT StudyInstanceUID) FROM glioblastoma"
+            + " WHERE days_from_diagnosis < 0) AS glioblastoma_studies_before_diagnosis";
+    CliProcess.Result run =
+        CliProcess.run(List.of(), "--home", home, "sql", "--format", "csv", sql);
+    String csv = new String(run.bytes(), StandardCharsets.UTF_8);
+    assertThat(run.exitCode()).as(csv).isZero();
+    List<String> lines = csv.lines().filter(l -> !l.startsWith("#")).toList();
+    String[] header = lines.get(lines.size() - 2).split(",");
+    String[] values = lines.get(lines.size() - 1).split(",");
+    Map<String, Long> expected = new TreeMap<>();
+    for (int i = 0; i < header.length; i++) {
+      expected.put(header[i], Long.parseLong(values[i]));
+    }
+    assertThat(numbers).containsAllEntriesOf(expected);
+    GroundTruth.Cohort gbm = truth.expected().cohort("glioblastoma");
+    assertThat(numbers.get("glioblastoma_studies"))
+        .isEqualTo((long) gbm.linkableStudyInstanceUids().size())
+        .isPositive();
+    assertThat(numbers.get("gabapentin_studies")).isPositive();
+    // The cohort saved into alice's scratch database: one row per study.
+    assertThat(numbers.get("cohort_rows")).isEqualTo(numbers.get("glioblastoma_studies"));
+    assertThat(
+            spark()
+                .read()
+                .format("delta")
+                .load(scratch.resolve("alice/glioblastoma_cohort").toString())
+                .count())
+        .isEqualTo(numbers.get("cohort_rows"));
+    assertThat(numbers.get("histogram_studies"))
+        .isPositive()
+        .isLessThanOrEqualTo(numbers.get("cohort_rows"));
+    assertNoIdentifiers(Files.readString(executed));
+  }
+
+  @Test
+  void theJvmClientGetsTheAnswersThePythonClientGets() throws Exception {
+    Path classpath = tempDir.resolve("jvm-client.classpath");
+    String mvn =
+        ServeProcess.run(
+            List.of(
+                "mvn",
+                "-B",
+                "-q",
+                "-o",
+                "-f",
+                repoRoot().resolve("cli/src/test/jvm-client/pom.xml").toString(),
+                "dependency:build-classpath",
+                "-Dmdep.outputFile=" + classpath),
+            Map.of());
+    assertThat(classpath).as("spark-connect-client-jvm (bin/setup fetches it): %s", mvn).exists();
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(CliProcess.jvmOptions());
+    command.addAll(List.of("-cp", Files.readString(classpath).strip()));
+    command.add(repoRoot().resolve("cli/src/test/jvm-client/ServeJvmClient.java").toString());
+    command.add(server.address() + "/;token=" + ALICE_TOKEN + ";user_id=alice");
+    command.add(layout.root(Zone.IDENTIFIABLE));
+    Map<String, JsonNode> jvm = ServeProcess.results(ServeProcess.run(command, Map.of()));
+    assertThat(ServeProcess.value(jvm, "alice count study"))
+        .isEqualTo(ServeProcess.value(results, "alice count study"));
+    assertThat(ServeProcess.value(jvm, "DataFrame series count"))
+        .isEqualTo(ServeProcess.value(results, "bob count series"));
+    assertThat(ServeProcess.value(jvm, "alice reads her cohort"))
+        .isEqualTo(ServeProcess.value(results, "alice reads her cohort"));
+    assertThat(ServeProcess.value(jvm, "our SQL function")).isEqualTo("45.0");
+    assertThat(ServeProcess.error(jvm, "escape: identifiable path")).contains("which is outside");
+    assertThat(ServeProcess.error(jvm, "escape: bob's cohort")).contains("which is outside");
+    ServeProcess.error(jvm, "escape: Java function");
+    assertNoIdentifiers(jvm.toString());
+  }
+
+  private static String text(JsonNode node) {
+    if (node.isArray()) {
+      StringBuilder out = new StringBuilder();
+      node.forEach(part -> out.append(part.asText()));
+      return out.toString();
+    }
+    return node.asText();
+  }
+
+  /** The SQL block following {@code <!-- cohort:name -->} in docs/cohorts.md. */
+  private static String documentedSql(String cohort) throws Exception {
+    Matcher block =
+        Pattern.compile(
+                "<!-- cohort:" + Pattern.quote(cohort) + " -->\\s*```sql\\n(.*?)```",
+                Pattern.DOTALL)
+            .matcher(Files.readString(repoRoot().resolve("docs/cohorts.md")));
+    assertThat(block.find()).as("docs/cohorts.md block cohort:%s", cohort).isTrue();
+    return block.group(1);
   }
 
   private static Row statement(List<Row> rows, String text) {

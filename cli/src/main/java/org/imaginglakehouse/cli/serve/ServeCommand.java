@@ -74,6 +74,12 @@ public final class ServeCommand extends LakehouseCommand {
               + " de-identified root).")
   String scratchRoot;
 
+  @Option(
+      names = "--health-port",
+      paramLabel = "N",
+      description = "Also answer GET http://ADDRESS:N/health (200 ok / 503 down) for probes.")
+  Integer healthPort;
+
   @Override
   protected int run() throws InterruptedException {
     Map<String, String> explicit = new LinkedHashMap<>();
@@ -84,6 +90,7 @@ public final class ServeCommand extends LakehouseCommand {
     explicit.put(SqlServer.OPTION_TOKEN_FILE, tokenFile);
     explicit.put(SqlServer.OPTION_USERS_FILE, usersFile);
     explicit.put(SqlServer.OPTION_SCRATCH_ROOT, scratchRoot);
+    explicit.put(SqlServer.OPTION_HEALTH_PORT, healthPort == null ? null : healthPort.toString());
     JobOptions options = JobOptions.of(context().config(), SqlServer.NAME, explicit);
     SqlServer server = new SqlServer(context().config(), options, System.getenv());
     CountDownLatch stopped = new CountDownLatch(1);
@@ -114,7 +121,14 @@ public final class ServeCommand extends LakehouseCommand {
                 + (!server.users().isEmpty()
                     ? server.users().size() + " users with their own tokens"
                     : server.authenticated() ? "token required" : "no token: loopback only")
-                + "). Stop with SIGTERM or Ctrl-C.");
+                + "). Stop with SIGTERM or Ctrl-C."
+                + (server.healthPort() < 0
+                    ? ""
+                    : " Health: http://"
+                        + server.bindAddress()
+                        + ":"
+                        + server.healthPort()
+                        + "/health"));
     context().out().flush();
     stopped.await();
     return 0;

@@ -79,6 +79,9 @@ public final class SqlServer implements AutoCloseable {
 
   public static final long DEFAULT_AUDIT_FLUSH_MS = 5_000;
 
+  /** Port of the HTTP health check ({@code GET /health}); none unless given. */
+  public static final String OPTION_HEALTH_PORT = "health-port";
+
   static final String CONNECT_PORT = "spark.connect.grpc.binding.port";
   static final String CONNECT_ADDRESS = "spark.connect.grpc.binding.address";
   static final String CONNECT_TOKEN = "spark.connect.authenticate.token";
@@ -94,6 +97,8 @@ public final class SqlServer implements AutoCloseable {
   private final UserTokens users;
   private final String scratchRoot;
   private final long auditFlushMillis;
+  private final int healthPort;
+  private HealthEndpoint health;
   private SparkSession root;
   private ServeAudit audit;
   private String address;
@@ -125,6 +130,10 @@ public final class SqlServer implements AutoCloseable {
     }
     this.scratchRoot = options.get(OPTION_SCRATCH_ROOT, defaultScratchRoot(layout));
     this.auditFlushMillis = options.getLong(OPTION_AUDIT_FLUSH_MS, DEFAULT_AUDIT_FLUSH_MS);
+    this.healthPort = options.getInt(OPTION_HEALTH_PORT, -1);
+    if (healthPort > 65535) {
+      throw new LakehouseException("--health-port must be between 0 and 65535, not " + healthPort);
+    }
     if (token == null && users == null && !isLoopback(bind)) {
       throw new LakehouseException(
           "Refusing to serve on "
@@ -163,6 +172,10 @@ public final class SqlServer implements AutoCloseable {
   /** Starts Spark and the Connect server; returns once clients can connect. */
   public synchronized void start() {
     checkPortFree();
+    if (healthPort >= 0) {
+      // Open first: a taken health port stops the start before Spark, and probes see "starting".
+      health = new HealthEndpoint(bind, healthPort, this::healthReport);
+    }
     Map<String, String> roots = new LinkedHashMap<>();
     Set<String> databases = new TreeSet<>();
     roots.put(Zone.DEIDENTIFIED.id(), layout.root(Zone.DEIDENTIFIED));
@@ -225,6 +238,9 @@ public final class SqlServer implements AutoCloseable {
     } catch (RuntimeException e) {
       audit.close();
       root.stop();
+      if (health != null) {
+        health.close();
+      }
       throw new LakehouseException(
           "Cannot start Spark Connect on " + bind + ":" + port + ": " + e.getMessage(), e);
     }
@@ -289,6 +305,36 @@ public final class SqlServer implements AutoCloseable {
     }
   }
 
+  /** The health check's report; throws with what is down. */
+  private String healthReport() {
+    SparkSession session = root;
+    if (address == null || session == null) {
+      throw new LakehouseException("starting");
+    }
+    if (session.sparkContext().isStopped()) {
+      throw new LakehouseException("Spark is stopped");
+    }
+    org.sparkproject.connect.grpc.Server connect = SparkConnectService$.MODULE$.server();
+    if (connect == null || connect.isShutdown()) {
+      throw new LakehouseException("the Spark Connect service is stopped");
+    }
+    session.sql("SELECT 1").collect(); // the driver answers queries
+    return String.format(
+        "{\"status\":\"ok\",\"connect\":\"%s\",\"tables\":%d,\"users\":%d,"
+            + "\"audit_rows_written\":%d}",
+        address, tables.size(), users().size(), audit.written());
+  }
+
+  /** The address bound (clients use {@link #address()}). */
+  public String bindAddress() {
+    return bind;
+  }
+
+  /** Port of the health check, or -1 without one. */
+  public int healthPort() {
+    return health == null ? -1 : health.port();
+  }
+
   /** {@code sc://host:port} clients connect to; set by {@link #start()}. */
   public String address() {
     return address;
@@ -324,6 +370,10 @@ public final class SqlServer implements AutoCloseable {
   /** Stops the Connect server, then Spark. */
   @Override
   public synchronized void close() {
+    if (health != null) {
+      health.close();
+      health = null;
+    }
     if (root == null) {
       return;
     }
