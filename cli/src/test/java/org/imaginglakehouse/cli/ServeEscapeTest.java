@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,6 +72,7 @@ class ServeEscapeTest extends SparkTestBase {
   private static ZoneLayout layout;
   private static String home;
   private static ServeProcess server;
+  private static Path certificate;
 
   @BeforeAll
   static void startServer() throws Exception {
@@ -90,11 +92,63 @@ class ServeEscapeTest extends SparkTestBase {
           .format("delta")
           .save(layout.projectTable(project, "files"));
     }
+    Path keystore = certificate(Path.of(home));
     server =
         ServeProcess.start(
-            List.of("LAKEHOUSE_SERVE_TOKEN=" + TOKEN),
+            List.of(
+                "LAKEHOUSE_SERVE_TOKEN=" + TOKEN, "LAKEHOUSE_SERVE_TLS_PASSWORD=" + TLS_PASSWORD),
             List.of("--home", home),
-            List.of("--grant-project", "granted"));
+            List.of("--grant-project", "granted", "--tls-keystore", keystore.toString()));
+    assertThat(server.output()).contains("TLS: connect with ;use_ssl=true");
+  }
+
+  private static final String TLS_PASSWORD = "serve-test-keystore";
+
+  /** A self-signed certificate for localhost made with keytool; its PEM is {@link #certificate}. */
+  private static Path certificate(Path dir) throws Exception {
+    Path keystore = dir.resolve("serve.p12");
+    certificate = dir.resolve("serve.pem");
+    String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+    ServeProcess.run(
+        List.of(
+            keytool,
+            "-genkeypair",
+            "-alias",
+            "serve",
+            "-keyalg",
+            "RSA",
+            "-keysize",
+            "2048",
+            "-dname",
+            "CN=localhost",
+            "-ext",
+            "SAN=dns:localhost,ip:127.0.0.1",
+            "-validity",
+            "2",
+            "-storetype",
+            "PKCS12",
+            "-keystore",
+            keystore.toString(),
+            "-storepass",
+            TLS_PASSWORD,
+            "-keypass",
+            TLS_PASSWORD),
+        Map.of());
+    ServeProcess.run(
+        List.of(
+            keytool,
+            "-exportcert",
+            "-rfc",
+            "-alias",
+            "serve",
+            "-keystore",
+            keystore.toString(),
+            "-storepass",
+            TLS_PASSWORD,
+            "-file",
+            certificate.toString()),
+        Map.of());
+    return keystore;
   }
 
   private static void write(String sql, Zone zone, String table) {
@@ -193,15 +247,35 @@ class ServeEscapeTest extends SparkTestBase {
     return ServeProcess.value(results, name);
   }
 
+  /** The client over TLS, trusting the test's certificate (gRPC's roots file variable). */
   private Map<String, JsonNode> runClient() throws Exception {
-    return ServeProcess.runClient(
-        "serve_client.py",
-        List.of(
-            server.address(),
-            TOKEN,
-            Path.of(layout.root(Zone.IDENTIFIABLE)).toAbsolutePath().toString(),
-            Path.of(layout.root(Zone.DEIDENTIFIED)).toAbsolutePath().toString(),
-            Path.of(layout.root(Zone.PROJECTS)).toAbsolutePath().toString()),
-        List.of());
+    String out =
+        ServeProcess.runPython(
+            "serve_client.py",
+            List.of(
+                server.address(),
+                TOKEN,
+                Path.of(layout.root(Zone.IDENTIFIABLE)).toAbsolutePath().toString(),
+                Path.of(layout.root(Zone.DEIDENTIFIED)).toAbsolutePath().toString(),
+                Path.of(layout.root(Zone.PROJECTS)).toAbsolutePath().toString(),
+                ";use_ssl=true"),
+            Map.of("GRPC_DEFAULT_SSL_ROOTS_FILE_PATH", certificate.toString()));
+    Files.writeString(Path.of("target/serve_client-results.jsonl"), out);
+    return ServeProcess.results(out);
+  }
+
+  @Test
+  void thePortSpeaksOnlyTls() throws Exception {
+    try (java.net.Socket plain = new java.net.Socket("127.0.0.1", server.port())) {
+      plain.setSoTimeout(30_000);
+      plain
+          .getOutputStream()
+          .write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      plain.getOutputStream().flush();
+      int first = plain.getInputStream().read();
+      // Either the connection closes or a TLS alert record (content type 21) comes back: never
+      // an HTTP/2 answer from Spark Connect.
+      assertThat(first).isIn(-1, 21);
+    }
   }
 }

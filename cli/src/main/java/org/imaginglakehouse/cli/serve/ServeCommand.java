@@ -80,6 +80,16 @@ public final class ServeCommand extends LakehouseCommand {
       description = "Also answer GET http://ADDRESS:N/health (200 ok / 503 down) for probes.")
   Integer healthPort;
 
+  @Option(
+      names = "--tls-keystore",
+      paramLabel = "FILE",
+      description =
+          "PKCS12 key store with the server's key and certificate: clients then connect with TLS"
+              + " (;use_ssl=true). Password from env "
+              + SqlServer.TLS_PASSWORD_ENV
+              + " or config jobs.serve.tls-password-file.")
+  String tlsKeystore;
+
   @Override
   protected int run() throws InterruptedException {
     Map<String, String> explicit = new LinkedHashMap<>();
@@ -90,6 +100,7 @@ public final class ServeCommand extends LakehouseCommand {
     explicit.put(SqlServer.OPTION_TOKEN_FILE, tokenFile);
     explicit.put(SqlServer.OPTION_USERS_FILE, usersFile);
     explicit.put(SqlServer.OPTION_SCRATCH_ROOT, scratchRoot);
+    explicit.put(SqlServer.OPTION_TLS_KEYSTORE, tlsKeystore);
     explicit.put(SqlServer.OPTION_HEALTH_PORT, healthPort == null ? null : healthPort.toString());
     JobOptions options = JobOptions.of(context().config(), SqlServer.NAME, explicit);
     SqlServer server = new SqlServer(context().config(), options, System.getenv());
@@ -121,6 +132,7 @@ public final class ServeCommand extends LakehouseCommand {
                 + (!server.users().isEmpty()
                     ? server.users().size() + " users with their own tokens"
                     : server.authenticated() ? "token required" : "no token: loopback only")
+                + (server.tls() ? "; TLS: connect with ;use_ssl=true" : "")
                 + "). Stop with SIGTERM or Ctrl-C."
                 + (server.healthPort() < 0
                     ? ""

@@ -79,6 +79,12 @@ public final class SqlServer implements AutoCloseable {
 
   public static final long DEFAULT_AUDIT_FLUSH_MS = 5_000;
 
+  /** PKCS12 key store of the server's TLS key and certificate; TLS is on when given. */
+  public static final String OPTION_TLS_KEYSTORE = "tls-keystore";
+
+  /** Environment variable holding the key store's password (else the file named by config). */
+  public static final String TLS_PASSWORD_ENV = "LAKEHOUSE_SERVE_TLS_PASSWORD";
+
   /** Port of the HTTP health check ({@code GET /health}); none unless given. */
   public static final String OPTION_HEALTH_PORT = "health-port";
 
@@ -99,6 +105,9 @@ public final class SqlServer implements AutoCloseable {
   private final long auditFlushMillis;
   private final int healthPort;
   private HealthEndpoint health;
+  private final Path tlsKeystore;
+  private final Secret tlsPassword;
+  private TlsFront tls;
   private SparkSession root;
   private ServeAudit audit;
   private String address;
@@ -130,6 +139,19 @@ public final class SqlServer implements AutoCloseable {
     }
     this.scratchRoot = options.get(OPTION_SCRATCH_ROOT, defaultScratchRoot(layout));
     this.auditFlushMillis = options.getLong(OPTION_AUDIT_FLUSH_MS, DEFAULT_AUDIT_FLUSH_MS);
+    String keystore = options.get(OPTION_TLS_KEYSTORE, null);
+    this.tlsKeystore = keystore == null ? null : Path.of(keystore);
+    this.tlsPassword =
+        keystore == null
+            ? null
+            : Secrets.resolve(
+                    config, env, "jobs." + NAME + ".tls-password-file", List.of(TLS_PASSWORD_ENV))
+                .orElseThrow(
+                    () ->
+                        new LakehouseException(
+                            "--tls-keystore needs the key store's password: set "
+                                + TLS_PASSWORD_ENV
+                                + " or config jobs.serve.tls-password-file"));
     this.healthPort = options.getInt(OPTION_HEALTH_PORT, -1);
     if (healthPort > 65535) {
       throw new LakehouseException("--health-port must be between 0 and 65535, not " + healthPort);
@@ -207,8 +229,9 @@ public final class SqlServer implements AutoCloseable {
       }
     }
     SparkConf conf = LakehouseSessions.sparkConf(config, env);
-    conf.set(CONNECT_PORT, Integer.toString(port));
-    conf.set(CONNECT_ADDRESS, bind);
+    // With TLS, clients reach Spark Connect through TlsFront; Connect itself stays on loopback.
+    conf.set(CONNECT_PORT, tlsKeystore == null ? Integer.toString(port) : "0");
+    conf.set(CONNECT_ADDRESS, tlsKeystore == null ? bind : "127.0.0.1");
     // A server has no console to draw stage progress bars on.
     conf.set("spark.ui.showConsoleProgress", "false");
     conf.set("spark.pyspark.python", NO_PYTHON);
@@ -244,9 +267,19 @@ public final class SqlServer implements AutoCloseable {
       throw new LakehouseException(
           "Cannot start Spark Connect on " + bind + ":" + port + ": " + e.getMessage(), e);
     }
+    int connectPort = SparkConnectService$.MODULE$.localPort();
+    if (tlsKeystore != null) {
+      try {
+        tls =
+            new TlsFront(bind, port, tlsKeystore, tlsPassword.reveal().toCharArray(), connectPort);
+      } catch (RuntimeException e) {
+        close();
+        throw e;
+      }
+    }
     // The Python client sends a token in plaintext only to the host name localhost (else TLS).
     String host = isLoopback(bind) ? "localhost" : bind;
-    address = "sc://" + host + ":" + SparkConnectService$.MODULE$.localPort();
+    address = "sc://" + host + ":" + (tls == null ? connectPort : tls.port());
   }
 
   /**
@@ -357,6 +390,11 @@ public final class SqlServer implements AutoCloseable {
     return token != null || users != null;
   }
 
+  /** Whether clients connect with TLS ({@code ;use_ssl=true}). */
+  public boolean tls() {
+    return tlsKeystore != null;
+  }
+
   /** Users of the users file, or empty with a shared token or none. */
   public List<String> users() {
     return users == null ? List.of() : users.users();
@@ -370,6 +408,10 @@ public final class SqlServer implements AutoCloseable {
   /** Stops the Connect server, then Spark. */
   @Override
   public synchronized void close() {
+    if (tls != null) {
+      tls.close();
+      tls = null;
+    }
     if (health != null) {
       health.close();
       health = null;
