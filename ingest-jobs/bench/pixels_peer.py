@@ -80,7 +80,8 @@ def main():
         flush=True,
     )
     spark.stop()
-    return 0 if written > 0 and errors == 0 else 1
+    # Unreadable files are rows with their error (junk in a PACS copy is expected), not a failure.
+    return 0 if written > 0 else 1
 
 
 if __name__ == "__main__":

@@ -136,8 +136,6 @@ public final class IngestJob extends AbstractJob<IngestResult> {
 
   static final String STATS_COLUMNS_PROPERTY = "delta.dataSkippingStatsColumns";
 
-  static final String DELETION_VECTORS_PROPERTY = "delta.enableDeletionVectors";
-
   /**
    * Properties of instances. Besides the statistics columns, Parquet writer settings for the leaves
    * of the nested {@code header}, which Delta hands to the Parquet writer of every write to the
@@ -152,19 +150,12 @@ public final class IngestJob extends AbstractJob<IngestResult> {
    *
    * <p>Dictionaries stay on for the repetitive leaves (path, tag, keyword, VR, private creator),
    * where they are what keeps the header small.
-   *
-   * <p>And deletion vectors: the settle step's MERGE that drops duplicate SOPs (and the deletion of
-   * changed files' rows) then marks the rows deleted instead of rewriting every data file that
-   * holds one, which for a batch with a few duplicates meant rewriting the whole batch's headers
-   * (the settle step took 9.8 s for 5 duplicates among 4,082 files, issue 30). Spark and Delta
-   * Kernel ({@link DriverScan}) skip the marked rows; OPTIMIZE purges them.
    */
   public static final Map<String, String> INSTANCES_PROPERTIES = instancesProperties();
 
   private static Map<String, String> instancesProperties() {
     Map<String, String> p = new LinkedHashMap<>();
     p.put(STATS_COLUMNS_PROPERTY, String.join(",", STATS_COLUMNS));
-    p.put(DELETION_VECTORS_PROPERTY, "true");
     for (String leaf : IngestSchemas.headerLeafPaths()) {
       p.put("parquet.column.statistics.enabled#" + leaf, "false");
     }
