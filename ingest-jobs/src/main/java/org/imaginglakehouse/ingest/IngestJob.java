@@ -617,7 +617,16 @@ public final class IngestJob extends AbstractJob<IngestResult> {
     counts.instances += appended + again;
     counts.duplicates += duplicateOf.size();
     run.add("instances_appended", appended);
-    if (!fixes.isEmpty()) {
+    if (!fixes.isEmpty() && existing.isEmpty() && duplicateOf.size() <= IN_LIST_MAX) {
+      // Duplicates within this batch only (no SOP of it was in the table before): the rows to drop
+      // are exactly this run's rows of the losing paths. A DELETE by path plans no join.
+      run.add("instance_rows_settled", fixes.size());
+      DeltaTable.forPath(spark, instancesPath)
+          .delete(
+              col("ingest_run_id")
+                  .equalTo(run.runId())
+                  .and(col("file_path").isin(duplicateOf.keySet().toArray())));
+    } else if (!fixes.isEmpty()) {
       run.add("instance_rows_settled", fixes.size());
       DeltaTable.forPath(spark, instancesPath)
           .as("t")
