@@ -2,29 +2,23 @@
 runs the allowed queries and the escape attempts, and prints one JSON object per line:
 {"name": ..., "ok": true/false, "value": ..., "error": first line of the error}.
 
-Usage: serve_client.py ADDRESS TOKEN IDENTIFIABLE_ROOT DEIDENTIFIED_ROOT PROJECTS_ROOT
-(the server grants project "granted", not "other")
+Usage: serve_client.py ADDRESS TOKEN IDENTIFIABLE_ROOT DEIDENTIFIED_ROOT PROJECTS_ROOT [URL_PARAMS]
+(the server grants project "granted", not "other"; URL_PARAMS e.g. ";use_ssl=true" are added to
+every connection URL)
 """
-import json
 import sys
 
 from pyspark.sql import SparkSession
+
+from serve_results import attempt
 from pyspark.sql.functions import udf
 
 address, token, ident, deid, projects = sys.argv[1:6]
+params = sys.argv[6] if len(sys.argv) > 6 else ""
 
 
 def session(tok):
-    return SparkSession.builder.remote(f"{address}/;token={tok}").create()
-
-
-def attempt(name, action):
-    try:
-        value = action()
-        print(json.dumps({"name": name, "ok": True, "value": value}), flush=True)
-    except Exception as e:  # noqa: BLE001 - every failure is a result here
-        text = " ".join(str(e).split())[:1500] or type(e).__name__
-        print(json.dumps({"name": name, "ok": False, "error": text}), flush=True)
+    return SparkSession.builder.remote(f"{address}/;token={tok}{params}").create()
 
 
 def count(df):
@@ -123,4 +117,4 @@ attempt("escape: TRANSFORM script", lambda: sql("SELECT TRANSFORM(1) USING 'cat 
 
 # Last: pyspark takes the latest session as the active one, which some calls (udf) use.
 attempt("wrong token", lambda: session(token + "x").sql("SELECT 1").collect()[0][0])
-attempt("missing token", lambda: SparkSession.builder.remote(address).create().sql("SELECT 1").collect()[0][0])
+attempt("missing token", lambda: SparkSession.builder.remote(f"{address}/{params}").create().sql("SELECT 1").collect()[0][0])

@@ -39,11 +39,7 @@ final class CliProcess {
   private static Process start(Path workingDir, List<String> env, String... args) throws Exception {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String opt : Files.readAllLines(repoRoot().resolve("bin/jvm-options"))) {
-      if (!opt.isBlank() && !opt.startsWith("#")) {
-        command.add(opt);
-      }
-    }
+    command.addAll(jvmOptions());
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(LakehouseCli.class.getName());
@@ -60,6 +56,17 @@ final class CliProcess {
       builder.environment().put(parts[0], parts[1]);
     }
     return builder.start();
+  }
+
+  /** The JVM options of bin/jvm-options (module opens Spark needs on Java 17). */
+  static List<String> jvmOptions() throws java.io.IOException {
+    List<String> options = new ArrayList<>();
+    for (String opt : Files.readAllLines(repoRoot().resolve("bin/jvm-options"))) {
+      if (!opt.isBlank() && !opt.startsWith("#")) {
+        options.add(opt);
+      }
+    }
+    return options;
   }
 
   static Path repoRoot() {

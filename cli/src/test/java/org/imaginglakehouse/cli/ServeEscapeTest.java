@@ -4,17 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.imaginglakehouse.cli.serve.SqlServer;
 import org.imaginglakehouse.core.config.LakehouseConfig;
 import org.imaginglakehouse.core.testing.SparkTestBase;
@@ -76,11 +71,8 @@ class ServeEscapeTest extends SparkTestBase {
 
   private static ZoneLayout layout;
   private static String home;
-  private static int port;
-  private static Process server;
-  private static Thread reader;
-  private static final StringBuilder serverOutput = new StringBuilder();
-  private static String address;
+  private static ServeProcess server;
+  private static Path certificate;
 
   @BeforeAll
   static void startServer() throws Exception {
@@ -100,50 +92,63 @@ class ServeEscapeTest extends SparkTestBase {
           .format("delta")
           .save(layout.projectTable(project, "files"));
     }
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
+    Path keystore = certificate(Path.of(home));
     server =
-        CliProcess.start(
+        ServeProcess.start(
             List.of(
-                "LAKEHOUSE_SERVE_TOKEN=" + TOKEN,
-                "PYSPARK_PYTHON=" + SqlServer.NO_PYTHON,
-                "PYSPARK_DRIVER_PYTHON=" + SqlServer.NO_PYTHON),
-            "--home",
-            home,
+                "LAKEHOUSE_SERVE_TOKEN=" + TOKEN, "LAKEHOUSE_SERVE_TLS_PASSWORD=" + TLS_PASSWORD),
+            List.of("--home", home),
+            List.of("--grant-project", "granted", "--tls-keystore", keystore.toString()));
+    assertThat(server.output()).contains("TLS: connect with ;use_ssl=true");
+  }
+
+  private static final String TLS_PASSWORD = "serve-test-keystore";
+
+  /** A self-signed certificate for localhost made with keytool; its PEM is {@link #certificate}. */
+  private static Path certificate(Path dir) throws Exception {
+    Path keystore = dir.resolve("serve.p12");
+    certificate = dir.resolve("serve.pem");
+    String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+    ServeProcess.run(
+        List.of(
+            keytool,
+            "-genkeypair",
+            "-alias",
             "serve",
-            "--port",
-            Integer.toString(port),
-            "--grant-project",
-            "granted");
-    BufferedReader lines =
-        new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-    reader =
-        new Thread(
-            () -> {
-              try {
-                for (String line; (line = lines.readLine()) != null; ) {
-                  synchronized (serverOutput) {
-                    serverOutput.append(line).append('\n');
-                    if (line.startsWith("lakehouse serve: Spark Connect listening on ")) {
-                      address = line.split(" ")[6];
-                      serverOutput.notifyAll();
-                    }
-                  }
-                }
-              } catch (java.io.IOException e) {
-                // the server has gone; its exit code is checked
-              }
-            });
-    reader.setDaemon(true);
-    reader.start();
-    long deadline = System.currentTimeMillis() + 180_000;
-    synchronized (serverOutput) {
-      while (address == null && server.isAlive() && System.currentTimeMillis() < deadline) {
-        serverOutput.wait(1000);
-      }
-    }
-    assertThat(address).as("server output:\n%s", serverOutput).isEqualTo("sc://localhost:" + port);
+            "-keyalg",
+            "RSA",
+            "-keysize",
+            "2048",
+            "-dname",
+            "CN=localhost",
+            "-ext",
+            "SAN=dns:localhost,ip:127.0.0.1",
+            "-validity",
+            "2",
+            "-storetype",
+            "PKCS12",
+            "-keystore",
+            keystore.toString(),
+            "-storepass",
+            TLS_PASSWORD,
+            "-keypass",
+            TLS_PASSWORD),
+        Map.of());
+    ServeProcess.run(
+        List.of(
+            keytool,
+            "-exportcert",
+            "-rfc",
+            "-alias",
+            "serve",
+            "-keystore",
+            keystore.toString(),
+            "-storepass",
+            TLS_PASSWORD,
+            "-file",
+            certificate.toString()),
+        Map.of());
+    return keystore;
   }
 
   private static void write(String sql, Zone zone, String table) {
@@ -152,16 +157,8 @@ class ServeEscapeTest extends SparkTestBase {
 
   @AfterAll
   static void stopServer() throws Exception {
-    if (server != null && server.isAlive()) {
-      // SIGTERM; Process.destroy() would also close our end of its output before the last line.
-      server.toHandle().destroy();
-      assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      reader.join(10_000); // until it has read the last lines
-      synchronized (serverOutput) {
-        assertThat(serverOutput)
-            .as("exit code %d", server.exitValue())
-            .contains("lakehouse serve: stopped");
-      }
+    if (server != null) {
+      server.close();
     }
   }
 
@@ -199,10 +196,6 @@ class ServeEscapeTest extends SparkTestBase {
         });
   }
 
-  static final List<String> NO_PYTHON_ENV =
-      List.of(
-          "PYSPARK_PYTHON=" + SqlServer.NO_PYTHON, "PYSPARK_DRIVER_PYTHON=" + SqlServer.NO_PYTHON);
-
   @Test
   void aServerWhoseEnvironmentNamesAPythonDoesNotStart() throws Exception {
     CliProcess.Result run =
@@ -221,57 +214,68 @@ class ServeEscapeTest extends SparkTestBase {
   @Test
   void aTakenPortIsRefusedWithTheReason() throws Exception {
     CliProcess.Result run =
-        CliProcess.run(NO_PYTHON_ENV, "--home", home, "serve", "--port", Integer.toString(port));
+        CliProcess.run(
+            ServeProcess.NO_PYTHON_ENV,
+            "--home",
+            home,
+            "serve",
+            "--port",
+            Integer.toString(server.port()));
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(new String(run.bytes(), StandardCharsets.UTF_8))
-        .contains("Port " + port + " on 127.0.0.1 is taken");
+        .contains("Port " + server.port() + " on 127.0.0.1 is taken");
   }
 
   @Test
   void aNonLoopbackAddressNeedsAToken() throws Exception {
     CliProcess.Result run =
-        CliProcess.run(NO_PYTHON_ENV, "--home", home, "serve", "--bind", "0.0.0.0", "--port", "0");
+        CliProcess.run(
+            ServeProcess.NO_PYTHON_ENV,
+            "--home",
+            home,
+            "serve",
+            "--bind",
+            "0.0.0.0",
+            "--port",
+            "0");
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(new String(run.bytes(), StandardCharsets.UTF_8))
         .contains("Refusing to serve on 0.0.0.0 without a token");
   }
 
   private static String value(Map<String, JsonNode> results, String name) {
-    JsonNode result = results.get(name);
-    assertThat(result).as(name).isNotNull();
-    assertThat(result.get("ok").asBoolean()).as("%s failed: %s", name, result).isTrue();
-    JsonNode value = result.get("value");
-    return value.isTextual() ? value.asText() : value.toString();
+    return ServeProcess.value(results, name);
   }
 
+  /** The client over TLS, trusting the test's certificate (gRPC's roots file variable). */
   private Map<String, JsonNode> runClient() throws Exception {
-    Path root = CliProcess.repoRoot();
-    Path python = root.resolve(".venv/bin/python");
-    assertThat(python).as("the pyspark Connect client: run bin/setup --with-python").isExecutable();
-    List<String> command = new ArrayList<>();
-    command.add(python.toString());
-    command.add(root.resolve("cli/src/test/python/serve_client.py").toString());
-    command.add(address);
-    command.add(TOKEN);
-    command.add(Path.of(layout.root(Zone.IDENTIFIABLE)).toAbsolutePath().toString());
-    command.add(Path.of(layout.root(Zone.DEIDENTIFIED)).toAbsolutePath().toString());
-    command.add(Path.of(layout.root(Zone.PROJECTS)).toAbsolutePath().toString());
-    Path log = Files.createTempFile("serve-client-", ".log");
-    Process client =
-        new ProcessBuilder(command)
-            .redirectError(log.toFile())
-            .redirectOutput(ProcessBuilder.Redirect.PIPE)
-            .start();
-    String out = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(client.waitFor(5, TimeUnit.MINUTES)).isTrue();
-    assertThat(client.exitValue()).as("client stderr: %s", Files.readString(log)).isZero();
-    // Kept for reading when an attempt changes behaviour.
-    Files.writeString(Path.of("target/serve-client-results.jsonl"), out);
-    Map<String, JsonNode> results = new LinkedHashMap<>();
-    for (String line : out.strip().split("\n")) {
-      JsonNode node = JSON.readTree(line);
-      results.put(node.get("name").asText(), node);
+    String out =
+        ServeProcess.runPython(
+            "serve_client.py",
+            List.of(
+                server.address(),
+                TOKEN,
+                Path.of(layout.root(Zone.IDENTIFIABLE)).toAbsolutePath().toString(),
+                Path.of(layout.root(Zone.DEIDENTIFIED)).toAbsolutePath().toString(),
+                Path.of(layout.root(Zone.PROJECTS)).toAbsolutePath().toString(),
+                ";use_ssl=true"),
+            Map.of("GRPC_DEFAULT_SSL_ROOTS_FILE_PATH", certificate.toString()));
+    Files.writeString(Path.of("target/serve_client-results.jsonl"), out);
+    return ServeProcess.results(out);
+  }
+
+  @Test
+  void thePortSpeaksOnlyTls() throws Exception {
+    try (java.net.Socket plain = new java.net.Socket("127.0.0.1", server.port())) {
+      plain.setSoTimeout(30_000);
+      plain
+          .getOutputStream()
+          .write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      plain.getOutputStream().flush();
+      int first = plain.getInputStream().read();
+      // Either the connection closes or a TLS alert record (content type 21) comes back: never
+      // an HTTP/2 answer from Spark Connect.
+      assertThat(first).isIn(-1, 21);
     }
-    return results;
   }
 }

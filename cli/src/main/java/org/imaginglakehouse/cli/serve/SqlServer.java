@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
@@ -66,9 +68,30 @@ public final class SqlServer implements AutoCloseable {
   /** Environment variable holding the token when no file is given. */
   public static final String TOKEN_ENV = "LAKEHOUSE_SERVE_TOKEN";
 
+  /** File of per-user tokens ({@link UserTokens}): users are named, audited, get scratch areas. */
+  public static final String OPTION_USERS_FILE = "users-file";
+
+  /** Root under which each user's scratch database lives ({@code <root>/<user>}). */
+  public static final String OPTION_SCRATCH_ROOT = "scratch-root";
+
+  /** How often the audit rows queued are appended, in milliseconds. */
+  public static final String OPTION_AUDIT_FLUSH_MS = "audit-flush-ms";
+
+  public static final long DEFAULT_AUDIT_FLUSH_MS = 5_000;
+
+  /** PKCS12 key store of the server's TLS key and certificate; TLS is on when given. */
+  public static final String OPTION_TLS_KEYSTORE = "tls-keystore";
+
+  /** Environment variable holding the key store's password (else the file named by config). */
+  public static final String TLS_PASSWORD_ENV = "LAKEHOUSE_SERVE_TLS_PASSWORD";
+
+  /** Port of the HTTP health check ({@code GET /health}); none unless given. */
+  public static final String OPTION_HEALTH_PORT = "health-port";
+
   static final String CONNECT_PORT = "spark.connect.grpc.binding.port";
   static final String CONNECT_ADDRESS = "spark.connect.grpc.binding.address";
   static final String CONNECT_TOKEN = "spark.connect.authenticate.token";
+  static final String CONNECT_INTERCEPTORS = "spark.connect.grpc.interceptor.classes";
 
   private final LakehouseConfig config;
   private final Map<String, String> env;
@@ -77,7 +100,16 @@ public final class SqlServer implements AutoCloseable {
   private final String bind;
   private final List<String> projects;
   private final Secret token;
+  private final UserTokens users;
+  private final String scratchRoot;
+  private final long auditFlushMillis;
+  private final int healthPort;
+  private HealthEndpoint health;
+  private final Path tlsKeystore;
+  private final Secret tlsPassword;
+  private TlsFront tls;
   private SparkSession root;
+  private ServeAudit audit;
   private String address;
   private List<ZoneCatalog.TableRef> tables;
 
@@ -97,15 +129,51 @@ public final class SqlServer implements AutoCloseable {
       }
     }
     this.token = token(config, options, env);
-    if (token == null && !isLoopback(bind)) {
+    String usersFile = options.get(OPTION_USERS_FILE, null);
+    this.users = usersFile == null ? null : UserTokens.read(Path.of(usersFile));
+    if (users != null && token != null) {
+      throw new LakehouseException(
+          "Give either a users file (per-user tokens) or a shared token ("
+              + TOKEN_ENV
+              + ", --token-file), not both");
+    }
+    this.scratchRoot = options.get(OPTION_SCRATCH_ROOT, defaultScratchRoot(layout));
+    this.auditFlushMillis = options.getLong(OPTION_AUDIT_FLUSH_MS, DEFAULT_AUDIT_FLUSH_MS);
+    String keystore = options.get(OPTION_TLS_KEYSTORE, null);
+    this.tlsKeystore = keystore == null ? null : Path.of(keystore);
+    this.tlsPassword =
+        keystore == null
+            ? null
+            : Secrets.resolve(
+                    config, env, "jobs." + NAME + ".tls-password-file", List.of(TLS_PASSWORD_ENV))
+                .orElseThrow(
+                    () ->
+                        new LakehouseException(
+                            "--tls-keystore needs the key store's password: set "
+                                + TLS_PASSWORD_ENV
+                                + " or config jobs.serve.tls-password-file"));
+    this.healthPort = options.getInt(OPTION_HEALTH_PORT, -1);
+    if (healthPort > 65535) {
+      throw new LakehouseException("--health-port must be between 0 and 65535, not " + healthPort);
+    }
+    if (token == null && users == null && !isLoopback(bind)) {
       throw new LakehouseException(
           "Refusing to serve on "
               + bind
               + " without a token: anyone who can reach that address could query the"
-              + " de-identified zone. Give --token-file FILE or set "
+              + " de-identified zone. Give --users-file FILE or --token-file FILE or set "
               + TOKEN_ENV
               + ", or bind to 127.0.0.1.");
     }
+  }
+
+  /** {@code scratch} next to the de-identified root: outside every served zone. */
+  static String defaultScratchRoot(ZoneLayout layout) {
+    org.apache.hadoop.fs.Path deidentified =
+        new org.apache.hadoop.fs.Path(layout.root(Zone.DEIDENTIFIED));
+    org.apache.hadoop.fs.Path parent = deidentified.getParent();
+    return new org.apache.hadoop.fs.Path(parent == null ? deidentified : parent, "scratch")
+        .toString();
   }
 
   private static Secret token(LakehouseConfig config, JobOptions options, Map<String, String> env) {
@@ -126,6 +194,10 @@ public final class SqlServer implements AutoCloseable {
   /** Starts Spark and the Connect server; returns once clients can connect. */
   public synchronized void start() {
     checkPortFree();
+    if (healthPort >= 0) {
+      // Open first: a taken health port stops the start before Spark, and probes see "starting".
+      health = new HealthEndpoint(bind, healthPort, this::healthReport);
+    }
     Map<String, String> roots = new LinkedHashMap<>();
     Set<String> databases = new TreeSet<>();
     roots.put(Zone.DEIDENTIFIED.id(), layout.root(Zone.DEIDENTIFIED));
@@ -134,7 +206,14 @@ public final class SqlServer implements AutoCloseable {
       roots.put(ZoneLayout.projectDatabase(project), layout.projectRoot(project));
       databases.add(ZoneLayout.projectDatabase(project));
     }
-    Guard guard = new Guard(new ServeAccess(roots, databases));
+    Map<String, String> scratch = new TreeMap<>();
+    if (users != null) {
+      for (String user : users.users()) {
+        scratch.put(user, scratchRoot + "/" + user);
+      }
+    }
+    String auditLocation = layout.table(Zone.DEIDENTIFIED, ServeAudit.TABLE);
+    Guard guard = new Guard(new ServeAccess(roots, databases, scratch, List.of(auditLocation)));
     // Fail closed on client Python: the server needs none (Python UDFs are refused), but a Python
     // data source makes Spark start a worker while the plan is analysed, before the check, and
     // that worker's executable comes from the environment only. So the environment must name
@@ -150,14 +229,18 @@ public final class SqlServer implements AutoCloseable {
       }
     }
     SparkConf conf = LakehouseSessions.sparkConf(config, env);
-    conf.set(CONNECT_PORT, Integer.toString(port));
-    conf.set(CONNECT_ADDRESS, bind);
+    // With TLS, clients reach Spark Connect through TlsFront; Connect itself stays on loopback.
+    conf.set(CONNECT_PORT, tlsKeystore == null ? Integer.toString(port) : "0");
+    conf.set(CONNECT_ADDRESS, tlsKeystore == null ? bind : "127.0.0.1");
     // A server has no console to draw stage progress bars on.
     conf.set("spark.ui.showConsoleProgress", "false");
     conf.set("spark.pyspark.python", NO_PYTHON);
     conf.set("spark.pyspark.driver.python", NO_PYTHON);
     if (token != null) {
       conf.set(CONNECT_TOKEN, token.reveal());
+    }
+    if (users != null) {
+      conf.set(CONNECT_INTERCEPTORS, UserAuthInterceptor.class.getName());
     }
     root = SparkSession.builder().config(conf).withExtensions(guard).getOrCreate();
     guard.trusted = root;
@@ -166,16 +249,75 @@ public final class SqlServer implements AutoCloseable {
     for (String project : projects) {
       tables.addAll(catalog.registerProject(project));
     }
+    scratch.forEach(
+        (user, location) -> registerScratch(ServeAccess.scratchDatabase(user), location));
+    audit = new ServeAudit(root, auditLocation, users != null, auditFlushMillis);
+    root.sparkContext().addSparkListener(audit);
+    if (users != null) {
+      UserAuthInterceptor.install(users, audit);
+    }
     try {
       SparkConnectService.start(root.sparkContext());
     } catch (RuntimeException e) {
+      audit.close();
       root.stop();
+      if (health != null) {
+        health.close();
+      }
       throw new LakehouseException(
           "Cannot start Spark Connect on " + bind + ":" + port + ": " + e.getMessage(), e);
     }
+    int connectPort = SparkConnectService$.MODULE$.localPort();
+    if (tlsKeystore != null) {
+      try {
+        tls =
+            new TlsFront(bind, port, tlsKeystore, tlsPassword.reveal().toCharArray(), connectPort);
+      } catch (RuntimeException e) {
+        close();
+        throw e;
+      }
+    }
     // The Python client sends a token in plaintext only to the host name localhost (else TLS).
     String host = isLoopback(bind) ? "localhost" : bind;
-    address = "sc://" + host + ":" + SparkConnectService$.MODULE$.localPort();
+    address = "sc://" + host + ":" + (tls == null ? connectPort : tls.port());
+  }
+
+  /**
+   * Creates a user's scratch database at its root (the in-memory catalog forgets it on restart) and
+   * registers the Delta tables already there.
+   */
+  private void registerScratch(String database, String location) {
+    root.sql("CREATE DATABASE IF NOT EXISTS " + database + " LOCATION '" + escape(location) + "'");
+    org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(location);
+    try {
+      org.apache.hadoop.fs.FileSystem fs =
+          dir.getFileSystem(root.sparkContext().hadoopConfiguration());
+      if (!fs.exists(dir)) {
+        return;
+      }
+      for (org.apache.hadoop.fs.FileStatus child : fs.listStatus(dir)) {
+        String name = child.getPath().getName();
+        if (child.isDirectory()
+            && name.matches("[a-z][a-z0-9_]*")
+            && fs.exists(new org.apache.hadoop.fs.Path(child.getPath(), "_delta_log"))) {
+          root.sql(
+              "CREATE TABLE IF NOT EXISTS "
+                  + database
+                  + "."
+                  + name
+                  + " USING delta LOCATION '"
+                  + escape(child.getPath().toString())
+                  + "'");
+        }
+      }
+    } catch (IOException e) {
+      throw new LakehouseException(
+          "Cannot list the scratch area " + location + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String escape(String location) {
+    return location.replace("\\", "\\\\").replace("'", "\\'");
   }
 
   private void checkPortFree() {
@@ -194,6 +336,36 @@ public final class SqlServer implements AutoCloseable {
               + " is taken (another lakehouse serve or Spark Connect server?): stop it or give"
               + " --port N.");
     }
+  }
+
+  /** The health check's report; throws with what is down. */
+  private String healthReport() {
+    SparkSession session = root;
+    if (address == null || session == null) {
+      throw new LakehouseException("starting");
+    }
+    if (session.sparkContext().isStopped()) {
+      throw new LakehouseException("Spark is stopped");
+    }
+    org.sparkproject.connect.grpc.Server connect = SparkConnectService$.MODULE$.server();
+    if (connect == null || connect.isShutdown()) {
+      throw new LakehouseException("the Spark Connect service is stopped");
+    }
+    session.sql("SELECT 1").collect(); // the driver answers queries
+    return String.format(
+        "{\"status\":\"ok\",\"connect\":\"%s\",\"tables\":%d,\"users\":%d,"
+            + "\"audit_rows_written\":%d}",
+        address, tables.size(), users().size(), audit.written());
+  }
+
+  /** The address bound (clients use {@link #address()}). */
+  public String bindAddress() {
+    return bind;
+  }
+
+  /** Port of the health check, or -1 without one. */
+  public int healthPort() {
+    return health == null ? -1 : health.port();
   }
 
   /** {@code sc://host:port} clients connect to; set by {@link #start()}. */
@@ -215,12 +387,35 @@ public final class SqlServer implements AutoCloseable {
   }
 
   public boolean authenticated() {
-    return token != null;
+    return token != null || users != null;
+  }
+
+  /** Whether clients connect with TLS ({@code ;use_ssl=true}). */
+  public boolean tls() {
+    return tlsKeystore != null;
+  }
+
+  /** Users of the users file, or empty with a shared token or none. */
+  public List<String> users() {
+    return users == null ? List.of() : users.users();
+  }
+
+  /** The audit table's location. */
+  public String auditLocation() {
+    return layout.table(Zone.DEIDENTIFIED, ServeAudit.TABLE);
   }
 
   /** Stops the Connect server, then Spark. */
   @Override
   public synchronized void close() {
+    if (tls != null) {
+      tls.close();
+      tls = null;
+    }
+    if (health != null) {
+      health.close();
+      health = null;
+    }
     if (root == null) {
       return;
     }
@@ -229,10 +424,18 @@ public final class SqlServer implements AutoCloseable {
     } catch (RuntimeException e) {
       // already stopped with Spark (its own shutdown hook may run first)
     }
+    UserAuthInterceptor.uninstall();
     try {
-      root.stop();
+      audit.close();
+    } catch (RuntimeException e) {
+      System.err.println(
+          "lakehouse serve: the last audit rows could not be written: " + e.getMessage());
     } finally {
-      root = null;
+      try {
+        root.stop();
+      } finally {
+        root = null;
+      }
     }
   }
 
@@ -253,7 +456,7 @@ public final class SqlServer implements AutoCloseable {
 
     void check(SparkSession session, LogicalPlan plan) {
       if (session != trusted) {
-        access.check(session, plan);
+        access.check(session, plan, ConnectSessions.userOf(session));
       }
     }
   }

@@ -71,7 +71,8 @@ public final class LakehouseSessions {
     conf.setIfMissing("spark.sql.adaptive.enabled", "true");
     // Small Delta logs are read far faster with few partitions (default 50).
     conf.setIfMissing("spark.databricks.delta.snapshotPartitions", "2");
-    conf.setIfMissing("spark.databricks.delta.optimizeWrite.enabled", "true");
+    // Few files from our many small writes; large writes opt out (DeltaWrites).
+    conf.setIfMissing(DeltaWrites.OPTIMIZE_WRITE_CONF, "true");
     conf.setIfMissing("spark.databricks.delta.retentionDurationCheck.enabled", "true");
     // upper()/lower() by the JVM's case mappings: Spark's ICU path first builds a title-case table
     // over every code point (~2.3 s of one core per JVM, other tasks waiting on it), and the values

@@ -32,6 +32,7 @@ import org.imaginglakehouse.core.job.JobOptions;
 import org.imaginglakehouse.core.job.JobResult;
 import org.imaginglakehouse.core.job.JobStatus;
 import org.imaginglakehouse.core.job.RunContext;
+import org.imaginglakehouse.core.spark.DeltaWrites;
 import org.imaginglakehouse.core.spark.ZoneCatalog;
 import org.imaginglakehouse.core.zone.Zone;
 import org.imaginglakehouse.core.zone.ZoneLayout;
@@ -242,10 +243,14 @@ public final class LinkJob extends AbstractJob<LinkJob.Result> {
           "write",
           () -> {
             if (key.isEmpty()) {
-              boolean unchanged = replaceSnapshot(linked, target);
+              boolean unchanged = replaceSnapshot(linked, target, total - unmappedRows);
               run.count("unchanged", unchanged ? 1 : 0);
             } else {
-              merge(linked, target, key.stream().map(k -> column(raw, k, "--key")).toList());
+              merge(
+                  linked,
+                  target,
+                  key.stream().map(k -> column(raw, k, "--key")).toList(),
+                  total - unmappedRows);
             }
           });
       run.time(
@@ -266,7 +271,7 @@ public final class LinkJob extends AbstractJob<LinkJob.Result> {
   }
 
   /** Replaces the table unless it already holds exactly these rows; returns true if unchanged. */
-  private boolean replaceSnapshot(Dataset<Row> linked, String target) {
+  private boolean replaceSnapshot(Dataset<Row> linked, String target, long rows) {
     if (DeltaTable.isDeltaTable(spark, target)) {
       Dataset<Row> current = spark.read().format("delta").load(target);
       if (sameColumns(current.schema(), linked.schema())
@@ -274,7 +279,10 @@ public final class LinkJob extends AbstractJob<LinkJob.Result> {
         return true;
       }
     }
-    linked.write().format("delta").mode("overwrite").option("overwriteSchema", "true").save(target);
+    DeltaWrites.writer(linked, rows)
+        .mode("overwrite")
+        .option("overwriteSchema", "true")
+        .save(target);
     return false;
   }
 
@@ -305,7 +313,7 @@ public final class LinkJob extends AbstractJob<LinkJob.Result> {
     return r.getLong(0) + ":" + r.getDecimal(1).toPlainString();
   }
 
-  private void merge(Dataset<Row> linked, String target, List<String> key) {
+  private void merge(Dataset<Row> linked, String target, List<String> key, long rows) {
     long duplicates =
         linked
             .groupBy(key.stream().map(k -> col(quote(k))).toArray(Column[]::new))
@@ -321,20 +329,24 @@ public final class LinkJob extends AbstractJob<LinkJob.Result> {
               + " duplicated keys): choose a unique key or use the default snapshot replace");
     }
     if (!DeltaTable.isDeltaTable(spark, target)) {
-      linked.write().format("delta").mode("append").save(target);
+      DeltaWrites.writer(linked, rows).mode("append").save(target);
       return;
     }
     String condition =
         String.join(
             " AND ", key.stream().map(k -> "t." + quote(k) + " <=> s." + quote(k)).toList());
-    DeltaTable.forPath(spark, target)
-        .as("t")
-        .merge(linked.as("s"), condition)
-        .whenMatched()
-        .updateAll()
-        .whenNotMatched()
-        .insertAll()
-        .execute();
+    DeltaWrites.withPolicy(
+        spark,
+        rows,
+        () ->
+            DeltaTable.forPath(spark, target)
+                .as("t")
+                .merge(linked.as("s"), condition)
+                .whenMatched()
+                .updateAll()
+                .whenNotMatched()
+                .insertAll()
+                .execute());
   }
 
   /**

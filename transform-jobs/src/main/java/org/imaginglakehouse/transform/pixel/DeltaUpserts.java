@@ -13,6 +13,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
 import org.imaginglakehouse.core.job.RunContext;
+import org.imaginglakehouse.core.spark.DeltaWrites;
 import org.imaginglakehouse.core.zone.Zone;
 import org.imaginglakehouse.core.zone.ZoneLayout;
 
@@ -20,24 +21,32 @@ import org.imaginglakehouse.core.zone.ZoneLayout;
 public final class DeltaUpserts {
   private DeltaUpserts() {}
 
-  /** Inserts new keys and replaces existing ones; creates the table on first write. */
+  /**
+   * Inserts new keys and replaces existing ones; creates the table on first write. The rows are
+   * counted for the write policy ({@link DeltaWrites}): pass checkpointed or cached rows.
+   */
   public static void upsert(SparkSession spark, String path, Dataset<Row> rows, List<String> keys) {
+    long count = rows.count();
     if (!DeltaTable.isDeltaTable(spark, path)) {
-      rows.write().format("delta").mode("append").save(path);
+      DeltaWrites.writer(rows, count).mode("append").save(path);
       return;
     }
     String condition =
         keys.stream()
             .map(k -> "t.`" + k + "` <=> s.`" + k + "`")
             .collect(Collectors.joining(" AND "));
-    DeltaTable.forPath(spark, path)
-        .as("t")
-        .merge(rows.as("s"), condition)
-        .whenMatched()
-        .updateAll()
-        .whenNotMatched()
-        .insertAll()
-        .execute();
+    DeltaWrites.withPolicy(
+        spark,
+        count,
+        () ->
+            DeltaTable.forPath(spark, path)
+                .as("t")
+                .merge(rows.as("s"), condition)
+                .whenMatched()
+                .updateAll()
+                .whenNotMatched()
+                .insertAll()
+                .execute());
   }
 
   /** Deletes the rows whose {@code key} appears in {@code keys} (no-op when the table is new). */

@@ -36,6 +36,7 @@ import org.imaginglakehouse.core.job.JobResult;
 import org.imaginglakehouse.core.job.JobRunLog;
 import org.imaginglakehouse.core.job.JobStatus;
 import org.imaginglakehouse.core.job.RunContext;
+import org.imaginglakehouse.core.spark.DeltaWrites;
 import org.imaginglakehouse.core.spark.ZoneCatalog;
 import org.imaginglakehouse.core.zone.Zone;
 import org.imaginglakehouse.schemas.inventory.Level;
@@ -893,16 +894,21 @@ public final class PromoteJob extends AbstractJob<PromoteJob.Result> {
     for (String c : rows.columns()) {
       assignments.put("`" + c + "`", "s.`" + c + "`");
     }
-    DeltaTable.forPath(spark, path)
-        .as("t")
-        .merge(source.as("s"), "t.`" + key + "` = s.`" + key + "`")
-        .whenMatched("s." + DELETE)
-        .delete()
-        .whenMatched()
-        .updateExpr(assignments)
-        .whenNotMatched("NOT s." + DELETE)
-        .insertExpr(assignments)
-        .execute();
+    // A large incremental batch (a new feed of a million instances) is written by every task.
+    DeltaWrites.withPolicy(
+        spark,
+        sourceRows,
+        () ->
+            DeltaTable.forPath(spark, path)
+                .as("t")
+                .merge(source.as("s"), "t.`" + key + "` = s.`" + key + "`")
+                .whenMatched("s." + DELETE)
+                .delete()
+                .whenMatched()
+                .updateExpr(assignments)
+                .whenNotMatched("NOT s." + DELETE)
+                .insertExpr(assignments)
+                .execute());
   }
 
   /**
