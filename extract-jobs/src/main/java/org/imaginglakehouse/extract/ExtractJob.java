@@ -159,14 +159,18 @@ public final class ExtractJob extends AbstractJob<ExtractResult> {
     // Fail before any file is written if the project's linked datasets are not as promised.
     project.linkedColumns().forEach(tables::linkedSource);
     try {
-      run.count("asked", request.asked().count());
+      run.count("asked", run.time("count_asked", () -> request.asked().count()));
+      // One pass over the candidates (it also fills the cache every later step reads): how many
+      // are accepted and how many each rule rejects.
+      Map<String, Long> judgement = run.time("judge", () -> countByReason(judged));
+      long acceptedCount = judgement.getOrDefault(ACCEPTED, 0L);
+      run.count("accepted", acceptedCount);
       Dataset<Row> rejected = judged.where(col(ExtractCandidates.REASON).isNotNull());
       Dataset<Row> accepted = judged.where(col(ExtractCandidates.REASON).isNull());
-      long rejectedBefore = run.time("judge", () -> tables.recordRejections(rejected, run));
+      long rejectedBefore =
+          run.time("record_rejections", () -> tables.recordRejections(rejected, run, judgement));
       Dataset<Row> todo = tables.notYetWritten(accepted);
-      long acceptedCount = run.time("count_accepted", () -> accepted.count());
-      run.count("accepted", acceptedCount);
-      Dataset<Row> outcomes = writeFiles(todo).cache();
+      Dataset<Row> outcomes = writeFiles(todo, writeTasks(acceptedCount)).cache();
       try {
         // The files are written here: the executors run when the outcomes are first counted.
         long attempted = run.time("write_files", () -> outcomes.count());
@@ -191,7 +195,29 @@ public final class ExtractJob extends AbstractJob<ExtractResult> {
     }
   }
 
-  private Dataset<Row> writeFiles(Dataset<Row> todo) {
+  /** Key of {@link #countByReason} for the accepted candidates (reason NULL). */
+  static final String ACCEPTED = "";
+
+  /** Candidates per rejection reason; the accepted ones under {@link #ACCEPTED}. */
+  private static Map<String, Long> countByReason(Dataset<Row> judged) {
+    Map<String, Long> out = new LinkedHashMap<>();
+    for (Row r : judged.groupBy(ExtractCandidates.REASON).count().collectAsList()) {
+      out.put(r.isNullAt(0) ? ACCEPTED : r.getString(0), r.getLong(1));
+    }
+    return out;
+  }
+
+  /**
+   * Tasks of the write stage: a few per core, so every core writes and a slow task does not leave
+   * the others idle. Without it the stage inherits the partitions of the joins before it, which
+   * adaptive execution coalesces to one for rows this small: one core wrote every file.
+   */
+  private int writeTasks(long instances) {
+    long perCore = 4L * spark.sparkContext().defaultParallelism();
+    return (int) Math.max(1, Math.min(instances, perCore));
+  }
+
+  private Dataset<Row> writeFiles(Dataset<Row> todo, int tasks) {
     InstanceExtractor.Settings settings =
         new InstanceExtractor.Settings(project, pseudonyms, extractionRoot);
     MapPartitionsFunction<Row, Row> write =
@@ -241,6 +267,7 @@ public final class ExtractJob extends AbstractJob<ExtractResult> {
             ExtractCandidates.SOP,
             ExtractCandidates.REDACT,
             Redactions.BOXES)
+        .repartition(tasks)
         .mapPartitions(write, Encoders.row(ProjectTables.OUTCOME_SCHEMA));
   }
 

@@ -167,7 +167,16 @@ final class ProjectFiles {
    * side files end up in a release.
    */
   static FileSystem fs(Path path) throws IOException {
-    return raw(path.getFileSystem(new Configuration()));
+    return raw(path.getFileSystem(Shared.HADOOP));
+  }
+
+  /**
+   * One Hadoop configuration per JVM, only read: a new one parses Hadoop's XML resources on first
+   * use (milliseconds each), and {@link #fs} runs once per file in verify, where building one per
+   * call took more CPU than the residual scan of the file.
+   */
+  private static final class Shared {
+    static final Configuration HADOOP = new Configuration();
   }
 
   static FileSystem raw(FileSystem fs) {

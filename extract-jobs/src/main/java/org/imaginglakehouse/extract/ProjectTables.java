@@ -8,8 +8,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -49,6 +49,12 @@ final class ProjectTables {
   static final String MANIFEST = "MANIFEST.sha256";
   static final String METADATA_CSV = "metadata.csv";
   static final String METADATA_PARQUET = "metadata.parquet";
+
+  /** The de-identified study table the study-level metadata columns come from. */
+  static final String STUDY = "study";
+
+  private static final String STUDY_KEY = "_study_uid";
+  private static final String STUDY_PREFIX = "_study_";
 
   /** Tables and files of linked datasets: {@code linked_<dataset>}. */
   static final String LINKED_PREFIX = "linked_";
@@ -137,9 +143,11 @@ final class ProjectTables {
 
   /**
    * The rejections of this run's judgement (the extraction's rejections are replaced by them and by
-   * {@link #recordOutcomes}'s failures); counts per reason into {@code run}.
+   * {@link #recordOutcomes}'s failures); counts per reason into {@code run}, from {@code judgement}
+   * (candidates per reason, counted by the caller over the same rows: the table is not read back).
+   * Returns the number of rejections.
    */
-  long recordRejections(Dataset<Row> rejected, RunContext run) {
+  long recordRejections(Dataset<Row> rejected, RunContext run, Map<String, Long> judgement) {
     Column asked = functions.coalesce(col(ExtractCandidates.ASKED_UID), col("SOPInstanceUID"));
     Dataset<Row> rows =
         rejected.select(
@@ -162,7 +170,14 @@ final class ProjectTables {
                 .localCheckpoint(true)
             : null;
     replace(REJECTIONS, EarlierRecords.keep(rows, earlier, REJECTION_KEY, REJECTION_KEPT));
-    return countReasons(read(REJECTIONS).where(thisExtraction()), run);
+    long total = 0;
+    for (Map.Entry<String, Long> e : new TreeMap<>(judgement).entrySet()) {
+      if (!e.getKey().equals(ExtractJob.ACCEPTED)) {
+        run.count("rejected_" + e.getKey(), e.getValue());
+        total += e.getValue();
+      }
+    }
+    return total;
   }
 
   /**
@@ -215,12 +230,16 @@ final class ProjectTables {
                 col("pixel_bytes_copied"),
                 lit(run.runId()).as("run_id"),
                 functions.current_timestamp().as("written_at"));
+    // Written and failed counted in one pass over the (cached) outcomes.
+    Column ok = col("reason").isNull();
     Row totals =
-        written
+        outcomes
             .agg(
-                functions.count(lit(1)),
-                functions.coalesce(functions.sum("size"), lit(0L)),
-                functions.coalesce(functions.sum("pixel_bytes_copied"), lit(0L)))
+                functions.count(functions.when(ok, lit(1))),
+                functions.coalesce(functions.sum(functions.when(ok, col("size"))), lit(0L)),
+                functions.coalesce(
+                    functions.sum(functions.when(ok, col("pixel_bytes_copied"))), lit(0L)),
+                functions.count(functions.when(functions.not(ok), lit(1))))
             .first();
     run.count("written", totals.getLong(0));
     run.count("bytes_written", totals.getLong(1));
@@ -244,7 +263,7 @@ final class ProjectTables {
                 lit(null).cast("string").as("Modality"),
                 lit(run.runId()).as("run_id"),
                 functions.current_timestamp().as("recorded_at"));
-    long failures = failed.count();
+    long failures = totals.getLong(3);
     if (failures > 0) {
       EarlierRecords.keep(failed, earlier, REJECTION_KEY, REJECTION_KEPT)
           .write()
@@ -258,15 +277,6 @@ final class ProjectTables {
           .forEach(r -> run.add("rejected_" + r.getString(0), r.getLong(1)));
     }
     return failures;
-  }
-
-  private static long countReasons(Dataset<Row> rejections, RunContext run) {
-    long total = 0;
-    for (Row r : rejections.groupBy("reason").count().collectAsList()) {
-      run.count("rejected_" + r.getString(0), r.getLong(1));
-      total += r.getLong(1);
-    }
-    return total;
   }
 
   /** Whether the extraction's manifest exists (else it is written even when nothing is new). */
@@ -294,17 +304,55 @@ final class ProjectTables {
     select.add(uid.apply(keyed.col("SeriesInstanceUID")).as("SeriesInstanceUID"));
     select.add(files.col("SOPInstanceUID").as("SOPInstanceUID"));
     select.add(files.col("path").as("path"));
-    StructType schema = image.schema();
-    for (String name : config.metadataColumns()) {
-      if (!List.of(schema.fieldNames()).contains(name) || isKey(name)) {
-        continue; // a column this inventory lacks (templates differ); documented
-      }
-      select.add(released(keyed.col(name), schema.apply(name), keyed.col("eupi")).as(name));
+    // Columns in the project's order: from the image inventory, else study-level ones (StudyDate,
+    // ...) from deidentified.study; a column neither has is left out (templates differ).
+    List<String> imageColumns = List.of(image.schema().fieldNames());
+    Dataset<Row> study = studyTable();
+    List<String> studyColumns =
+        study == null
+            ? List.of()
+            : config.metadataColumns().stream()
+                .filter(c -> !isKey(c) && !imageColumns.contains(c))
+                .filter(List.of(study.columns())::contains)
+                .toList();
+    Dataset<Row> studies = null;
+    if (!studyColumns.isEmpty()) {
+      List<Column> fromStudy = new ArrayList<>();
+      fromStudy.add(col("StudyInstanceUID").as(STUDY_KEY));
+      studyColumns.forEach(c -> fromStudy.add(col("`" + c + "`").as(STUDY_PREFIX + c)));
+      studies = study.select(fromStudy.toArray(Column[]::new));
+      joined =
+          joined.join(
+              studies, keyed.col("StudyInstanceUID").equalTo(studies.col(STUDY_KEY)), "left");
     }
-    Dataset<Row> metadata = joined.select(select.toArray(Column[]::new));
-    replace(METADATA, metadata);
-    Dataset<Row> stored =
-        read(METADATA).where(thisExtraction()).drop(EXTRACTION_ID).orderBy("path");
+    for (String name : config.metadataColumns()) {
+      if (isKey(name)) {
+        continue;
+      }
+      if (imageColumns.contains(name)) {
+        select.add(
+            released(keyed.col(name), image.schema().apply(name), keyed.col("eupi")).as(name));
+      } else if (studyColumns.contains(name)) {
+        select.add(
+            released(
+                    studies.col(STUDY_PREFIX + name), study.schema().apply(name), keyed.col("eupi"))
+                .as(name));
+      }
+    }
+    // Computed once (keyed hashes of every row) for the table and both files; the table is not
+    // read back.
+    Dataset<Row> metadata = joined.select(select.toArray(Column[]::new)).persist();
+    try {
+      replace(METADATA, metadata);
+      writeMetadataFiles(
+          metadata.drop(EXTRACTION_ID).orderBy("path"), accepted, config, extractionRoot);
+    } finally {
+      metadata.unpersist();
+    }
+  }
+
+  private void writeMetadataFiles(
+      Dataset<Row> stored, Dataset<Row> accepted, ProjectConfig config, String extractionRoot) {
     try {
       FileSystem fs = ProjectFiles.fs(new Path(extractionRoot));
       ExtractionFiles.writeSingleFile(
@@ -419,6 +467,14 @@ final class ProjectTables {
     return linked;
   }
 
+  /** {@code deidentified.study} (one row per study), or null when promote has not made it. */
+  private Dataset<Row> studyTable() {
+    String location = layout.table(Zone.DEIDENTIFIED, STUDY);
+    return DeltaTable.isDeltaTable(spark, location)
+        ? spark.read().format("delta").load(location)
+        : null;
+  }
+
   private static boolean isKey(String name) {
     return List.of("eupi", "PatientID", "StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID")
         .contains(name);
@@ -427,10 +483,8 @@ final class ProjectTables {
   private void writeManifest(FileSystem fs, String extractionRoot, List<String> linked)
       throws IOException {
     TreeMap<String, String> lines = new TreeMap<>();
-    Iterator<Row> rows =
-        read(FILES).where(thisExtraction()).select("path", "sha256").toLocalIterator();
-    while (rows.hasNext()) {
-      Row r = rows.next();
+    // One job (toLocalIterator ran one per partition of the table).
+    for (Row r : read(FILES).where(thisExtraction()).select("path", "sha256").collectAsList()) {
       lines.put(r.getString(0), r.getString(1));
     }
     List<String> beside = new ArrayList<>(List.of(METADATA_CSV, METADATA_PARQUET));
@@ -451,9 +505,11 @@ final class ProjectTables {
       rows.write().format("delta").mode("append").save(location(table));
       return;
     }
+    // mergeSchema: a project file that gains a metadata column adds it to the table.
     rows.write()
         .format("delta")
         .mode("overwrite")
+        .option("mergeSchema", "true")
         .option("replaceWhere", EXTRACTION_ID + " = '" + extractionId + "'")
         .save(location(table));
   }

@@ -482,21 +482,31 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
 
   /** Every file under the extraction, relative to it. */
   private List<String> listAll() {
-    Path rootPath = new Path(root);
     List<String> out = new ArrayList<>();
     try {
-      FileSystem fs = ProjectFiles.fs(rootPath);
-      String prefix = fs.getFileStatus(rootPath).getPath().toString() + "/";
-      org.apache.hadoop.fs.RemoteIterator<org.apache.hadoop.fs.LocatedFileStatus> it =
-          fs.listFiles(rootPath, true);
-      while (it.hasNext()) {
-        String p = it.next().getPath().toString();
-        out.add(p.startsWith(prefix) ? p.substring(prefix.length()) : p);
-      }
+      Path rootPath = new Path(root);
+      listUnder(ProjectFiles.fs(rootPath), rootPath, "", out);
     } catch (IOException e) {
       throw new LakehouseException("Cannot list extraction " + root + ": " + e.getMessage(), e);
     }
     return out;
+  }
+
+  /**
+   * By {@code listStatus}, directory by directory: {@code listFiles(root, true)} builds a located
+   * status per file, and on the local file system Hadoop reads each one's permission by running
+   * {@code ls} (81 s for 22,868 files on the benchmark machine; this walk: well under a second).
+   */
+  private static void listUnder(FileSystem fs, Path dir, String prefix, List<String> out)
+      throws IOException {
+    for (org.apache.hadoop.fs.FileStatus status : fs.listStatus(dir)) {
+      String name = prefix + status.getPath().getName();
+      if (status.isDirectory()) {
+        listUnder(fs, status.getPath(), name + "/", out);
+      } else {
+        out.add(name);
+      }
+    }
   }
 
   @Override

@@ -142,6 +142,7 @@ class ExtractJobTest extends SparkTestBase {
     Map<String, Set<String>> newStudiesBySourceStudy = new HashMap<>();
     Map<String, Set<Long>> shiftsByPatient = new HashMap<>();
     Set<String> newSops = new HashSet<>();
+    Map<String, String> studyDateByPath = new HashMap<>();
     for (Row r : files) {
       Path file = root.resolve(r.<String>getAs("path"));
       assertThat(file).exists();
@@ -164,6 +165,7 @@ class ExtractJobTest extends SparkTestBase {
           .computeIfAbsent(source.studyInstanceUid(), k -> new HashSet<>())
           .add(Attribute.getSingleStringValueOrEmptyString(out, TagFromName.StudyInstanceUID));
       String shifted = Attribute.getSingleStringValueOrEmptyString(out, TagFromName.StudyDate);
+      studyDateByPath.put(r.getAs("path"), shifted);
       if (!shifted.isEmpty() && source.studyDate() != null && !source.studyDate().isEmpty()) {
         shiftsByPatient
             .computeIfAbsent(source.chi() + "/" + source.patientIndex(), k -> new HashSet<>())
@@ -202,7 +204,26 @@ class ExtractJobTest extends SparkTestBase {
     List<String> csv = Files.readAllLines(root.resolve(ProjectTables.METADATA_CSV));
     assertThat(csv).hasSize(files.size() + 1);
     assertThat(csv.get(0))
-        .startsWith("PatientID,StudyInstanceUID,SeriesInstanceUID,SOPInstanceUID,path");
+        .startsWith("PatientID,StudyInstanceUID,SeriesInstanceUID,SOPInstanceUID,path")
+        .contains(",StudyDate,");
+    // StudyDate, a study-level column (deidentified.study), is in the metadata of every image,
+    // shifted exactly as in the image file itself.
+    List<Row> metadata = table("alpha", ProjectTables.METADATA);
+    assertThat(metadata).hasSize(files.size());
+    long dated = 0;
+    for (Row m : metadata) {
+      String inFile = studyDateByPath.get(m.<String>getAs("path"));
+      java.sql.Date studyDate = m.getAs("StudyDate");
+      if (inFile == null || inFile.isEmpty()) {
+        assertThat(studyDate).isNull();
+      } else {
+        assertThat(studyDate.toLocalDate().format(DateTimeFormatter.BASIC_ISO_DATE))
+            .as(m.<String>getAs("path"))
+            .isEqualTo(inFile);
+        dated++;
+      }
+    }
+    assertThat(dated).isPositive();
 
     // The run is in the project's job_runs with its key id and profile, never the key.
     Row run =

@@ -284,6 +284,14 @@ class VerifyJobTest extends SparkTestBase {
         .contains("<svg")
         .contains("Instances per modality")
         .contains("data:image/png;base64,");
+    // The studies-per-year chart has bars: StudyDate (shifted) is in the extraction's metadata.
+    java.util.regex.Matcher years =
+        java.util.regex.Pattern.compile(
+                "<svg[^>]*aria-label=\"Studies per year \\(shifted dates\\)\">(.*?)</svg>",
+                java.util.regex.Pattern.DOTALL)
+            .matcher(page);
+    assertThat(years.find()).as("studies-per-year chart").isTrue();
+    assertThat(years.group(1)).contains("<rect").doesNotContain("no data");
     java.util.regex.Matcher uri =
         java.util.regex.Pattern.compile("data:image/png;base64,([A-Za-z0-9+/=]+)").matcher(page);
     int pictures = 0;

@@ -27,6 +27,9 @@ public final class ResidualScanner {
   /** Shortest value (in bytes) searched inside the pixel data value. */
   public static final int PIXEL_MIN_LENGTH = 6;
 
+  /** Size of {@link #filter}: 2^18 bits. */
+  private static final int FILTER_BITS = 18;
+
   private static final byte[] FOLD = new byte[256];
 
   static {
@@ -54,6 +57,13 @@ public final class ResidualScanner {
   private final int[] heads;
   private final int[] next;
   private final int mask;
+
+  /**
+   * A bit per hash of a last-four-bytes key that some value ends with: 32 KB, so it stays in the
+   * core's cache whatever the number of values, and most bytes of a file are ruled out by one test
+   * of it (the chained table behind it grows to hundreds of KB with an extraction's UIDs).
+   */
+  private final long[] filter = new long[1 << (FILTER_BITS - 6)];
 
   public ResidualScanner(List<IdentifyingValues.Value> values, List<Charset> extraCharsets) {
     this.values = List.copyOf(values);
@@ -98,6 +108,8 @@ public final class ResidualScanner {
     for (int p = 0; p < patterns.length; p++) {
       byte[] pat = patterns[p];
       keys[p] = key(pat, pat.length - 1);
+      int f = filterBit(keys[p]);
+      filter[f >>> 6] |= 1L << f;
       int h = slot(keys[p]);
       next[p] = heads[h];
       heads[h] = p;
@@ -127,6 +139,10 @@ public final class ResidualScanner {
     return (key * 0x9E3779B9 >>> 7) & mask;
   }
 
+  private static int filterBit(int key) {
+    return (key * 0x85EBCA6B) >>> (32 - FILTER_BITS);
+  }
+
   /**
    * Every value found in {@code data}, each once (its first occurrence). {@code pixelStart} and
    * {@code pixelEnd} delimit the top-level PixelData value (or -1 when there is none): a match that
@@ -138,6 +154,10 @@ public final class ResidualScanner {
     for (int i = 0; i < data.length; i++) {
       key = key << 8 | (FOLD[data[i] & 0xFF] & 0xFF);
       if (i < 3) {
+        continue;
+      }
+      int f = filterBit(key);
+      if ((filter[f >>> 6] & (1L << f)) == 0) {
         continue;
       }
       for (int p = heads[slot(key)]; p >= 0; p = next[p]) {
