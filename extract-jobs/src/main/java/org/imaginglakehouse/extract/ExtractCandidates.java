@@ -18,7 +18,8 @@ import org.imaginglakehouse.core.LakehouseException;
  * Turns what was asked for (cohort members or UIDs) into the instances of an extraction, each with
  * the rejection reason that keeps it out (NULL when it is extracted). Rules run before any file is
  * read, in a fixed order (the first that applies is the reason), SMI's CohortExtractor rejectors:
- * see {@link Rejection}.
+ * see {@link Rejection}. With the pixel policy {@code redact}, burned-in text is not a rejection
+ * but marks the image {@link #REDACT}.
  */
 final class ExtractCandidates {
   static final String EUPI = "eupi";
@@ -28,6 +29,12 @@ final class ExtractCandidates {
   static final String REASON = "reason";
   static final String LEVEL = "level";
   static final String ASKED_UID = "asked_uid";
+
+  /**
+   * True when the image goes through the redaction (policy {@code redact}, and BurnedInAnnotation
+   * YES or OCR found text); images a signature rule matches are redacted too (found by the writer).
+   */
+  static final String REDACT = "redact";
 
   /** Transfer syntaxes whose data set cannot be rewritten around verbatim pixel bytes. */
   static final Set<String> UNSUPPORTED_SYNTAXES =
@@ -116,19 +123,27 @@ final class ExtractCandidates {
                   .or(functions.coalesce(chi.isin(optOut.toArray()), lit(false))),
               Rejection.OPTED_OUT));
     }
-    rules.add(
-        rule(
+    Column annotated =
+        functions.coalesce(
             functions.upper(functions.trim(col("i_burned_in_annotation"))).equalTo("YES"),
-            Rejection.BURNED_IN_ANNOTATION));
-    Column burnedIn = columns.contains("burned_in_text") ? col("burned_in_text") : lit(null);
+            lit(false));
+    Column burnedIn =
+        functions.coalesce(
+            columns.contains("burned_in_text") ? col("burned_in_text") : lit(null), lit(false));
     Column ocrStatus = columns.contains("ocr_status") ? col("ocr_status") : lit(null);
-    rules.add(rule(functions.coalesce(burnedIn, lit(false)), Rejection.BURNED_IN_TEXT));
+    // Screened: OCR read the image (with `redact`, text is fine: the redaction blacks it out).
+    Column screened =
+        project.redacts() ? ocrStatus.isin("no_text", "text") : ocrStatus.equalTo("no_text");
+    if (!project.redacts()) {
+      rules.add(rule(annotated, Rejection.BURNED_IN_ANNOTATION));
+      rules.add(rule(burnedIn, Rejection.BURNED_IN_TEXT));
+    }
     rules.add(
         rule(
             functions
                 .upper(col("i_modality"))
                 .isin(project.requireScreening().toArray())
-                .and(functions.not(functions.coalesce(ocrStatus.equalTo("no_text"), lit(false)))),
+                .and(functions.not(functions.coalesce(screened, lit(false)))),
             Rejection.NOT_SCREENED));
     rules.add(
         rule(
@@ -140,7 +155,9 @@ final class ExtractCandidates {
     for (int i = rules.size() - 1; i >= 0; i--) {
       folded = when(rules.get(i)[0], rules.get(i)[1]).otherwise(folded);
     }
-    return candidates.withColumn(REASON, functions.coalesce(reason, folded).cast("string"));
+    return candidates
+        .withColumn(REASON, functions.coalesce(reason, folded).cast("string"))
+        .withColumn(REDACT, lit(project.redacts()).and(annotated.or(burnedIn)));
   }
 
   private static Column[] rule(Column condition, Rejection rejection) {

@@ -176,6 +176,7 @@ public final class ExtractJob extends AbstractJob<ExtractResult> {
         long attempted = run.time("write_files", () -> outcomes.count());
         run.count("skipped_already_written", acceptedCount - attempted);
         long failed = run.time("record", () -> tables.recordOutcomes(outcomes, run));
+        Redactions.record(spark, layout, name, extractionId, outcomes, run);
         run.count("rejected", rejectedBefore + failed);
         if (attempted > 0 || !tables.releaseFilesExist(extractionRoot)) {
           run.time(
@@ -238,6 +239,8 @@ public final class ExtractJob extends AbstractJob<ExtractResult> {
                     r.getAs(ExtractCandidates.STUDY),
                     r.getAs(ExtractCandidates.SERIES),
                     r.getAs(ExtractCandidates.SOP),
+                    Boolean.TRUE.equals(r.getAs(ExtractCandidates.REDACT)),
+                    r.getAs(Redactions.BOXES),
                     attempt);
             out.add(
                 RowFactory.create(
@@ -248,17 +251,22 @@ public final class ExtractJob extends AbstractJob<ExtractResult> {
                     o.size(),
                     o.pixelBytesCopied(),
                     o.reason(),
-                    o.message()));
+                    o.message(),
+                    o.redactedRegions(),
+                    o.redactionRules()));
           }
           return out.iterator();
         };
-    return todo.select(
+    return Redactions.withOcrBoxes(spark, layout, todo)
+        .select(
             "file_path",
             "file_checksum",
             ExtractCandidates.EUPI,
             ExtractCandidates.STUDY,
             ExtractCandidates.SERIES,
-            ExtractCandidates.SOP)
+            ExtractCandidates.SOP,
+            ExtractCandidates.REDACT,
+            Redactions.BOXES)
         .repartition(tasks)
         .mapPartitions(write, Encoders.row(ProjectTables.OUTCOME_SCHEMA));
   }

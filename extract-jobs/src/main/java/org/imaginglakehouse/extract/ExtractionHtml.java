@@ -14,6 +14,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 import org.imaginglakehouse.core.zone.Zone;
+import org.imaginglakehouse.extract.pixel.Region;
 import org.imaginglakehouse.extract.report.HtmlReport;
 import org.imaginglakehouse.extract.report.Thumbnails;
 
@@ -34,6 +35,9 @@ final class ExtractionHtml {
       Map<String, Long> errorsByReason) {
     Dataset<Row> files = reports.table(ProjectTables.FILES);
     Dataset<Row> metadata = reports.table(ProjectTables.METADATA);
+    Map<String, List<Region>> redacted =
+        Redactions.read(
+            reports.spark(), reports.layout(), reports.project(), reports.extractionId());
     Map<String, Long> years = new TreeMap<>();
     if (metadata != null) {
       List<String> columns = Arrays.asList(metadata.columns());
@@ -65,7 +69,8 @@ final class ExtractionHtml {
             years,
             ageAtStudy(reports, files),
             thumbnails(reports, files, extracted.modalityOf()),
-            0));
+            redacted.size(),
+            redactedThumbnails(reports, redacted, extracted.modalityOf())));
   }
 
   /** Studies by decade of age at study, from {@code deidentified.study.AgeAtStudy_years}. */
@@ -113,6 +118,33 @@ final class ExtractionHtml {
       byDecade.put(r.getInt(0), r.getLong(1));
     }
     byDecade.forEach((d, n) -> out.put(d >= 9 ? "90+" : (d * 10) + "\u2013" + (d * 10 + 9), n));
+    return out;
+  }
+
+  /** Every redacted image as released, its blacked-out regions outlined. */
+  private static List<HtmlReport.Thumbnail> redactedThumbnails(
+      ExtractionReports reports,
+      Map<String, List<Region>> redacted,
+      Map<String, String> modalityOf) {
+    List<HtmlReport.Thumbnail> out = new ArrayList<>();
+    for (Map.Entry<String, List<Region>> e : redacted.entrySet()) {
+      Path file = new Path(reports.root(), e.getKey());
+      if (!ProjectFiles.exists(file)) {
+        continue;
+      }
+      List<int[]> regions =
+          e.getValue().stream().map(r -> new int[] {r.x(), r.y(), r.width(), r.height()}).toList();
+      Optional<byte[]> png = Thumbnails.png(ProjectFiles.read(file), regions);
+      png.ifPresent(
+          p ->
+              out.add(
+                  new HtmlReport.Thumbnail(
+                      "redacted "
+                          + modalityOf.getOrDefault(e.getKey(), "image")
+                          + " "
+                          + (out.size() + 1),
+                      p)));
+    }
     return out;
   }
 

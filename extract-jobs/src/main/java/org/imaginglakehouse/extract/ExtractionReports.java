@@ -124,6 +124,10 @@ final class ExtractionReports {
     return project;
   }
 
+  String extractionId() {
+    return extractionId;
+  }
+
   /** What the extraction holds, read once for both reports: files, bytes, modality by path. */
   record Extracted(
       long files, long bytes, Map<String, String> modalityOf, Map<String, Long> modalities) {}

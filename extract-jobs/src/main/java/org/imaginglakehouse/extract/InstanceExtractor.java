@@ -1,5 +1,11 @@
 package org.imaginglakehouse.extract;
 
+import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.DicomException;
+import com.pixelmed.dicom.DicomInputStream;
+import com.pixelmed.dicom.TagFromName;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,14 +22,26 @@ import org.imaginglakehouse.extract.deid.ExtractFileWriter;
 import org.imaginglakehouse.extract.deid.HmacProjectPseudonyms;
 import org.imaginglakehouse.extract.deid.SourceRejectedException;
 import org.imaginglakehouse.extract.deid.Written;
+import org.imaginglakehouse.extract.pixel.PixelRedactor;
+import org.imaginglakehouse.extract.pixel.RedactedImage;
+import org.imaginglakehouse.extract.pixel.RedactionCheck;
+import org.imaginglakehouse.extract.pixel.RedactionException;
+import org.imaginglakehouse.extract.pixel.Region;
+import org.imaginglakehouse.transform.ocr.OcrSettings;
 
 /**
  * Writes one instance of an extraction (on an executor): opens the source file, checks it is the
  * file ingest read, de-identifies its header, copies its pixel bytes verbatim, and renames the
- * result into place. Build one per partition ({@link #open}); it is not thread-safe.
+ * result into place. With the pixel policy {@code redact}, an image flagged with burned-in text or
+ * matched by a signature rule is redacted first ({@link PixelRedactor}, checked by {@link
+ * RedactionCheck}) and its redacted, uncompressed pixels are written instead. Build one per
+ * partition ({@link #open}); it is not thread-safe.
  */
 final class InstanceExtractor {
   /** What the executors ship back per instance. */
+  /** Largest file redacted (read whole into memory). */
+  static final long MAX_REDACTED_FILE = 1L << 30;
+
   record Outcome(
       String sopInstanceUid,
       String relativePath,
@@ -31,7 +49,9 @@ final class InstanceExtractor {
       long size,
       long pixelBytesCopied,
       String reason,
-      String message) {}
+      String message,
+      String redactedRegions,
+      String redactionRules) {}
 
   /** Everything an executor needs, serialised once per task. */
   record Settings(ProjectConfig project, HmacProjectPseudonyms pseudonyms, String extractionRoot)
@@ -41,10 +61,15 @@ final class InstanceExtractor {
   private final Deidentifier deidentifier;
   private final ExtractFileWriter writer = new ExtractFileWriter();
   private final Configuration hadoop = new Configuration();
+  private final PixelRedactor redactor;
+  private final RedactionCheck check;
 
   private InstanceExtractor(Settings settings, DeidProfile profile) {
     this.settings = settings;
     this.deidentifier = new Deidentifier(profile, settings.pseudonyms());
+    boolean redacts = settings.project().redacts();
+    this.redactor = redacts ? new PixelRedactor(settings.project().redaction()) : null;
+    this.check = redacts ? new RedactionCheck(OcrSettings.defaults()) : null;
   }
 
   static InstanceExtractor open(Settings settings) {
@@ -71,6 +96,8 @@ final class InstanceExtractor {
       String study,
       String series,
       String sop,
+      boolean flagged,
+      String ocrBoxes,
       String attempt) {
     HmacProjectPseudonyms p = settings.pseudonyms();
     String newSop = p.uid(sop);
@@ -93,11 +120,22 @@ final class InstanceExtractor {
     }
     try {
       Written written;
-      try (InputStream in = SourceFiles.open(filePath);
+      Redaction redaction = null;
+      if (redactor != null && (flagged || !redactor.rulesFor(header(filePath)).isEmpty())) {
+        redaction = redact(filePath, length, checksum, ocrBoxes);
+      }
+      try (InputStream in =
+              redaction == null
+                  ? SourceFiles.open(filePath)
+                  : new ByteArrayInputStream(redaction.file());
           OutputStream out = fs.create(temp, true)) {
         written =
             writer.write(
-                in, length, checksum, header -> deidentifier.deidentify(header, eupi), out);
+                in,
+                redaction == null ? length : redaction.file().length,
+                redaction == null ? checksum : null, // the source was checked before redaction
+                header -> deidentifier.deidentify(header, eupi),
+                out);
       }
       if (fs.exists(target)) {
         fs.delete(target, false); // a re-run after a kill: same bytes, written again
@@ -112,7 +150,9 @@ final class InstanceExtractor {
           written.size(),
           written.pixelBytesCopied(),
           null,
-          null);
+          null,
+          redaction == null ? null : Region.format(redaction.image().regions()),
+          redaction == null ? null : String.join(",", redaction.image().rules()));
     } catch (SourceRejectedException e) {
       deleteQuietly(fs, temp);
       return failed(newSop, e.reason().code(), e.getMessage());
@@ -124,7 +164,65 @@ final class InstanceExtractor {
   }
 
   private static Outcome failed(String sop, String reason, String message) {
-    return new Outcome(sop, null, null, 0, 0, reason, message);
+    return new Outcome(sop, null, null, 0, 0, reason, message, null, null);
+  }
+
+  /** A redacted source: the whole file to de-identify, and what was blacked out. */
+  private record Redaction(byte[] file, RedactedImage image) {}
+
+  /**
+   * Reads the source whole, checks it against ingest's checksum, blacks out its OCR boxes and
+   * signature-rule regions, and OCRs the result again; throws (the image is rejected) unless the
+   * re-OCR is clean.
+   */
+  private Redaction redact(String filePath, long length, String checksum, String ocrBoxes)
+      throws IOException, SourceRejectedException {
+    if (length > MAX_REDACTED_FILE) {
+      throw new RedactionException(
+          SourceRejectedException.Reason.REDACTION_UNSUPPORTED,
+          "file of "
+              + length
+              + " bytes: larger than the "
+              + MAX_REDACTED_FILE
+              + " redacted in memory");
+    }
+    byte[] source;
+    try (InputStream in = SourceFiles.open(filePath)) {
+      source = in.readAllBytes();
+    }
+    // The checksum and structure of the source, exactly as for a verbatim copy.
+    writer.write(
+        new ByteArrayInputStream(source),
+        source.length,
+        checksum,
+        header -> header,
+        OutputStream.nullOutputStream());
+    RedactedImage image = redactor.redact(PixelRedactor.parse(source), Region.parse(ocrBoxes));
+    RedactionCheck.Result result = check.check(image);
+    if (!result.clean()) {
+      throw new RedactionException(
+          SourceRejectedException.Reason.REDACTION_FAILED,
+          "after blacking out " + image.regions().size() + " region(s): " + result.problem());
+    }
+    try {
+      return new Redaction(image.toFile(), image);
+    } catch (DicomException e) {
+      throw new RedactionException(
+          SourceRejectedException.Reason.REDACTION_FAILED,
+          "the redacted image cannot be encoded: " + e.getClass().getSimpleName());
+    }
+  }
+
+  /** The header up to PixelData, for the signature rules; empty when it cannot be read. */
+  private static AttributeList header(String filePath) {
+    AttributeList list = new AttributeList();
+    try (InputStream in = new BufferedInputStream(SourceFiles.open(filePath), 65536)) {
+      list.read(new DicomInputStream(in), TagFromName.PixelData);
+    } catch (IOException | DicomException | RuntimeException e) {
+      // Not redacted by rule; the writer reports what is wrong with the file.
+      return new AttributeList();
+    }
+    return list;
   }
 
   private static void deleteQuietly(FileSystem fs, Path path) {

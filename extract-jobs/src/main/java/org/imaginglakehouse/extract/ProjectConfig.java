@@ -16,6 +16,8 @@ import java.util.TreeMap;
 import org.imaginglakehouse.core.LakehouseException;
 import org.imaginglakehouse.core.Sha256;
 import org.imaginglakehouse.core.zone.ZoneLayout;
+import org.imaginglakehouse.extract.pixel.PixelRedactor;
+import org.imaginglakehouse.extract.pixel.SignatureRules;
 
 /**
  * A project's extraction rules, from its YAML file (docs/extract.md, "The project file"). Every key
@@ -38,6 +40,7 @@ public record ProjectConfig(
     Map<String, List<String>> linkedColumns,
     String pixelPolicy,
     List<String> requireScreening,
+    PixelRedactor.Options redaction,
     String optOutFile,
     String sha256)
     implements Serializable {
@@ -94,7 +97,9 @@ public record ProjectConfig(
           "(?i)^(eupi|chi|id)$|_id$|^id_|nhs|name|address|postcode|birth|phone|email");
 
   static final Set<String> LEVELS = Set.of("study", "series", "image");
-  static final Set<String> PIXEL_POLICIES = Set.of("reject");
+  public static final String REJECT = "reject";
+  public static final String REDACT = "redact";
+  static final Set<String> PIXEL_POLICIES = Set.of(REJECT, REDACT);
 
   public static ProjectConfig parse(byte[] yaml, String source) {
     JsonNode root;
@@ -131,7 +136,16 @@ public record ProjectConfig(
     JsonNode profile = root.path("profile");
     checkKeys(profile, source + " profile", Set.of("mode", "options", "allow", "safe_private"));
     JsonNode pixel = root.path("pixel");
-    checkKeys(pixel, source + " pixel", Set.of("policy", "require_screening"));
+    checkKeys(
+        pixel,
+        source + " pixel",
+        Set.of(
+            "policy",
+            "require_screening",
+            "signature_rules",
+            "builtin_signature_rules",
+            "redact_lossy",
+            "margin"));
     String level = text(root, "level", "image").toLowerCase(Locale.ROOT);
     if (!LEVELS.contains(level)) {
       throw new LakehouseException(
@@ -144,8 +158,8 @@ public record ProjectConfig(
               + source
               + ": pixel.policy '"
               + policy
-              + "' is not available; only `reject` is implemented (images with burned-in text"
-              + " or without an OCR screening are rejected)");
+              + "' is not known: `reject` (images with burned-in text are rejected) or `redact`"
+              + " (their text is blacked out and checked by OCR, else they are rejected)");
     }
     return new ProjectConfig(
         project,
@@ -162,6 +176,7 @@ public record ProjectConfig(
         linked(root.path("linked"), source),
         policy,
         upper(list(pixel, "require_screening", DEFAULT_REQUIRE_SCREENING)),
+        redaction(pixel, source),
         text(root.path("opt_out"), "file", null),
         sha256(yaml));
   }
@@ -206,6 +221,40 @@ public record ProjectConfig(
       out.put(dataset, columns);
     }
     return Collections.unmodifiableMap(out);
+  }
+
+  /**
+   * {@code pixel:} redaction settings: the shipped signature rules (unless {@code
+   * builtin_signature_rules: false}) followed by the project's {@code signature_rules}, the margin
+   * around OCR boxes, and whether lossy (JPEG baseline) pixel data may be decoded to be redacted.
+   */
+  private static PixelRedactor.Options redaction(JsonNode pixel, String source) {
+    JsonNode builtIn = pixel.path("builtin_signature_rules");
+    JsonNode lossy = pixel.path("redact_lossy");
+    JsonNode margin = pixel.path("margin");
+    for (JsonNode flag : List.of(builtIn, lossy)) {
+      if (!flag.isMissingNode() && !flag.isBoolean()) {
+        throw new LakehouseException(
+            "Project file "
+                + source
+                + ": pixel.builtin_signature_rules and pixel.redact_lossy are true or false");
+      }
+    }
+    if (!margin.isMissingNode() && (!margin.canConvertToInt() || margin.asInt() < 0)) {
+      throw new LakehouseException(
+          "Project file " + source + ": pixel.margin is a number of pixels (0 or more)");
+    }
+    SignatureRules own =
+        SignatureRules.parse(pixel.path("signature_rules"), source + " pixel.signature_rules");
+    return new PixelRedactor.Options(
+        builtIn.asBoolean(true) ? SignatureRules.builtIn().plus(own) : own,
+        margin.asInt(PixelRedactor.Options.DEFAULT_MARGIN),
+        lossy.asBoolean(false));
+  }
+
+  /** Whether the project's pixel policy is {@code redact}. */
+  public boolean redacts() {
+    return REDACT.equals(pixelPolicy);
   }
 
   /** Whether this project may extract the named cohort ({@code "*"} allows every cohort). */

@@ -69,7 +69,9 @@ final class ProjectTables {
           .add("size", DataTypes.LongType, false)
           .add("pixel_bytes_copied", DataTypes.LongType, false)
           .add("reason", DataTypes.StringType, true)
-          .add("message", DataTypes.StringType, true);
+          .add("message", DataTypes.StringType, true)
+          .add(Redactions.REGIONS, DataTypes.StringType, true)
+          .add(Redactions.RULES, DataTypes.StringType, true);
 
   /** What identifies a rejection across runs, and what it keeps from the run that found it. */
   private static final List<String> REJECTION_KEY = List.of("level", "source_uid_sha256", "reason");
@@ -288,6 +290,9 @@ final class ProjectTables {
    */
   void writeMetadataAndManifest(
       Dataset<Row> accepted, Dataset<Row> image, ProjectConfig config, String extractionRoot) {
+    if (!exists(FILES)) {
+      return; // every accepted instance failed when written (e.g. refused by the redaction)
+    }
     Dataset<Row> files = read(FILES).where(thisExtraction()).select("SOPInstanceUID", "path");
     Dataset<Row> keyed = accepted.withColumn("_new_sop", uid.apply(col("SOPInstanceUID")));
     Dataset<Row> joined =

@@ -28,7 +28,11 @@ public enum Rejection {
   /** The file's checksum differs from the one ingest recorded. */
   CHANGED_SINCE_INGEST,
   /** The file could not be rewritten (the message says why, without values). */
-  WRITE_FAILED;
+  WRITE_FAILED,
+  /** Pixels to redact that cannot be decoded and written back without loss (JPEG-LS, lossy...). */
+  REDACTION_UNSUPPORTED,
+  /** Text or identity still read by OCR after the redaction, or nothing located to black out. */
+  REDACTION_FAILED;
 
   public String id() {
     return name().toLowerCase(java.util.Locale.ROOT);

@@ -56,7 +56,9 @@ public final class VerifyCommand extends LakehouseCommand {
   @Option(
       names = "--ocr-sample",
       paramLabel = "FRACTION",
-      description = "OCR of released pixels: not implemented yet; only 0 is accepted.")
+      description =
+          "Fraction of the images that were not redacted whose released pixels are OCRed (a"
+              + " stable sample; every redacted image is OCRed). Default 0.")
   String ocrSample;
 
   @Override

@@ -3,9 +3,7 @@ package org.imaginglakehouse.extract;
 import static org.apache.spark.sql.functions.col;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.Serializable;
-import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -28,16 +26,19 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.imaginglakehouse.core.LakehouseException;
 import org.imaginglakehouse.core.config.LakehouseConfig;
-import org.imaginglakehouse.core.io.SourceFiles;
 import org.imaginglakehouse.core.job.JobOptions;
 import org.imaginglakehouse.core.job.JobResult;
 import org.imaginglakehouse.core.job.JobStatus;
 import org.imaginglakehouse.core.job.RunContext;
 import org.imaginglakehouse.core.zone.ZoneLayout;
+import org.imaginglakehouse.extract.pixel.Region;
 import org.imaginglakehouse.extract.verify.DicomTools;
 import org.imaginglakehouse.extract.verify.Failure;
 import org.imaginglakehouse.extract.verify.FileVerifier;
 import org.imaginglakehouse.extract.verify.IdentifyingValues;
+import org.imaginglakehouse.extract.verify.PixelOcr;
+import org.imaginglakehouse.transform.ocr.IdentityMatcher;
+import org.imaginglakehouse.transform.ocr.OcrSettings;
 
 /**
  * {@code lakehouse verify}: proves an extraction clean before release. Every file under the
@@ -67,8 +68,8 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
   public static final double DEFAULT_IOD_SAMPLE = 0.02;
 
   /**
-   * Fraction of the images to OCR again. The hook is here; the OCR pass is not implemented yet, so
-   * anything but 0 stops the run (fail closed rather than pretend it ran).
+   * Fraction of the images that were not redacted to OCR (a stable sample by path); every redacted
+   * image is OCRed. Same engine and passes as {@code lakehouse ocr} ({@link PixelOcr}).
    */
   public static final String OPTION_OCR_SAMPLE = "ocr-sample";
 
@@ -110,7 +111,9 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
       double dcmdumpSample,
       double iodSample,
       String dcmdump,
-      String dciodvfy)
+      String dciodvfy,
+      Map<String, String> redacted,
+      double ocrSample)
       implements Serializable {}
 
   private String extractionId;
@@ -134,12 +137,7 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
   protected Map<String, String> runLogDetails() {
     extractionId = extractionId();
     root = extractionRoot(layout, projectName(), extractionId);
-    if (options.getDouble(OPTION_OCR_SAMPLE, DEFAULT_OCR_SAMPLE) > 0) {
-      throw new LakehouseException(
-          "--ocr-sample: OCR of released pixels is not implemented yet (issue 24); run verify"
-              + " with --ocr-sample 0 and keep the project's pixel policy `reject`");
-    }
-    for (String o : List.of(OPTION_DCMDUMP_SAMPLE, OPTION_IOD_SAMPLE)) {
+    for (String o : List.of(OPTION_DCMDUMP_SAMPLE, OPTION_IOD_SAMPLE, OPTION_OCR_SAMPLE)) {
       double f = options.getDouble(o, 0);
       if (f < 0 || f > 1) {
         throw new LakehouseException("--" + o + " must be a fraction between 0 and 1");
@@ -213,12 +211,10 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
                 functions.sha2(col("SOPInstanceUID"), 256).as("h"),
                 col("header"),
                 col("file_path"),
-                functions
-                    .expr(
-                        // try_: a source without the attribute, or with it empty, has none
-                        "try_element_at(try_element_at(filter(header, e -> e.keyword ="
-                            + " 'PatientBirthDate'), 1).values, 1)")
-                    .as("source_birth_date"));
+                sourceValue("PatientBirthDate").as("source_birth_date"),
+                sourceValue("PatientName").as("source_patient_name"),
+                sourceValue("PatientID").as("source_patient_id"),
+                sourceValue("AccessionNumber").as("source_accession"));
     Dataset<Row> joined =
         files
             .join(sources, files.col("source_uid_sha256").equalTo(sources.col("h")), "left")
@@ -236,12 +232,29 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
               options.getDouble(OPTION_DCMDUMP_SAMPLE, DEFAULT_DCMDUMP_SAMPLE),
               options.getDouble(OPTION_IOD_SAMPLE, DEFAULT_IOD_SAMPLE),
               options.get(OPTION_DCMDUMP, DEFAULT_DCMDUMP),
-              options.get(OPTION_DCIODVFY, DEFAULT_DCIODVFY));
+              options.get(OPTION_DCIODVFY, DEFAULT_DCIODVFY),
+              redactedRegions(project),
+              options.getDouble(OPTION_OCR_SAMPLE, DEFAULT_OCR_SAMPLE));
+      run.count("redacted_images", settings.redacted().size());
+      run.count(
+          "ocr_files",
+          joined.select("path").as(Encoders.STRING()).collectAsList().stream()
+              .filter(p -> VerifyExecutor.ocred(p, settings))
+              .count());
       List<Row> tasks =
           new ArrayList<>(
-              joined.select("path", "sha256", "file_path", "source_birth_date").collectAsList());
+              joined
+                  .select(
+                      "path",
+                      "sha256",
+                      "file_path",
+                      "source_birth_date",
+                      "source_patient_name",
+                      "source_patient_id",
+                      "source_accession")
+                  .collectAsList());
       for (String name : extras) {
-        tasks.add(RowFactory.create(name, null, null, null));
+        tasks.add(RowFactory.create(name, null, null, null, null, null, null));
       }
       List<Row> results = run.time("scan", () -> scan(tasks, settings));
       return finish(run, state, reports, results, tasks, settings, before);
@@ -291,25 +304,36 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
   private List<Row> scan(List<Row> tasks, Settings settings) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     // Java-serialised: the session's Kryo serialiser cannot rebuild records and immutable lists.
-    Broadcast<byte[]> shared = jsc.broadcast(serialise(settings));
+    Broadcast<byte[]> shared = jsc.broadcast(VerifyExecutor.serialise(settings));
     int slices = (int) Math.max(1, Math.min(tasks.size(), jsc.defaultParallelism() * 4L));
     StructType taskSchema =
         new StructType()
             .add("path", DataTypes.StringType, false)
             .add("sha256", DataTypes.StringType, true)
             .add("file_path", DataTypes.StringType, true)
-            .add("source_birth_date", DataTypes.StringType, true);
+            .add("source_birth_date", DataTypes.StringType, true)
+            .add("source_patient_name", DataTypes.StringType, true)
+            .add("source_patient_id", DataTypes.StringType, true)
+            .add("source_accession", DataTypes.StringType, true);
     MapPartitionsFunction<Row, Row> verify =
         rows -> {
-          Settings s = deserialise(shared.value());
+          Settings s = VerifyExecutor.deserialise(shared.value());
           FileVerifier verifier =
               new FileVerifier(s.values(), s.sops(), new DicomTools(s.dcmdump(), s.dciodvfy()));
+          PixelOcr ocr = new PixelOcr(OcrSettings.defaults());
           List<Row> out = new ArrayList<>();
           while (rows.hasNext()) {
             Row r = rows.next();
+            Row report =
+                VerifyExecutor.verifyOne(
+                    verifier, s, r.getString(0), r.getString(1), r.getString(2), r.getString(3));
             out.add(
-                verifyOne(
-                    verifier, s, r.getString(0), r.getString(1), r.getString(2), r.getString(3)));
+                VerifyExecutor.withPixelOcr(
+                    report,
+                    ocr,
+                    s,
+                    IdentityMatcher.of(
+                        r.getString(4), r.getString(5), r.getString(3), r.getString(6))));
           }
           return out.iterator();
         };
@@ -320,140 +344,21 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
         .collectAsList();
   }
 
-  private static byte[] serialise(Settings settings) {
-    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-    try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
-      out.writeObject(settings);
-    } catch (IOException e) {
-      throw new IllegalStateException("Cannot serialise the verify settings", e);
-    }
-    return bytes.toByteArray();
+  /** A source header value (the first value of a top-level keyword), or NULL. */
+  private static org.apache.spark.sql.Column sourceValue(String keyword) {
+    // try_: a source without the attribute, or with it empty, has none
+    return functions.expr(
+        "try_element_at(try_element_at(filter(header, e -> e.keyword = '"
+            + keyword
+            + "'), 1).values, 1)");
   }
 
-  private static Settings deserialise(byte[] bytes) throws IOException {
-    try (java.io.ObjectInputStream in =
-        new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes))) {
-      return (Settings) in.readObject();
-    } catch (ClassNotFoundException e) {
-      throw new IOException("Cannot read the verify settings", e);
-    }
-  }
-
-  /** Verifies one file on an executor; never throws for a problem of the file itself. */
-  static Row verifyOne(
-      FileVerifier verifier,
-      Settings s,
-      String path,
-      String expected,
-      String source,
-      String sourceBirthDate)
-      throws IOException {
-    Path file = new Path(s.root() + "/" + path);
-    FileSystem fs = ProjectFiles.fs(file);
-    byte[] bytes;
-    if (!fs.exists(file)) {
-      return report(
-          path,
-          null,
-          0,
-          null,
-          List.of(
-              new Failure(
-                  path,
-                  Failure.Check.MISSING,
-                  null,
-                  -1,
-                  Failure.ERROR,
-                  "listed in files, not on disk")));
-    }
-    long length = fs.getFileStatus(file).getLen();
-    if (length > MAX_FILE) {
-      return report(
-          path,
-          null,
-          length,
-          null,
-          List.of(
-              new Failure(
-                  path, Failure.Check.UNREADABLE, null, -1, Failure.ERROR, "larger than 2 GiB")));
-    }
-    try (InputStream in = fs.open(file)) {
-      bytes = in.readAllBytes();
-    }
-    FileVerifier.FileReport report;
-    if (path.endsWith(".dcm")) {
-      java.nio.file.Path local =
-          "file".equals(fs.getUri().getScheme())
-              ? java.nio.file.Path.of(file.toUri().getPath())
-              : null;
-      java.nio.file.Path iodSource = null;
-      java.nio.file.Path temp = null;
-      if (source != null && sampled(path, s.iodSample())) {
-        if (SourceFiles.splitZip(source) == null
-            && !source.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
-          iodSource =
-              source.startsWith("file:")
-                  ? java.nio.file.Path.of(java.net.URI.create(source))
-                  : java.nio.file.Path.of(source);
-        } else {
-          temp = Files.createTempFile("verify-source-", ".dcm");
-          try (InputStream in = SourceFiles.open(source)) {
-            Files.copy(in, temp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-          }
-          iodSource = temp;
-        }
-      }
-      try {
-        report =
-            verifier.verifyDicom(
-                path,
-                bytes,
-                IdentifyingValues.birthDateValues(sourceBirthDate),
-                local,
-                sampled(path, s.dcmdumpSample()),
-                iodSource);
-      } finally {
-        if (temp != null) {
-          Files.deleteIfExists(temp);
-        }
-      }
-    } else {
-      report = verifier.verifyOther(path, bytes);
-    }
-    List<Failure> failures = new ArrayList<>(report.failures());
-    if (path.endsWith(".dcm") && source == null) {
-      // Fail closed: without its source, the file's own values cannot be searched.
-      failures.add(
-          new Failure(
-              path,
-              Failure.Check.SOURCE_UNKNOWN,
-              null,
-              -1,
-              Failure.ERROR,
-              "source instance not in identifiable.instances"));
-    }
-    if (expected != null && !expected.equals(report.sha256())) {
-      failures.add(
-          new Failure(
-              path,
-              Failure.Check.CHECKSUM,
-              null,
-              -1,
-              Failure.ERROR,
-              "SHA-256 differs from project files table"));
-    }
-    return report(path, report.sha256(), report.size(), report.birthDate(), failures);
-  }
-
-  private static Row report(
-      String path, String sha, long size, String birth, List<Failure> failures) {
-    List<Row> fs = new ArrayList<>();
-    for (Failure f : failures) {
-      fs.add(RowFactory.create(f.check(), f.foundSha256(), f.offset(), f.severity(), f.detail()));
-    }
-    // The row encoder wants a Scala Seq for an array column.
-    return RowFactory.create(
-        path, sha, size, birth, scala.jdk.javaapi.CollectionConverters.asScala(fs));
+  /** Path → regions ({@code x,y,w,h;...}) of the extraction's redacted images. */
+  private Map<String, String> redactedRegions(String project) {
+    Map<String, String> out = new TreeMap<>();
+    Redactions.read(spark, layout, project, extractionId)
+        .forEach((path, regions) -> out.put(path, Region.format(regions)));
+    return out;
   }
 
   /** A stable sample: the same files in every run (by the SHA-256 of the relative path). */

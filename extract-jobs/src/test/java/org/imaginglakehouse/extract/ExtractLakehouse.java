@@ -12,6 +12,7 @@ import org.imaginglakehouse.synth.GroundTruth;
 import org.imaginglakehouse.synth.SynthOptions;
 import org.imaginglakehouse.synth.SyntheticPacs;
 import org.imaginglakehouse.transform.cohort.CohortCreateJob;
+import org.imaginglakehouse.transform.ocr.OcrJob;
 import org.imaginglakehouse.transform.promote.PromoteJob;
 import org.imaginglakehouse.transform.pseudonym.PseudonymConfig;
 
@@ -50,11 +51,29 @@ final class ExtractLakehouse {
   /** The same with another synthetic PACS (e.g. a larger one for a benchmark). */
   static ExtractLakehouse build(
       SparkSession spark, Path dir, LakehouseConfig home, SynthOptions pacs) {
+    return build(spark, dir, home, pacs, false, truth -> {});
+  }
+
+  /**
+   * The same, with {@code beforeIngest} changing the PACS's files first, and {@code lakehouse ocr}
+   * run between ingest and promote when {@code ocr}.
+   */
+  static ExtractLakehouse build(
+      SparkSession spark,
+      Path dir,
+      LakehouseConfig home,
+      SynthOptions pacs,
+      boolean ocr,
+      java.util.function.Consumer<GroundTruth> beforeIngest) {
     Path out = dir.resolve("pacs");
     SyntheticPacs.generate(out, pacs);
     GroundTruth truth = GroundTruth.read(out);
+    beforeIngest.accept(truth);
     new IngestJob(spark, home, IngestJob.options(home, truth.dicomRoot().toString(), Map.of()))
         .execute();
+    if (ocr) {
+      new OcrJob(spark, home, JobOptions.of(home, OcrJob.NAME, Map.of())).execute();
+    }
     LakehouseConfig config =
         home.with(PseudonymConfig.SOURCE, "csv")
             .with(PseudonymConfig.LOCATION, truth.linkedDir().resolve("chi_eupi.csv").toString());

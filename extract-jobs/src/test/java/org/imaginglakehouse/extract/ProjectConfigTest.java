@@ -49,13 +49,46 @@ class ProjectConfigTest {
         .hasMessageContaining("unknown key 'modality'");
     assertThatThrownBy(() -> parse("project: gbm\nprofile: {optons: []}\n"))
         .hasMessageContaining("unknown key 'optons'");
-    assertThatThrownBy(() -> parse("project: gbm\npixel: {policy: redact}\n"))
-        .hasMessageContaining("only `reject`");
+    assertThatThrownBy(() -> parse("project: gbm\npixel: {policy: blur}\n"))
+        .hasMessageContaining("`reject`")
+        .hasMessageContaining("`redact`");
+    assertThatThrownBy(() -> parse("project: gbm\npixel: {redact_lossy: maybe}\n"))
+        .hasMessageContaining("true or false");
+    assertThatThrownBy(
+            () ->
+                parse(
+                    "project: gbm\npixel:\n  signature_rules:\n"
+                        + "    - {name: a, when: {Rows: 1}, regions: [[0, 0, 0, 5]]}\n"))
+        .hasMessageContaining("positive size");
     assertThatThrownBy(() -> parse("cohorts: [a]\n")).hasMessageContaining("project: <name>");
     assertThatThrownBy(() -> parse("project: Bad-Name\n")).hasMessageContaining("Invalid project");
     assertThatThrownBy(() -> parse("project: [unclosed\n")).hasMessageContaining("not valid YAML");
     assertThatThrownBy(() -> parse("project: gbm\nlevel: patient\n"))
         .hasMessageContaining("study, series or image");
+  }
+
+  @Test
+  void redactPolicyReadsTheSitesSignatureRulesAfterTheShippedOnes() {
+    ProjectConfig defaults = parse("project: gbm\n");
+    assertThat(defaults.redacts()).isFalse();
+    assertThat(defaults.redaction().allowLossy()).isFalse();
+    int shipped = defaults.redaction().rules().rules().size();
+    assertThat(shipped).isPositive();
+    ProjectConfig c =
+        parse(
+            "project: gbm\npixel:\n  policy: redact\n  redact_lossy: true\n  margin: 3\n"
+                + "  signature_rules:\n"
+                + "    - name: site-us\n"
+                + "      when: {Manufacturer: ACME*, Rows: 600}\n"
+                + "      regions: [[0, 0, 800, 60]]\n");
+    assertThat(c.redacts()).isTrue();
+    assertThat(c.redaction().margin()).isEqualTo(3);
+    assertThat(c.redaction().allowLossy()).isTrue();
+    assertThat(c.redaction().rules().rules()).hasSize(shipped + 1);
+    assertThat(c.redaction().rules().rules().get(shipped).name()).isEqualTo("site-us");
+    ProjectConfig own =
+        parse("project: gbm\npixel:\n  policy: redact\n  builtin_signature_rules: false\n");
+    assertThat(own.redaction().rules().rules()).isEmpty();
   }
 
   @Test

@@ -10,8 +10,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 /**
  * Benchmark harness (not a unit test: it runs only with {@code -Dverify.bench=true}; {@code
  * -Dverify.bench.patients=N}, default 20): builds a synthetic lakehouse (SMALL pixels), extracts
- * everything without verification, then verifies the same extraction with the default samples, and
- * prints files/s and MB/s of both. Command and results: docs/benchmarks.md.
+ * everything without verification, then verifies the same extraction with the default samples, once
+ * per {@code -Dverify.bench.ocr-samples=0,0.1} (the {@code --ocr-sample} values, default 0), and
+ * prints files/s and MB/s of each. Command and results: docs/benchmarks.md.
  */
 @EnabledIfSystemProperty(named = "verify.bench", matches = "true")
 class VerifyBench extends SparkTestBase {
@@ -41,16 +42,27 @@ class VerifyBench extends SparkTestBase {
                 ExtractJob.OPTION_COHORT, "everything",
                 ExtractJob.OPTION_VERIFY, "false"),
             ExtractLakehouse.KEY_A);
-    VerifyResult verify =
-        VerifyJob.of(
-                spark(),
-                lake.config,
-                Map.of(
-                    VerifyJob.OPTION_PROJECT, "bench", VerifyJob.OPTION_EXTRACTION, "everything"))
-            .execute();
     print("extract", extract, extract.count("written"), extract.count("bytes_written"));
-    print("verify", verify, verify.count("files_verified"), verify.count("bytes_verified"));
-    System.out.println(verify.summary());
+    for (String ocr : System.getProperty("verify.bench.ocr-samples", "0").split(",")) {
+      VerifyResult verify =
+          VerifyJob.of(
+                  spark(),
+                  lake.config,
+                  Map.of(
+                      VerifyJob.OPTION_PROJECT,
+                      "bench",
+                      VerifyJob.OPTION_EXTRACTION,
+                      "everything",
+                      VerifyJob.OPTION_OCR_SAMPLE,
+                      ocr))
+              .execute();
+      print(
+          "verify --ocr-sample " + ocr,
+          verify,
+          verify.count("files_verified"),
+          verify.count("bytes_verified"));
+      System.out.println(verify.summary());
+    }
   }
 
   private static void print(String what, JobResult r, long files, long bytes) {

@@ -305,8 +305,14 @@ public final class IngestJob extends AbstractJob<IngestResult> {
         counts.firstRejected.stream()
             .map(r -> r.errorClass() + ": " + consoleName(r.path()))
             .toList();
+    // Without a data file (the usual case) there is nothing to count.
     long onRecord =
-        run.time("count_errors", () -> spark.read().format("delta").load(errorsPath).count());
+        run.time(
+            "count_errors",
+            () ->
+                hasFiles(errorsPath)
+                    ? ErrorRows.count(spark.sparkContext().hadoopConfiguration(), errorsPath)
+                    : 0L);
     return run.rejections(
         new Rejections(
             counts.rejected + counts.duplicates,
@@ -611,7 +617,16 @@ public final class IngestJob extends AbstractJob<IngestResult> {
     counts.instances += appended + again;
     counts.duplicates += duplicateOf.size();
     run.add("instances_appended", appended);
-    if (!fixes.isEmpty()) {
+    if (!fixes.isEmpty() && existing.isEmpty() && duplicateOf.size() <= IN_LIST_MAX) {
+      // Duplicates within this batch only (no SOP of it was in the table before): the rows to drop
+      // are exactly this run's rows of the losing paths. A DELETE by path plans no join.
+      run.add("instance_rows_settled", fixes.size());
+      DeltaTable.forPath(spark, instancesPath)
+          .delete(
+              col("ingest_run_id")
+                  .equalTo(run.runId())
+                  .and(col("file_path").isin(duplicateOf.keySet().toArray())));
+    } else if (!fixes.isEmpty()) {
       run.add("instance_rows_settled", fixes.size());
       DeltaTable.forPath(spark, instancesPath)
           .as("t")

@@ -102,13 +102,9 @@ public final class JobRunLog {
     pinSession();
     if (!DeltaTable.isDeltaTable(spark, location)) {
       // Creates the table (schema and protocol, no data) so that the row below gets a file of its
-      // own, whose path the end of the run needs.
-      spark
-          .createDataFrame(List.of(), SCHEMA)
-          .write()
-          .format("delta")
-          .mode("append")
-          .save(location);
+      // own, whose path the end of the run needs. One commit and no Spark job (an empty DataFrame
+      // write ran one), with the schema a DataFrame write stores.
+      DeltaTable.createIfNotExists(spark).location(location).addColumns(STORED_SCHEMA).execute();
     }
     OptimisticTransaction txn = DeltaLog.forTable(spark, location).startTransaction();
     if (!txn.metadata().schema().equals(STORED_SCHEMA)) {

@@ -20,7 +20,11 @@ public class SourceRejectedException extends Exception {
     /** The file's checksum differs from the one ingest recorded. */
     CHANGED_SINCE_INGEST("changed_since_ingest"),
     /** The header rewrite refused or failed. */
-    REWRITE_FAILED("rewrite_failed");
+    REWRITE_FAILED("rewrite_failed"),
+    /** Pixels to redact that cannot be decoded and written back without loss (fail closed). */
+    REDACTION_UNSUPPORTED("redaction_unsupported"),
+    /** Text or identity still readable after the redaction, or nothing located to black out. */
+    REDACTION_FAILED("redaction_failed");
 
     private final String code;
 

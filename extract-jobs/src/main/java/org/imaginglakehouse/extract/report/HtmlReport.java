@@ -31,12 +31,30 @@ public final class HtmlReport {
       Map<String, Long> studiesByYear,
       Map<String, Long> ageAtStudy,
       List<Thumbnail> thumbnails,
-      long redactedImages) {}
+      long redactedImages,
+      List<Thumbnail> redacted) {}
 
   /** A picture of one released image; {@code label} is shown under it (modality, number). */
   public record Thumbnail(String label, byte[] png) {}
 
   private HtmlReport() {}
+
+  private static void figures(StringBuilder h, List<Thumbnail> thumbnails) {
+    if (thumbnails.isEmpty()) {
+      return;
+    }
+    h.append("<div class=\"thumbs\">\n");
+    for (Thumbnail t : thumbnails) {
+      h.append("<figure><img alt=\"")
+          .append(esc(t.label()))
+          .append("\" src=\"data:image/png;base64,")
+          .append(Base64.getEncoder().encodeToString(t.png()))
+          .append("\"><figcaption>")
+          .append(esc(t.label()))
+          .append("</figcaption></figure>\n");
+    }
+    h.append("</div>\n");
+  }
 
   public static String render(Data d) {
     StringBuilder h = new StringBuilder(16_384);
@@ -84,24 +102,19 @@ public final class HtmlReport {
       h.append("<p>")
           .append(d.thumbnails().size())
           .append(" images chosen by a stable hash of their path, as released (first frame,")
-          .append(" windowed).</p>\n<div class=\"thumbs\">\n");
-      for (Thumbnail t : d.thumbnails()) {
-        h.append("<figure><img alt=\"")
-            .append(esc(t.label()))
-            .append("\" src=\"data:image/png;base64,")
-            .append(Base64.getEncoder().encodeToString(t.png()))
-            .append("\"><figcaption>")
-            .append(esc(t.label()))
-            .append("</figcaption></figure>\n");
-      }
-      h.append("</div>\n");
+          .append(" windowed).</p>\n");
+      figures(h, d.thumbnails());
     }
     h.append("</section>\n<section><h2>Redacted images</h2>\n<p>")
         .append(
             d.redactedImages() == 0
-                ? "None: the project's pixel policy rejects images with burned-in text."
-                : d.redactedImages() + " images were redacted.")
-        .append("</p></section>\n");
+                ? "None: no image of this extraction was redacted."
+                : d.redactedImages()
+                    + " images were redacted: each is shown as released (first frame), the"
+                    + " blacked-out regions outlined in red.")
+        .append("</p>\n");
+    figures(h, d.redacted());
+    h.append("</section>\n");
     h.append("<p>Every file of the extraction, this page included, is scanned by")
         .append(" <code>lakehouse verify</code> before release; see README.md and")
         .append(" verification_failures.csv.</p>\n</body>\n</html>\n");

@@ -11,6 +11,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import javax.imageio.ImageIO;
 
@@ -18,7 +19,7 @@ import javax.imageio.ImageIO;
  * Small PNG previews of extracted images for the extraction report: the first frame, windowed to
  * its 1st–99th percentile (grey) or as stored (colour), scaled so its longest side is {@link #SIZE}
  * pixels. Made from the extracted file itself, never the source, so the report shows exactly what
- * is released.
+ * is released; redacted images with the blacked-out regions outlined.
  */
 public final class Thumbnails {
   /** Longest side of a thumbnail, in pixels. */
@@ -28,6 +29,14 @@ public final class Thumbnails {
 
   /** A PNG of the first frame, or empty if the file holds no image PixelMed can decode. */
   public static Optional<byte[]> png(byte[] dicomFile) {
+    return png(dicomFile, List.of());
+  }
+
+  /**
+   * The same with {@code outlined} (x, y, width, height in the image's pixels: the regions the
+   * redaction blacked out) drawn as red frames over the picture.
+   */
+  public static Optional<byte[]> png(byte[] dicomFile, List<int[]> outlined) {
     try {
       AttributeList list = new AttributeList();
       list.read(new DicomInputStream(new ByteArrayInputStream(dicomFile)));
@@ -41,7 +50,11 @@ public final class Thumbnails {
       }
       BufferedImage visible =
           frame.getRaster().getNumBands() == 1 ? windowed(frame.getRaster()) : rgb(frame);
-      return Optional.of(encode(scaled(visible)));
+      BufferedImage small = scaled(visible);
+      if (!outlined.isEmpty()) {
+        small = outline(small, outlined, (double) small.getWidth() / frame.getWidth());
+      }
+      return Optional.of(encode(small));
     } catch (IOException | DicomException | RuntimeException e) {
       return Optional.empty(); // not an image, or a syntax PixelMed cannot decode: no thumbnail
     }
@@ -65,6 +78,25 @@ public final class Thumbnails {
     out.getRaster().setSamples(0, 0, w, h, 0, grey);
     return out;
   }
+
+  /** Red frames around the regions (scaled by {@code factor}), on a colour copy. */
+  static BufferedImage outline(BufferedImage image, List<int[]> regions, double factor) {
+    BufferedImage out = rgb(image);
+    java.awt.Graphics2D g = out.createGraphics();
+    g.setColor(OUTLINE);
+    for (int[] r : regions) {
+      int x = (int) Math.floor(r[0] * factor);
+      int y = (int) Math.floor(r[1] * factor);
+      int w = Math.max(1, (int) Math.ceil((r[0] + r[2]) * factor) - x - 1);
+      int h = Math.max(1, (int) Math.ceil((r[1] + r[3]) * factor) - y - 1);
+      g.drawRect(x, y, w, h);
+    }
+    g.dispose();
+    return out;
+  }
+
+  /** The colour of the outlines. */
+  public static final java.awt.Color OUTLINE = new java.awt.Color(255, 0, 0);
 
   private static BufferedImage rgb(BufferedImage frame) {
     BufferedImage out =

@@ -50,17 +50,33 @@ public final class BenchIngestCommand extends LakehouseCommand {
   @Option(names = "--bench-home", description = "Fresh lakehouse home for the measured runs.")
   Path benchHome = Path.of("/tmp/lakehouse-bench-home");
 
+  @Option(
+      names = "--template",
+      paramLabel = "FILE",
+      description =
+          "Realistic mode: the archive holds copies of these real DICOM files (Part 10, with file"
+              + " meta information) with distinct study, series and SOP instance UIDs, instead of"
+              + " tiny generated files. Repeatable; series k copies template k mod n.")
+  List<Path> templates = new java.util.ArrayList<>();
+
+  @Option(
+      names = "--parse-only",
+      description =
+          "Generate the archive (if needed), list it and measure the parse-only limit, then stop:"
+              + " bin/bench-ingest-real times the ingest and its peer as separate commands.")
+  boolean parseOnly;
+
   @Override
   protected int run() throws Exception {
     var out = context().out();
     Path archive = dir.resolve("archive");
-    int existing = countMarker();
-    if (existing != files) {
+    String marker = marker();
+    if (!marker.equals(readMarker())) {
       out.printf(Locale.ROOT, "generating %,d files under %s ...%n", files, archive);
       deleteTree(dir);
       long t = System.nanoTime();
       generate(archive, 0, files);
-      Files.writeString(dir.resolve("COMPLETE"), Integer.toString(files));
+      Files.writeString(dir.resolve("COMPLETE"), marker);
       out.printf(Locale.ROOT, "  generated in %.1f s%n", seconds(t));
     }
     out.printf(Locale.ROOT, "load average at start: %s%n", loadAverage());
@@ -81,14 +97,26 @@ public final class BenchIngestCommand extends LakehouseCommand {
     int cores = Runtime.getRuntime().availableProcessors();
     // Warm-up (untimed): without it the 1-thread figure mostly measures JIT compilation.
     parseOnly(listed.subList(0, Math.min(listed.size(), 20_000)), cores);
-    double limit1 = parseOnly(listed, 1);
-    double limitN = parseOnly(listed, cores);
+    ParseLimit one = parseOnly(listed, 1);
+    ParseLimit all = parseOnly(listed, cores);
+    double limit1 = one.perSecond();
+    double limitN = all.perSecond();
     out.printf(
         Locale.ROOT,
         "parse-only limit: %,.0f instances/s (1 thread), %,.0f instances/s (%d threads)%n",
         limit1,
         limitN,
         cores);
+    out.printf(
+        Locale.ROOT,
+        "bytes per file: %,.0f read by the parser, header %,.0f, file %,.0f%n",
+        all.bytesRead() / (double) listed.size(),
+        all.headerBytes() / (double) Math.max(1, all.instances()),
+        listed.stream().mapToLong(SourceFile::size).sum() / (double) listed.size());
+    if (parseOnly) {
+      out.printf(Locale.ROOT, "load average at end: %s%n", loadAverage());
+      return 0;
+    }
 
     // 3. End-to-end ingest into a fresh home. The Spark session is started first and timed on its
     // own: a scheduler's long-lived driver pays it once, a one-off CLI run pays it every time.
@@ -145,9 +173,14 @@ public final class BenchIngestCommand extends LakehouseCommand {
     return new IngestJob(context().spark(), config, options).execute();
   }
 
-  private static double parseOnly(List<SourceFile> listed, int threads) throws Exception {
+  /** What one parse-only pass measured. */
+  private record ParseLimit(double perSecond, long instances, long bytesRead, long headerBytes) {}
+
+  private static ParseLimit parseOnly(List<SourceFile> listed, int threads) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     AtomicLong instances = new AtomicLong();
+    AtomicLong bytesRead = new AtomicLong();
+    AtomicLong headerBytes = new AtomicLong();
     long t = System.nanoTime();
     try {
       int per = (listed.size() + threads - 1) / threads;
@@ -162,10 +195,14 @@ public final class BenchIngestCommand extends LakehouseCommand {
                   DicomHeaderParser parser =
                       new DicomHeaderParser(DicomHeaderParser.ChecksumMode.HEADER);
                   for (SourceFile f : slice) {
-                    try (InputStream in = Files.newInputStream(Path.of(f.path()))) {
-                      if (parser.parse(in, f.size(), f.name()) instanceof ParseOutcome.Instance) {
+                    try (CountingStream in =
+                        new CountingStream(Files.newInputStream(Path.of(f.path())))) {
+                      if (parser.parse(in, f.size(), f.name())
+                          instanceof ParseOutcome.Instance ok) {
                         instances.incrementAndGet();
+                        headerBytes.addAndGet(ok.header().headerLength());
                       }
+                      bytesRead.addAndGet(in.count);
                     } catch (IOException e) {
                       throw new UncheckedIOException(e);
                     }
@@ -178,10 +215,44 @@ public final class BenchIngestCommand extends LakehouseCommand {
     } finally {
       pool.shutdown();
     }
-    return instances.get() / seconds(t);
+    return new ParseLimit(
+        instances.get() / seconds(t), instances.get(), bytesRead.get(), headerBytes.get());
   }
 
-  private static void generate(Path root, int from, int to) throws Exception {
+  /** Counts the bytes a parser takes from a file (read or skipped). */
+  private static final class CountingStream extends java.io.FilterInputStream {
+    long count;
+
+    CountingStream(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        count++;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      count += Math.max(0, n);
+      return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      long skipped = super.skip(n);
+      count += Math.max(0, skipped);
+      return skipped;
+    }
+  }
+
+  private void generate(Path root, int from, int to) throws Exception {
+    RealCopies copies = templates.isEmpty() ? null : new RealCopies(templates);
     int threads = Runtime.getRuntime().availableProcessors();
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
@@ -190,7 +261,15 @@ public final class BenchIngestCommand extends LakehouseCommand {
       for (int start = from; start < to; start += chunk) {
         int s = start;
         int e = Math.min(to, start + chunk);
-        futures.add(pool.submit(() -> BenchArchive.write(root, s, e, 42)));
+        futures.add(
+            pool.submit(
+                () -> {
+                  if (copies == null) {
+                    BenchArchive.write(root, s, e, 42);
+                  } else {
+                    copies.write(root, s, e);
+                  }
+                }));
       }
       for (Future<?> f : futures) {
         f.get();
@@ -200,12 +279,21 @@ public final class BenchIngestCommand extends LakehouseCommand {
     }
   }
 
-  private int countMarker() {
+  /** What the archive under {@link #dir} holds: the file count and the templates copied. */
+  private String marker() {
+    StringBuilder m = new StringBuilder(Integer.toString(files));
+    for (Path t : templates) {
+      m.append(' ').append(t.toAbsolutePath());
+    }
+    return m.toString();
+  }
+
+  private String readMarker() {
     try {
       Path marker = dir.resolve("COMPLETE");
-      return Files.exists(marker) ? Integer.parseInt(Files.readString(marker).trim()) : -1;
-    } catch (IOException | NumberFormatException e) {
-      return -1;
+      return Files.exists(marker) ? Files.readString(marker).trim() : "";
+    } catch (IOException e) {
+      return "";
     }
   }
 
