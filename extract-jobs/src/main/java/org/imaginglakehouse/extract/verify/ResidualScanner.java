@@ -21,11 +21,21 @@ import java.util.Map;
  * four-letter name matches by chance there about once per 250 MB per value (folded letters match 2
  * of 256 byte values), a six-letter one once per 4 TB.
  *
+ * <p>Parts of names and addresses (values of a kind ending in {@value #PART_SUFFIX}) count only as
+ * whole words: not preceded or followed by a letter. A patient named Mary would otherwise be
+ * "found" in the {@code PRIMARY} of every CT image's ImageType and block every release of her
+ * images. Whole names and every other value still count anywhere, so a name part glued to a letter
+ * is missed only when it is not also part of a whole name in the file (documented in
+ * docs/extract.md).
+ *
  * <p>Immutable after construction; safe to share between threads.
  */
 public final class ResidualScanner {
   /** Shortest value (in bytes) searched inside the pixel data value. */
   public static final int PIXEL_MIN_LENGTH = 6;
+
+  /** Kind suffix of name and address parts, matched as whole words only. */
+  public static final String PART_SUFFIX = " part";
 
   /** Size of {@link #filter}: 2^18 bits. */
   private static final int FILTER_BITS = 18;
@@ -52,6 +62,7 @@ public final class ResidualScanner {
   private final List<IdentifyingValues.Value> values;
   private final byte[][] patterns;
   private final int[] valueOf;
+  private final boolean[] wordOnly;
   private final String[] encodingOf;
   private final int[] keys;
   private final int[] heads;
@@ -98,6 +109,10 @@ public final class ResidualScanner {
     }
     patterns = pats.toArray(byte[][]::new);
     valueOf = owner.stream().mapToInt(Integer::intValue).toArray();
+    wordOnly = new boolean[valueOf.length];
+    for (int p = 0; p < valueOf.length; p++) {
+      wordOnly[p] = this.values.get(valueOf[p]).kind().endsWith(PART_SUFFIX);
+    }
     encodingOf = enc.toArray(String[]::new);
     int size = Integer.highestOneBit(Math.max(1024, patterns.length * 4)) << 1;
     mask = size - 1;
@@ -169,6 +184,9 @@ public final class ResidualScanner {
         if (start < 0 || found.containsKey(valueOf[p]) || !matches(data, start, pat)) {
           continue;
         }
+        if (wordOnly[p] && (isLetter(data, start - 1) || isLetter(data, i + 1))) {
+          continue;
+        }
         boolean inPixels = pixelStart >= 0 && start < pixelEnd && i >= pixelStart;
         if (inPixels && pat.length < PIXEL_MIN_LENGTH) {
           continue;
@@ -177,6 +195,21 @@ public final class ResidualScanner {
       }
     }
     return new ArrayList<>(found.values());
+  }
+
+  /**
+   * Whether the byte at {@code i} is a letter: ASCII, or a Latin-1 letter (which also covers the
+   * lead byte of a UTF-8 letter). Binary bytes around a value (0x80-0xBF, control bytes, digits,
+   * punctuation) are boundaries: a name part inside binary data still counts.
+   */
+  private static boolean isLetter(byte[] data, int i) {
+    if (i < 0 || i >= data.length) {
+      return false;
+    }
+    int b = data[i] & 0xFF;
+    return (b >= 'A' && b <= 'Z')
+        || (b >= 'a' && b <= 'z')
+        || (b >= 0xC0 && b != 0xD7 && b != 0xF7);
   }
 
   private static boolean matches(byte[] data, int start, byte[] pat) {

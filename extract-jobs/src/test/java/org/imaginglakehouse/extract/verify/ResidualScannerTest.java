@@ -63,6 +63,29 @@ class ResidualScannerTest {
   }
 
   @Test
+  void aNamePartCountsAsAWholeWordNotInsideAnother() {
+    IdentifyingValues.Value part = new IdentifyingValues.Value("PatientName part", "Mary");
+    IdentifyingValues.Value whole = new IdentifyingValues.Value("PatientName", "Smith Mary");
+    ResidualScanner scanner = new ResidualScanner(List.of(part, whole), List.of());
+    byte[] imageType = "ORIGINAL\\PRIMARY\\AXIAL ".getBytes(StandardCharsets.US_ASCII);
+    assertThat(scanner.scan(imageType, -1, -1)).isEmpty();
+    assertThat(scanner.scan("MARYLAND".getBytes(StandardCharsets.US_ASCII), -1, -1)).isEmpty();
+    for (String found :
+        List.of("MARY", "^MARY^", "Dr Mary.", "SMITH^MARY", "x\\mary\0", "7MARY7")) {
+      assertThat(scanner.scan(found.getBytes(StandardCharsets.ISO_8859_1), -1, -1))
+          .as(found)
+          .extracting(ResidualScanner.Hit::value)
+          .contains(part);
+    }
+    byte[] binary = {(byte) 0x93, 'M', 'A', 'R', 'Y', (byte) 0x81};
+    assertThat(scanner.scan(binary, -1, -1)).extracting(ResidualScanner.Hit::value).contains(part);
+    // A whole name is found anywhere, even glued to letters.
+    assertThat(scanner.scan("xxSMITH^MARYxx".getBytes(StandardCharsets.US_ASCII), -1, -1))
+        .extracting(ResidualScanner.Hit::value)
+        .containsExactly(whole);
+  }
+
+  @Test
   void randomBytesAndNearMissesGiveNothing() {
     byte[] noise = new byte[1 << 20];
     new Random(7).nextBytes(noise);
