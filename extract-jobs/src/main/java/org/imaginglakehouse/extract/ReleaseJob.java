@@ -14,9 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.sql.SparkSession;
 import org.imaginglakehouse.core.LakehouseException;
 import org.imaginglakehouse.core.config.LakehouseConfig;
@@ -310,14 +308,7 @@ public final class ReleaseJob extends ProjectJob<JobResult> {
   }
 
   private static List<String> list(FileSystem fs, Path root) throws IOException {
-    String prefix = fs.getFileStatus(root).getPath().toString() + "/";
-    List<String> out = new ArrayList<>();
-    RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
-    while (it.hasNext()) {
-      String p = it.next().getPath().toString();
-      out.add(p.startsWith(prefix) ? p.substring(prefix.length()) : p);
-    }
-    return out;
+    return ProjectFiles.relativeFiles(fs, root);
   }
 
   private static String hash(InputStream in) throws IOException {

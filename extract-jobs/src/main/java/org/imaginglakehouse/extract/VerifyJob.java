@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
@@ -482,30 +481,11 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
 
   /** Every file under the extraction, relative to it. */
   private List<String> listAll() {
-    List<String> out = new ArrayList<>();
     try {
       Path rootPath = new Path(root);
-      listUnder(ProjectFiles.fs(rootPath), rootPath, "", out);
+      return ProjectFiles.relativeFiles(ProjectFiles.fs(rootPath), rootPath);
     } catch (IOException e) {
       throw new LakehouseException("Cannot list extraction " + root + ": " + e.getMessage(), e);
-    }
-    return out;
-  }
-
-  /**
-   * By {@code listStatus}, directory by directory: {@code listFiles(root, true)} builds a located
-   * status per file, and on the local file system Hadoop reads each one's permission by running
-   * {@code ls} (81 s for 22,868 files on the benchmark machine; this walk: well under a second).
-   */
-  private static void listUnder(FileSystem fs, Path dir, String prefix, List<String> out)
-      throws IOException {
-    for (org.apache.hadoop.fs.FileStatus status : fs.listStatus(dir)) {
-      String name = prefix + status.getPath().getName();
-      if (status.isDirectory()) {
-        listUnder(fs, status.getPath(), name + "/", out);
-      } else {
-        out.add(name);
-      }
     }
   }
 
