@@ -14,6 +14,8 @@ import picocli.CommandLine.Option;
 @Command(
     name = "bench-copy",
     hidden = true,
+    footerHeading = "%nExamples:%n",
+    footer = {"  lakehouse bench-copy --from /tmp/bench/source --to /tmp/bench/copy-1"},
     description =
         "Benchmark baseline (bin/bench-extract): copy every file under --from to --to with a"
             + " Spark job that does nothing else.")
