@@ -283,6 +283,10 @@ class ServeUsersTest extends SparkTestBase {
         .satisfies(t -> assertThat(t).endsWith("deidentified.study"));
     Row replaced = statement(byUser.get("bob"), "CALL lakehouse.create_cohort(");
     assertThat(replaced.<String>getAs("outcome")).isEqualTo("refused");
+    for (String bad : List.of("bad_command", "bad_identifiable", "bad_audit", "bad_scratch")) {
+      Row row = statement(byUser.get("alice"), "create_cohort(name => \\'" + bad + "\\'");
+      assertThat(row.<String>getAs("outcome")).as(bad).isEqualTo("refused");
+    }
     // Plan-only requests (df.columns, df.schema): kind analyze, with the tables they read.
     List<Row> analyzed =
         byUser.get("alice").stream().filter(r -> "analyze".equals(r.getAs("kind"))).toList();

@@ -33,10 +33,12 @@ import org.imaginglakehouse.core.spark.ZoneReads;
 
 /**
  * The audit of {@code lakehouse serve}: one row per client operation (user, time, statement or plan
- * summary, tables read, outcome) and per refused call (wrong token, another user's name), appended
- * in batches to a Delta table of the de-identified zone by a background thread, so queries never
- * wait for it. Rows come from Spark Connect's own operation events on the listener bus. Each batch
- * is an idempotent Delta append ({@code txnAppId} = this server run, {@code txnVersion} = batch
+ * summary, tables read, outcome; kind {@code execute}), per plan-only request ({@code analyze},
+ * from {@link AnalyzeAudit}) and per refused call ({@code call}: wrong token, another user's name),
+ * appended in batches to a Delta table of the de-identified zone by a background thread, so queries
+ * never wait for it. Operation rows come from Spark Connect's own operation events on the listener
+ * bus; a command that reads tables itself (the cohort command) adds them to its row. Each batch is
+ * an idempotent Delta append ({@code txnAppId} = this server run, {@code txnVersion} = batch
  * number), so a retried batch is written once. Clients cannot read the table ({@link ServeAccess}).
  */
 final class ServeAudit extends SparkListener implements AutoCloseable {
