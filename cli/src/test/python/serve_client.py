@@ -6,6 +6,8 @@ Usage: serve_client.py ADDRESS TOKEN IDENTIFIABLE_ROOT DEIDENTIFIED_ROOT PROJECT
 (the server grants project "granted", not "other"; URL_PARAMS e.g. ";use_ssl=true" are added to
 every connection URL)
 """
+import contextlib
+import io
 import sys
 
 from pyspark.sql import SparkSession
@@ -76,6 +78,32 @@ attempt("escape: DROP TABLE", lambda: sql("DROP TABLE deidentified.study").colle
 attempt("escape: CACHE TABLE", lambda: sql("CACHE TABLE deidentified.study").collect())
 attempt("escape: jdbc read", lambda: count(spark.read.format("jdbc").option("url", "jdbc:postgresql://127.0.0.1/x")
                                            .option("dbtable", "t").load()))
+
+
+# Plan-only requests (AnalyzePlan: df.schema, df.columns, explain, printSchema, ...) go through the
+# same plan check; printed output is captured so only the JSON lines reach stdout.
+def printed(action):
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        action()
+    return out.getvalue()
+
+
+identifiable_df = lambda: spark.read.format("delta").load(ident + "/instances")  # noqa: E731
+attempt("schema of a served table", lambda: spark.table("deidentified.study").columns)
+attempt("escape: schema of identifiable.instances", lambda: str(spark.table("identifiable.instances").schema))
+attempt("escape: columns of an identifiable path", lambda: identifiable_df().columns)
+attempt("escape: explain of an identifiable path", lambda: printed(lambda: identifiable_df().explain()))
+attempt("escape: explain of delta.`identifiable path`",
+        lambda: printed(lambda: sql(f"SELECT * FROM delta.`{ident}/instances`").explain(True)))
+attempt("escape: printSchema of an identifiable path", lambda: printed(lambda: identifiable_df().printSchema()))
+attempt("escape: isStreaming of an identifiable path", lambda: identifiable_df().isStreaming)
+attempt("escape: inputFiles of an identifiable path", lambda: identifiable_df().inputFiles())
+attempt("escape: semanticHash of an identifiable path", lambda: identifiable_df().semanticHash())
+attempt("escape: schema of parquet files of identifiable", lambda: str(spark.read.parquet(ident + "/instances").schema))
+attempt("escape: cohort with a shared token", lambda: sql(
+    "CALL lakehouse.create_cohort(name => 'shared', sql => 'SELECT eupi, id AS StudyInstanceUID FROM deidentified.study')"
+).collect())
 
 
 def python_udtf():

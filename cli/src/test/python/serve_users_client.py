@@ -81,6 +81,57 @@ attempt("escape: scratch copy of identifiable",
 attempt("escape: alice's scratch by path write",
         lambda: alice.range(1).write.format("delta").save(scratch + "/alice/direct"))
 
+# Cohorts saved through the cohort command's rules, with plain SQL (CALL lakehouse.create_cohort).
+COHORT_SQL = ("SELECT eupi, StudyInstanceUID, StudyDate FROM deidentified.study "
+              "WHERE StudyInstanceUID IS NOT NULL")
+
+
+def quoted(text):
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def create_cohort(spark, name, sql, extra=""):
+    return [r[0] for r in spark.sql(
+        f"CALL lakehouse.create_cohort(name => {quoted(name)}, sql => {quoted(sql)}{extra})").collect()]
+
+
+attempt("alice saves a cohort", lambda: create_cohort(alice, "serve_studies", COHORT_SQL))
+attempt("alice saves a cohort at study level", lambda: create_cohort(
+    alice, "serve_studies_level", COHORT_SQL, ", level => 'study'"))
+attempt("alice passes parameter markers", lambda: alice.sql(
+    "CALL lakehouse.create_cohort(name => :name, sql => :sql)",
+    args={"name": "serve_params", "sql": COHORT_SQL}).collect())
+attempt("alice reads the cohort's members", lambda: one(
+    alice, "SELECT count(*) FROM deidentified.cohort_members WHERE cohort_name = 'serve_studies'"))
+attempt("alice reads the cohort's creator", lambda: one(
+    alice, "SELECT created_by FROM deidentified.cohorts WHERE cohort_name = 'serve_studies'"))
+attempt("alice runs the pinned SQL", lambda: alice.sql(one(
+    alice, "SELECT pinned_sql FROM deidentified.cohorts WHERE cohort_name = 'serve_studies'")).count())
+attempt("alice replaces her cohort", lambda: create_cohort(
+    alice, "serve_studies", COHORT_SQL + " AND StudyDate IS NOT NULL", ", replace => true"))
+attempt("escape: bob replaces alice's cohort", lambda: create_cohort(
+    bob, "serve_studies", "SELECT eupi, StudyInstanceUID FROM deidentified.study LIMIT 1", ", replace => true"))
+attempt("escape: cohort of identifiable.instances", lambda: create_cohort(
+    alice, "bad_identifiable", "SELECT * FROM identifiable.instances"))
+attempt("escape: cohort of an identifiable path", lambda: create_cohort(
+    alice, "bad_path", f"SELECT * FROM delta.`{ident}/instances`"))
+attempt("escape: cohort of the audit table", lambda: create_cohort(
+    alice, "bad_audit", f"SELECT user AS eupi, session_id AS StudyInstanceUID FROM delta.`{deid}/serve_audit`"))
+attempt("escape: cohort of a scratch table", lambda: create_cohort(
+    alice, "bad_scratch", "SELECT eupi, StudyInstanceUID FROM scratch_alice.cohort"))
+attempt("escape: cohort SQL as a command", lambda: create_cohort(
+    alice, "bad_command", "DROP TABLE deidentified.study"))
+attempt("escape: cohort SQL calling Java", lambda: create_cohort(
+    alice, "bad_reflect",
+    "SELECT eupi, StudyInstanceUID, reflect('java.lang.System', 'getenv', 'HOME') AS h FROM deidentified.study"))
+attempt("escape: cohort SQL saving a cohort", lambda: create_cohort(
+    alice, "bad_nested", "CALL lakehouse.create_cohort(name => 'x', sql => 'SELECT 1')"))
+
+# Plan-only requests (AnalyzePlan) are checked and audited like queries.
+attempt("alice columns of study", lambda: alice.table("deidentified.study").columns[:2])
+attempt("escape: schema of an identifiable path",
+        lambda: str(alice.read.format("delta").load(ident + "/instances").schema))
+
 # The audit table is written by the server (every 500 ms here), never readable by clients.
 time.sleep(3)
 attempt("escape: read the audit table", lambda: alice.read.format("delta").load(deid + "/serve_audit").count())

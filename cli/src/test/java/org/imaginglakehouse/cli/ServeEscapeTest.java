@@ -67,6 +67,18 @@ class ServeEscapeTest extends SparkTestBase {
     {"escape: DESCRIBE identifiable path", "Refused: DescribeRelation of a table outside"},
     // Spark resolves a JDBC source (connecting to it) before the plan check; unreachable here.
     {"escape: jdbc read", "FAILED_JDBC.CONNECTION"},
+    // Plan-only requests (AnalyzePlan) analyse the plan in the client's session: same check.
+    {"escape: schema of identifiable.instances", "TABLE_OR_VIEW_NOT_FOUND"},
+    {"escape: columns of an identifiable path", OUTSIDE},
+    {"escape: explain of an identifiable path", OUTSIDE},
+    {"escape: explain of delta.`identifiable path`", OUTSIDE},
+    {"escape: printSchema of an identifiable path", OUTSIDE},
+    {"escape: isStreaming of an identifiable path", OUTSIDE},
+    {"escape: inputFiles of an identifiable path", OUTSIDE},
+    {"escape: semanticHash of an identifiable path", OUTSIDE},
+    {"escape: schema of parquet files of identifiable", NOT_DELTA},
+    // Cohorts name their creator: a shared token names nobody.
+    {"escape: cohort with a shared token", "saving a cohort needs a per-user token"},
   };
 
   private static ZoneLayout layout;
@@ -177,6 +189,8 @@ class ServeEscapeTest extends SparkTestBase {
     assertThat(value(results, "temp view")).isEqualTo("5");
     assertThat(value(results, "second session count")).isEqualTo("5");
     assertThat(value(results, "granted project")).isEqualTo("4");
+    assertThat(value(results, "schema of a served table"))
+        .isEqualTo("[\"id\",\"eupi\",\"Modality\"]");
     Map<String, String> escapes = new LinkedHashMap<>();
     for (String[] row : ESCAPES) {
       escapes.put(row[0], row[1]);

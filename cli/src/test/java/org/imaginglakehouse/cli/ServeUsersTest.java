@@ -239,7 +239,17 @@ class ServeUsersTest extends SparkTestBase {
             Map.entry(
                 "escape: alice's scratch by path write",
                 "Refused: SaveIntoDataSourceCommand writes or changes something"),
-            Map.entry("escape: read the audit table", "is the server's audit table"));
+            Map.entry("escape: read the audit table", "is the server's audit table"),
+            Map.entry("escape: bob replaces alice's cohort", "was made by someone else"),
+            Map.entry("escape: cohort of identifiable.instances", "TABLE_OR_VIEW_NOT_FOUND"),
+            Map.entry("escape: cohort of an identifiable path", "which is outside"),
+            Map.entry("escape: cohort of the audit table", "is the server's audit table"),
+            Map.entry(
+                "escape: cohort of a scratch table", "Cohorts may only read deidentified tables"),
+            Map.entry("escape: cohort SQL as a command", "must be a single query"),
+            Map.entry("escape: cohort SQL calling Java", "would run code sent by the client"),
+            Map.entry("escape: cohort SQL saving a cohort", "must be a single query"),
+            Map.entry("escape: schema of an identifiable path", "which is outside"));
     assertThat(results.keySet().stream().filter(name -> name.startsWith("escape: ")))
         .containsExactlyInAnyOrderElementsOf(escapes.keySet());
     escapes.forEach(
@@ -265,6 +275,34 @@ class ServeUsersTest extends SparkTestBase {
     assertThat(refused.<String>getAs("error")).contains("you write only into scratch_alice");
     Row identifiable = statement(byUser.get("alice"), "/instances");
     assertThat(identifiable.<String>getAs("outcome")).isEqualTo("refused");
+    Row cohort = statement(byUser.get("alice"), "create_cohort(name => \\'serve_studies\\'");
+    assertThat(cohort.<String>getAs("outcome")).isEqualTo("ok");
+    assertThat(cohort.<String>getAs("kind")).isEqualTo("execute");
+    assertThat(cohort.<String>getList(cohort.fieldIndex("tables")))
+        .singleElement()
+        .satisfies(t -> assertThat(t).endsWith("deidentified.study"));
+    Row replaced = statement(byUser.get("bob"), "CALL lakehouse.create_cohort(");
+    assertThat(replaced.<String>getAs("outcome")).isEqualTo("refused");
+    for (String bad : List.of("bad_command", "bad_identifiable", "bad_audit", "bad_scratch")) {
+      Row row = statement(byUser.get("alice"), "create_cohort(name => \\'" + bad + "\\'");
+      assertThat(row.<String>getAs("outcome")).as(bad).isEqualTo("refused");
+    }
+    // Plan-only requests (df.columns, df.schema): kind analyze, with the tables they read.
+    List<Row> analyzed =
+        byUser.get("alice").stream().filter(r -> "analyze".equals(r.getAs("kind"))).toList();
+    assertThat(analyzed)
+        .anySatisfy(
+            r -> {
+              assertThat(r.<String>getAs("outcome")).isEqualTo("ok");
+              assertThat(r.<String>getList(r.fieldIndex("tables")))
+                  .anySatisfy(t -> assertThat(t).endsWith("deidentified.study"));
+            })
+        .anySatisfy(
+            r -> {
+              assertThat(r.<String>getAs("outcome")).isEqualTo("refused");
+              assertThat(r.<String>getAs("statement")).contains("/instances");
+              assertThat(r.<String>getAs("error")).contains("which is outside");
+            });
     assertThat(byUser.get(""))
         .anySatisfy(r -> assertThat(r.<String>getAs("error")).startsWith("missing token"))
         .anySatisfy(r -> assertThat(r.<String>getAs("error")).startsWith("wrong token"));
@@ -274,6 +312,93 @@ class ServeUsersTest extends SparkTestBase {
                 assertThat(r.<String>getAs("error"))
                     .contains("the token is bob's, but the request says user_id alice"));
     assertNoIdentifiers(rows.stream().map(Row::toString).collect(Collectors.joining("\n")));
+  }
+
+  @Test
+  void analystsSaveCohortsAsTheCohortCommandDoes() throws Exception {
+    assertThat(ServeProcess.value(results, "alice saves a cohort"))
+        .contains("cohort serve_studies: ")
+        .contains("by alice")
+        .contains("deidentified.study VERSION AS OF ");
+    ServeProcess.value(results, "alice saves a cohort at study level");
+    assertThat(ServeProcess.error(results, "alice passes parameter markers"))
+        .contains("argument name must be a literal");
+    ServeProcess.value(results, "alice replaces her cohort");
+    long studies = count("study");
+    assertThat(ServeProcess.value(results, "alice reads the cohort's members"))
+        .isEqualTo(Long.toString(studies));
+    assertThat(ServeProcess.value(results, "alice reads the cohort's creator")).isEqualTo("alice");
+    assertThat(ServeProcess.value(results, "alice runs the pinned SQL"))
+        .isEqualTo(Long.toString(studies));
+    // The same SQL through lakehouse cohort create: the same pinned SQL, versions and members.
+    String sql =
+        "SELECT eupi, StudyInstanceUID, StudyDate FROM deidentified.study"
+            + " WHERE StudyInstanceUID IS NOT NULL";
+    cli("cohort", "create", "--name", "cli_studies", "--level", "study", "--sql", sql);
+    Map<String, Row> definitions =
+        spark()
+            .read()
+            .format("delta")
+            .load(layout.table(Zone.DEIDENTIFIED, "cohorts"))
+            .collectAsList()
+            .stream()
+            .collect(Collectors.toMap(r -> r.<String>getAs("cohort_name"), r -> r));
+    Row served = definitions.get("serve_studies_level");
+    Row command = definitions.get("cli_studies");
+    for (String column :
+        List.of("sql", "pinned_sql", "level", "tables_read", "member_count", "result_hash")) {
+      assertThat(String.valueOf(served.<Object>getAs(column)))
+          .as(column)
+          .isEqualTo(String.valueOf(command.<Object>getAs(column)));
+    }
+    assertThat(served.<String>getAs("created_by")).isEqualTo("alice");
+    assertThat(served.<Long>getAs("member_count")).isEqualTo(studies);
+    assertThat(definitions.get("serve_studies").<String>getAs("created_by")).isEqualTo("alice");
+    String members =
+        "SELECT eupi, StudyInstanceUID, SeriesInstanceUID, SOPInstanceUID,"
+            + " to_json(map_entries(attributes)) AS attributes FROM delta.`"
+            + layout.table(Zone.DEIDENTIFIED, "cohort_members")
+            + "` WHERE cohort_name = ";
+    assertThat(
+            spark()
+                .sql(members + "'serve_studies_level'")
+                .exceptAll(spark().sql(members + "'cli_studies'"))
+                .count())
+        .isZero();
+    assertThat(
+            spark()
+                .sql(members + "'cli_studies'")
+                .exceptAll(spark().sql(members + "'serve_studies_level'"))
+                .count())
+        .isZero();
+    // The cohort commands see it: list, show, and a re-run proves it reproducible.
+    assertThat(cli("cohort", "list"))
+        .containsPattern("serve_studies_level\\s+study\\s+" + studies + " .* alice ");
+    assertThat(cli("cohort", "show", "serve_studies")).contains(" UTC by alice (run ");
+    assertThat(cli("cohort", "rerun", "serve_studies_level")).contains("identical: yes");
+    assertThat(definitions).doesNotContainKeys("bad_identifiable", "bad_path", "bad_audit");
+    assertThat(
+            spark()
+                .read()
+                .format("delta")
+                .load(layout.table(Zone.DEIDENTIFIED, "cohorts"))
+                .where("cohort_name = 'serve_studies'")
+                .first()
+                .<String>getAs("created_by"))
+        .as("bob's replacement was refused")
+        .isEqualTo("alice");
+  }
+
+  /** {@code lakehouse --home HOME args} in this JVM: its output; fails unless it exits 0. */
+  private static String cli(String... args) {
+    List<String> all = new ArrayList<>(List.of("--home", home));
+    all.addAll(List.of(args));
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream print = new java.io.PrintStream(out, true, StandardCharsets.UTF_8);
+    int code = LakehouseCli.run(all.toArray(String[]::new), print, print, Map.of());
+    String text = out.toString(StandardCharsets.UTF_8);
+    assertThat(code).as("lakehouse %s: %s", all, text).isZero();
+    return text;
   }
 
   @Test
@@ -337,6 +462,12 @@ class ServeUsersTest extends SparkTestBase {
         .isEqualTo((long) gbm.linkableStudyInstanceUids().size())
         .isPositive();
     assertThat(numbers.get("gabapentin_studies")).isPositive();
+    // The gabapentin cohort saved with CALL lakehouse.create_cohort: one member per study, and
+    // its pinned SQL returns them again.
+    assertThat(numbers.get("gabapentin_cohort_members"))
+        .isEqualTo(numbers.get("gabapentin_studies"));
+    assertThat(numbers.get("gabapentin_pinned_rows"))
+        .isEqualTo(numbers.get("gabapentin_cohort_members"));
     // The cohort saved into alice's scratch database: one row per study.
     assertThat(numbers.get("cohort_rows")).isEqualTo(numbers.get("glioblastoma_studies"));
     assertThat(

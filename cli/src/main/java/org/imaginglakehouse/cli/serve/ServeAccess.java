@@ -23,10 +23,11 @@ import scala.jdk.javaapi.CollectionConverters;
  * tables under the served zone roots ({@link ZoneReads}, the check cohorts and {@code lakehouse
  * sql} use), by name or by path; besides queries only SET, SHOW, DESCRIBE of served tables and
  * temporary views run, and writes of a user with a per-user token into their own {@code
- * scratch_<user>} database ({@link ScratchWrites}), whose tables only that user reads. Other
- * writes, DDL, ADD JAR, functions defined by the client (Python, Scala, Java reflection) and script
- * transforms are refused, so a client cannot run code of its own on the server. The audit table is
- * not readable.
+ * scratch_<user>} database ({@link ScratchWrites}), whose tables only that user reads, and the
+ * cohort command of {@link ServeCohorts} ({@code CALL lakehouse.create_cohort}). Other writes, DDL,
+ * ADD JAR, functions defined by the client (Python, Scala, Java reflection) and script transforms
+ * are refused, so a client cannot run code of its own on the server. The audit table is not
+ * readable.
  */
 final class ServeAccess {
   /** Commands that print settings, names or schemas, never rows (analysed plan node names). */
@@ -80,6 +81,7 @@ final class ServeAccess {
   private final Map<String, String> scratchRoots;
   private final List<String> hidden;
   private final String hint;
+  private volatile ServeCohorts cohorts;
 
   /**
    * @param roots served zone roots by zone name ({@code deidentified -> /lh/deidentified})
@@ -102,6 +104,16 @@ final class ServeAccess {
             + " and only reads (queries, SET, SHOW, DESCRIBE, temporary views)"
             + (scratchRoots.isEmpty() ? "" : ", writing only into your own scratch_<user>")
             + "; see docs/sql-endpoint.md.";
+  }
+
+  /** The refusal hint: what the endpoint serves and where it is documented. */
+  String hint() {
+    return hint;
+  }
+
+  /** Lets through the cohort command of {@code saver}, which checks its SQL itself. */
+  void allowCohortsOf(ServeCohorts saver) {
+    this.cohorts = saver;
   }
 
   /** Database of a user's scratch area. */
@@ -157,6 +169,10 @@ final class ServeAccess {
     if (plan instanceof CreateViewCommand view && view.viewType().toString().contains("Temp")) {
       reads(spark, view.plan(), caller);
       return;
+    }
+    ServeCohorts saver = cohorts;
+    if (saver != null && saver.isCommand(plan)) {
+      return; // CALL lakehouse.create_cohort: its runner checks the user and the cohort SQL
     }
     if (caller.user() != null && ScratchWrites.isWrite(plan)) {
       ScratchWrites.Target target = ScratchWrites.target(plan);

@@ -33,10 +33,12 @@ import org.imaginglakehouse.core.spark.ZoneReads;
 
 /**
  * The audit of {@code lakehouse serve}: one row per client operation (user, time, statement or plan
- * summary, tables read, outcome) and per refused call (wrong token, another user's name), appended
- * in batches to a Delta table of the de-identified zone by a background thread, so queries never
- * wait for it. Rows come from Spark Connect's own operation events on the listener bus. Each batch
- * is an idempotent Delta append ({@code txnAppId} = this server run, {@code txnVersion} = batch
+ * summary, tables read, outcome; kind {@code execute}), per plan-only request ({@code analyze},
+ * from {@link AnalyzeAudit}) and per refused call ({@code call}: wrong token, another user's name),
+ * appended in batches to a Delta table of the de-identified zone by a background thread, so queries
+ * never wait for it. Operation rows come from Spark Connect's own operation events on the listener
+ * bus; a command that reads tables itself (the cohort command) adds them to its row. Each batch is
+ * an idempotent Delta append ({@code txnAppId} = this server run, {@code txnVersion} = batch
  * number), so a retried batch is written once. Clients cannot read the table ({@link ServeAccess}).
  */
 final class ServeAudit extends SparkListener implements AutoCloseable {
@@ -54,7 +56,22 @@ final class ServeAudit extends SparkListener implements AutoCloseable {
           .add("tables", DataTypes.createArrayType(DataTypes.StringType), false)
           .add("outcome", DataTypes.StringType, false)
           .add("error", DataTypes.StringType, true)
-          .add("server_run", DataTypes.StringType, false);
+          .add("server_run", DataTypes.StringType, false)
+          .add("kind", DataTypes.StringType, true);
+
+  /** Kinds of rows: an operation (ExecutePlan), a plan-only request (AnalyzePlan), a gRPC call. */
+  static final String EXECUTE = "execute";
+
+  static final String ANALYZE = "analyze";
+  static final String CALL = "call";
+
+  /** Job tags of Spark Connect operations end with {@code _Operation_<operation id>}. */
+  private static final String OPERATION_TAG = "SparkConnect_OperationTag_";
+
+  private static final String OPERATION_ID = "_Operation_";
+
+  /** Tables read by the plans analysed on this thread for a plan-only request, while one runs. */
+  private static final ThreadLocal<java.util.Set<String>> ANALYZING = new ThreadLocal<>();
 
   /** Outcomes. */
   static final String OK = "ok";
@@ -85,7 +102,7 @@ final class ServeAudit extends SparkListener implements AutoCloseable {
     final String user;
     final String session;
     final String statement;
-    volatile List<String> tables = List.of();
+    final java.util.Set<String> tables = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     Operation(long time, String user, String session, String statement) {
       this.time = time;
@@ -133,7 +150,7 @@ final class ServeAudit extends SparkListener implements AutoCloseable {
     } else if (event instanceof SparkListenerConnectOperationAnalyzed analyzed) {
       Operation op = open.get(analyzed.operationId());
       if (op != null && analyzed.analyzedPlan().isDefined()) {
-        op.tables = tablesRead(analyzed.analyzedPlan().get());
+        op.tables.addAll(tablesRead(analyzed.analyzedPlan().get()));
       }
     } else if (event instanceof SparkListenerConnectOperationFinished finished) {
       end(finished.operationId(), OK, null);
@@ -155,10 +172,59 @@ final class ServeAudit extends SparkListener implements AutoCloseable {
               op.session,
               operationId,
               op.statement,
-              op.tables,
+              new ArrayList<>(new TreeSet<>(op.tables)),
               outcome,
-              firstLine(error)));
+              firstLine(error),
+              EXECUTE));
     }
+  }
+
+  /**
+   * Adds tables to the audit row of the Spark Connect operation running on this thread (a command
+   * that reads tables itself, such as the cohort command); nothing outside an operation.
+   */
+  void tablesOfCurrentOperation(List<String> tables) {
+    for (String tag :
+        scala.jdk.javaapi.CollectionConverters.asJava(root.sparkContext().getJobTags())) {
+      int at = tag.lastIndexOf(OPERATION_ID);
+      if (tag.startsWith(OPERATION_TAG) && at >= 0) {
+        Operation op = open.get(tag.substring(at + OPERATION_ID.length()));
+        if (op != null) {
+          op.tables.addAll(tables);
+        }
+      }
+    }
+  }
+
+  /** Starts collecting the tables of the plans analysed on this thread (a plan-only request). */
+  static void beginAnalyze() {
+    ANALYZING.set(new TreeSet<>());
+  }
+
+  /** Notes the tables an analysed plan of a client reads, while a plan-only request runs. */
+  static void analysed(LogicalPlan plan) {
+    java.util.Set<String> tables = ANALYZING.get();
+    if (tables != null) {
+      tables.addAll(tablesRead(plan));
+    }
+  }
+
+  /** Queues the row of a plan-only request that ends on this thread, and stops collecting. */
+  void endAnalyze(
+      long time, String user, String session, String statement, String outcome, String error) {
+    java.util.Set<String> tables = ANALYZING.get();
+    ANALYZING.remove();
+    pending.add(
+        row(
+            time,
+            user,
+            session,
+            null,
+            cut(statement),
+            tables == null ? List.of() : new ArrayList<>(tables),
+            outcome,
+            firstLine(error),
+            ANALYZE));
   }
 
   /** A call refused before it reached Spark Connect (token, user claim). */
@@ -172,7 +238,8 @@ final class ServeAudit extends SparkListener implements AutoCloseable {
             "(gRPC " + method + ")",
             List.of(),
             REFUSED,
-            why));
+            why,
+            CALL));
   }
 
   private Row row(
@@ -183,7 +250,8 @@ final class ServeAudit extends SparkListener implements AutoCloseable {
       String statement,
       List<String> tables,
       String outcome,
-      String error) {
+      String error,
+      String kind) {
     return RowFactory.create(
         new Timestamp(time),
         user == null ? "" : user,
@@ -194,12 +262,14 @@ final class ServeAudit extends SparkListener implements AutoCloseable {
         scala.jdk.javaapi.CollectionConverters.asScala(tables).toSeq(),
         outcome,
         cut(error),
-        run);
+        run,
+        kind);
   }
 
   /** Our plan check's refusals all end with the endpoint's hint. */
   static boolean isRefusal(String error) {
-    return error != null && error.contains("see docs/sql-endpoint.md");
+    return error != null
+        && (error.contains("see docs/sql-endpoint.md") || error.contains("Refused: "));
   }
 
   /** Names of the tables (or {@code delta.`path`}) an analysed plan reads, sorted. */
@@ -245,6 +315,7 @@ final class ServeAudit extends SparkListener implements AutoCloseable {
           .write()
           .format("delta")
           .mode("append")
+          .option("mergeSchema", "true") // tables written before the kind column
           .option("txnAppId", "lakehouse-serve-" + run)
           .option("txnVersion", retryVersion)
           .save(location);

@@ -14,8 +14,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.SparkSessionExtensions;
-import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.connect.service.SparkConnectService;
 import org.apache.spark.sql.connect.service.SparkConnectService$;
 import org.imaginglakehouse.core.LakehouseException;
@@ -27,10 +25,7 @@ import org.imaginglakehouse.core.spark.LakehouseSessions;
 import org.imaginglakehouse.core.spark.ZoneCatalog;
 import org.imaginglakehouse.core.zone.Zone;
 import org.imaginglakehouse.core.zone.ZoneLayout;
-import scala.Function1;
 import scala.Option;
-import scala.runtime.AbstractFunction1;
-import scala.runtime.BoxedUnit;
 
 /**
  * {@code lakehouse serve}: a Spark Connect server inside our Spark session (Delta, our SQL
@@ -213,7 +208,10 @@ public final class SqlServer implements AutoCloseable {
       }
     }
     String auditLocation = layout.table(Zone.DEIDENTIFIED, ServeAudit.TABLE);
-    Guard guard = new Guard(new ServeAccess(roots, databases, scratch, List.of(auditLocation)));
+    ServeAccess access = new ServeAccess(roots, databases, scratch, List.of(auditLocation));
+    ServeCohorts cohorts = new ServeCohorts(config, access, users());
+    access.allowCohortsOf(cohorts);
+    ServeGuard guard = new ServeGuard(access, cohorts);
     // Fail closed on client Python: the server needs none (Python UDFs are refused), but a Python
     // data source makes Spark start a worker while the plan is analysed, before the check, and
     // that worker's executable comes from the environment only. So the environment must name
@@ -239,11 +237,14 @@ public final class SqlServer implements AutoCloseable {
     if (token != null) {
       conf.set(CONNECT_TOKEN, token.reveal());
     }
-    if (users != null) {
-      conf.set(CONNECT_INTERCEPTORS, UserAuthInterceptor.class.getName());
-    }
+    // Spark runs the interceptors listed last first: the token check, then the AnalyzePlan audit.
+    conf.set(
+        CONNECT_INTERCEPTORS,
+        users == null
+            ? AnalyzeAudit.class.getName()
+            : AnalyzeAudit.class.getName() + "," + UserAuthInterceptor.class.getName());
     root = SparkSession.builder().config(conf).withExtensions(guard).getOrCreate();
-    guard.trusted = root;
+    guard.trust(root);
     ZoneCatalog catalog = new ZoneCatalog(root, layout, Set.of(Zone.DEIDENTIFIED));
     tables = new ArrayList<>(catalog.registerAll());
     for (String project : projects) {
@@ -253,6 +254,8 @@ public final class SqlServer implements AutoCloseable {
         (user, location) -> registerScratch(ServeAccess.scratchDatabase(user), location));
     audit = new ServeAudit(root, auditLocation, users != null, auditFlushMillis);
     root.sparkContext().addSparkListener(audit);
+    cohorts.serveFrom(root, audit);
+    AnalyzeAudit.install(audit);
     if (users != null) {
       UserAuthInterceptor.install(users, audit);
     }
@@ -425,6 +428,7 @@ public final class SqlServer implements AutoCloseable {
       // already stopped with Spark (its own shutdown hook may run first)
     }
     UserAuthInterceptor.uninstall();
+    AnalyzeAudit.uninstall();
     try {
       audit.close();
     } catch (RuntimeException e) {
@@ -436,48 +440,6 @@ public final class SqlServer implements AutoCloseable {
       } finally {
         root = null;
       }
-    }
-  }
-
-  /** Injects the plan check into every session; the server's own session is trusted. */
-  static final class Guard extends AbstractFunction1<SparkSessionExtensions, BoxedUnit> {
-    private final ServeAccess access;
-    private volatile SparkSession trusted;
-
-    Guard(ServeAccess access) {
-      this.access = access;
-    }
-
-    @Override
-    public BoxedUnit apply(SparkSessionExtensions extensions) {
-      extensions.injectCheckRule(new CheckRule(this));
-      return BoxedUnit.UNIT;
-    }
-
-    void check(SparkSession session, LogicalPlan plan) {
-      if (session != trusted) {
-        access.check(session, plan, ConnectSessions.userOf(session));
-      }
-    }
-  }
-
-  private static final class CheckRule
-      extends AbstractFunction1<SparkSession, Function1<LogicalPlan, BoxedUnit>> {
-    private final Guard guard;
-
-    CheckRule(Guard guard) {
-      this.guard = guard;
-    }
-
-    @Override
-    public Function1<LogicalPlan, BoxedUnit> apply(SparkSession session) {
-      return new AbstractFunction1<>() {
-        @Override
-        public BoxedUnit apply(LogicalPlan plan) {
-          guard.check(session, plan);
-          return BoxedUnit.UNIT;
-        }
-      };
     }
   }
 }
