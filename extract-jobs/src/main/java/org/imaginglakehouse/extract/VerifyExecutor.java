@@ -5,22 +5,35 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.imaginglakehouse.core.io.SourceFiles;
 import org.imaginglakehouse.extract.pixel.Region;
+import org.imaginglakehouse.extract.verify.DicomTools;
 import org.imaginglakehouse.extract.verify.Failure;
 import org.imaginglakehouse.extract.verify.FileVerifier;
 import org.imaginglakehouse.extract.verify.IdentifyingValues;
 import org.imaginglakehouse.extract.verify.PixelOcr;
 import org.imaginglakehouse.transform.ocr.IdentityMatcher;
+import org.imaginglakehouse.transform.ocr.OcrSettings;
 
 /**
- * The executor side of {@link VerifyJob}: one file read and checked ({@link FileVerifier}, then
- * {@link PixelOcr} for redacted and sampled images), its findings as one {@link
- * VerifyJob#REPORT_SCHEMA} row; and the settings shipped to the executors.
+ * The executor side of {@link VerifyJob}: the identifying values gathered from the sources'
+ * headers, and the scan, in which every file is read and checked by {@link FileVerifier} (then
+ * {@link PixelOcr} for redacted and sampled images, and dcmdump over the sampled files of a
+ * partition in batches), its findings one {@link VerifyJob#REPORT_SCHEMA} row; and the settings
+ * shipped to the executors.
  */
 final class VerifyExecutor {
   private VerifyExecutor() {}
@@ -49,20 +62,7 @@ final class VerifyExecutor {
     }
     List<Failure> found =
         ocr.check(path, bytes, regions == null ? null : Region.parse(regions), identity);
-    if (found.isEmpty()) {
-      return report;
-    }
-    List<Row> failures = new ArrayList<>(report.<Row>getList(4));
-    for (Failure f : found) {
-      failures.add(
-          RowFactory.create(f.check(), f.foundSha256(), f.offset(), f.severity(), f.detail()));
-    }
-    return RowFactory.create(
-        report.get(0),
-        report.get(1),
-        report.get(2),
-        report.get(3),
-        scala.jdk.javaapi.CollectionConverters.asScala(failures));
+    return found.isEmpty() ? report : withFailures(report, found);
   }
 
   static byte[] serialise(VerifyJob.Settings settings) {
@@ -84,14 +84,86 @@ final class VerifyExecutor {
     }
   }
 
-  /** Verifies one file on an executor; never throws for a problem of the file itself. */
+  /**
+   * The local file dcmdump reads later, in a batch ({@link #withDcmdump}), for a DICOM file in the
+   * dcmdump sample on a local file system; null: not sampled, or read by dcmdump at once (from a
+   * temporary copy).
+   */
+  static java.nio.file.Path dcmdumpLater(VerifyJob.Settings s, String path) throws IOException {
+    if (!path.endsWith(".dcm") || !VerifyJob.sampled(path, s.dcmdumpSample())) {
+      return null;
+    }
+    Path file = new Path(s.root() + "/" + path);
+    return "file".equals(ProjectFiles.fs(file).getUri().getScheme())
+        ? java.nio.file.Path.of(file.toUri().getPath())
+        : null;
+  }
+
+  /**
+   * Runs dcmdump in batches over {@code later} (index in {@code reports} → local file; {@link
+   * #dcmdumpLater}) and adds its findings to those reports. A file that did not parse or could not
+   * be read is not given to dcmdump (as when it runs per file).
+   */
+  static void withDcmdump(
+      List<Row> reports, Map<Integer, java.nio.file.Path> later, DicomTools tools)
+      throws IOException {
+    Map<Integer, java.nio.file.Path> dumped = new java.util.LinkedHashMap<>();
+    later.forEach(
+        (i, file) -> {
+          Row r = reports.get(i);
+          boolean parsed =
+              !r.isNullAt(1)
+                  && r.<Row>getList(4).stream()
+                      .noneMatch(f -> Failure.Check.PARSE.equals(f.getString(0)));
+          if (parsed) {
+            dumped.put(i, file);
+          }
+        });
+    Map<java.nio.file.Path, String> problems =
+        tools.dcmdumpProblems(new ArrayList<>(dumped.values()));
+    for (Map.Entry<Integer, java.nio.file.Path> e : dumped.entrySet()) {
+      String problem = problems.get(e.getValue());
+      if (problem != null) {
+        Row r = reports.get(e.getKey());
+        reports.set(
+            e.getKey(),
+            withFailures(
+                r,
+                List.of(
+                    new Failure(
+                        r.getString(0), Failure.Check.DCMDUMP, null, -1, Failure.ERROR, problem))));
+      }
+    }
+  }
+
+  /** {@code report} with {@code found} added to its failures. */
+  private static Row withFailures(Row report, List<Failure> found) {
+    List<Row> failures = new ArrayList<>(report.<Row>getList(4));
+    for (Failure f : found) {
+      failures.add(
+          RowFactory.create(f.check(), f.foundSha256(), f.offset(), f.severity(), f.detail()));
+    }
+    return RowFactory.create(
+        report.get(0),
+        report.get(1),
+        report.get(2),
+        report.get(3),
+        scala.jdk.javaapi.CollectionConverters.asScala(failures));
+  }
+
+  /**
+   * Verifies one file on an executor; never throws for a problem of the file itself. {@code
+   * dcmdumpLater}: dcmdump is left to {@link #withDcmdump} (the caller checked {@link
+   * #dcmdumpLater}).
+   */
   static Row verifyOne(
       FileVerifier verifier,
       VerifyJob.Settings s,
       String path,
       String expected,
       String source,
-      String sourceBirthDate)
+      String sourceBirthDate,
+      boolean dcmdumpLater)
       throws IOException {
     Path file = new Path(s.root() + "/" + path);
     FileSystem fs = ProjectFiles.fs(file);
@@ -155,7 +227,7 @@ final class VerifyExecutor {
                 bytes,
                 IdentifyingValues.birthDateValues(sourceBirthDate),
                 local,
-                VerifyJob.sampled(path, s.dcmdumpSample()),
+                !dcmdumpLater && VerifyJob.sampled(path, s.dcmdumpSample()),
                 iodSource);
       } finally {
         if (temp != null) {
@@ -198,5 +270,104 @@ final class VerifyExecutor {
     // The row encoder wants a Scala Seq for an array column.
     return RowFactory.create(
         path, sha, size, birth, scala.jdk.javaapi.CollectionConverters.asScala(fs));
+  }
+
+  /**
+   * Every task ({@code path}, expected SHA-256, source file, source birth date, name, patient ID
+   * and accession of the source) verified on the executors, four partitions per core: one {@link
+   * VerifyJob#REPORT_SCHEMA} row each.
+   */
+  static List<Row> scan(SparkSession spark, List<Row> tasks, VerifyJob.Settings settings) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    // Java-serialised: the session's Kryo serialiser cannot rebuild records and immutable lists.
+    Broadcast<byte[]> shared = jsc.broadcast(serialise(settings));
+    int slices = (int) Math.max(1, Math.min(tasks.size(), jsc.defaultParallelism() * 4L));
+    StructType taskSchema =
+        new StructType()
+            .add("path", DataTypes.StringType, false)
+            .add("sha256", DataTypes.StringType, true)
+            .add("file_path", DataTypes.StringType, true)
+            .add("source_birth_date", DataTypes.StringType, true)
+            .add("source_patient_name", DataTypes.StringType, true)
+            .add("source_patient_id", DataTypes.StringType, true)
+            .add("source_accession", DataTypes.StringType, true);
+    MapPartitionsFunction<Row, Row> verify =
+        rows -> {
+          VerifyJob.Settings s = deserialise(shared.value());
+          DicomTools tools = new DicomTools(s.dcmdump(), s.dciodvfy());
+          FileVerifier verifier = new FileVerifier(s.values(), s.sops(), tools);
+          PixelOcr ocr = new PixelOcr(OcrSettings.defaults());
+          List<Row> out = new ArrayList<>();
+          // dcmdump's sample: one process per batch of the partition's files, after the loop.
+          Map<Integer, java.nio.file.Path> dcmdumpLater = new java.util.LinkedHashMap<>();
+          while (rows.hasNext()) {
+            Row r = rows.next();
+            java.nio.file.Path later = dcmdumpLater(s, r.getString(0));
+            if (later != null) {
+              dcmdumpLater.put(out.size(), later);
+            }
+            Row report =
+                verifyOne(
+                    verifier,
+                    s,
+                    r.getString(0),
+                    r.getString(1),
+                    r.getString(2),
+                    r.getString(3),
+                    later != null);
+            out.add(
+                withPixelOcr(
+                    report,
+                    ocr,
+                    s,
+                    IdentityMatcher.of(
+                        r.getString(4), r.getString(5), r.getString(3), r.getString(6))));
+          }
+          withDcmdump(out, dcmdumpLater, tools);
+          return out.iterator();
+        };
+    return spark
+        .createDataFrame(tasks, taskSchema)
+        .repartition(slices)
+        .mapPartitions(verify, Encoders.row(VerifyJob.REPORT_SCHEMA))
+        .collectAsList();
+  }
+
+  /** The identifying values of every source instance of the extraction (on the executors). */
+  static List<IdentifyingValues.Value> identifyingValues(Dataset<Row> joined) {
+    MapPartitionsFunction<Row, String> extract =
+        rows -> {
+          IdentifyingValues iv = new IdentifyingValues();
+          while (rows.hasNext()) {
+            Row r = rows.next();
+            if (r.isNullAt(0)) {
+              continue;
+            }
+            for (Row e : r.<Row>getList(0)) {
+              iv.add(
+                  e.getAs("keyword"),
+                  e.getAs("vr"),
+                  e.isNullAt(e.fieldIndex("values"))
+                      ? null
+                      : e.<String>getList(e.fieldIndex("values")));
+            }
+          }
+          return iv.values().stream()
+              .filter(v -> !v.kind().equals(IdentifyingValues.BIRTH_DATE)) // per file, see there
+              .map(v -> v.kind() + "\u0000" + v.text())
+              .iterator();
+        };
+    List<IdentifyingValues.Value> out = new ArrayList<>();
+    for (String s :
+        joined
+            .select("header")
+            .mapPartitions(extract, Encoders.STRING())
+            .distinct()
+            .orderBy("value")
+            .collectAsList()) {
+      int nul = s.indexOf('\u0000');
+      out.add(new IdentifyingValues.Value(s.substring(0, nul), s.substring(nul + 1)));
+    }
+    return out;
   }
 }

@@ -12,11 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -31,13 +27,10 @@ import org.imaginglakehouse.core.job.JobStatus;
 import org.imaginglakehouse.core.job.RunContext;
 import org.imaginglakehouse.core.zone.ZoneLayout;
 import org.imaginglakehouse.extract.pixel.Region;
-import org.imaginglakehouse.extract.verify.DicomTools;
 import org.imaginglakehouse.extract.verify.Failure;
 import org.imaginglakehouse.extract.verify.FileVerifier;
 import org.imaginglakehouse.extract.verify.IdentifyingValues;
 import org.imaginglakehouse.extract.verify.PixelOcr;
-import org.imaginglakehouse.transform.ocr.IdentityMatcher;
-import org.imaginglakehouse.transform.ocr.OcrSettings;
 
 /**
  * {@code lakehouse verify}: proves an extraction clean before release. Every file under the
@@ -172,11 +165,15 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
               + root
               + "): run `lakehouse extract` first");
     }
-    state.put(
-        new ExtractionState.Extraction(
-            extractionId, ExtractionState.PENDING, 0, 0, 0, 0, null, null, null),
-        null,
-        null);
+    // Pending while this run works: no row (never verified) already means pending to release,
+    // and a pending row stays one, so only an earlier outcome needs a commit (a Delta MERGE).
+    if (before != null && !ExtractionState.PENDING.equals(before.status())) {
+      state.put(
+          new ExtractionState.Extraction(
+              extractionId, ExtractionState.PENDING, 0, 0, 0, 0, null, null, null),
+          null,
+          null);
+    }
     ProjectConfig config = ProjectFiles.load(layout, project, "");
     run.count("leftovers_removed", ProjectFiles.removeLeftovers(root));
     ExtractionReports reports = new ExtractionReports(spark, layout, project, extractionId, root);
@@ -189,11 +186,19 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
         extras.add(name);
       }
     }
-    // Linked-dataset files of any project file version: whatever is there is scanned.
-    for (String name : listAll()) {
-      if (name.startsWith(ProjectTables.LINKED_PREFIX) && !name.contains("/")) {
-        extras.add(name);
+    // Linked-dataset files of any project file version: whatever is there is scanned. They lie
+    // beside the patient directories: the root's own listing, not the whole tree's.
+    try {
+      Path rootPath = new Path(root);
+      Set<String> linked = new java.util.TreeSet<>();
+      for (org.apache.hadoop.fs.FileStatus f : ProjectFiles.fs(rootPath).listStatus(rootPath)) {
+        if (f.isFile() && f.getPath().getName().startsWith(ProjectTables.LINKED_PREFIX)) {
+          linked.add(f.getPath().getName());
+        }
       }
+      extras.addAll(linked);
+    } catch (IOException e) {
+      throw new LakehouseException("Cannot list extraction " + root + ": " + e.getMessage(), e);
     }
 
     Dataset<Row> files =
@@ -219,10 +224,29 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
             .join(sources, files.col("source_uid_sha256").equalTo(sources.col("h")), "left")
             .cache();
     try {
-      List<IdentifyingValues.Value> values = run.time("identifying_values", () -> values(joined));
+      List<IdentifyingValues.Value> values =
+          run.time("identifying_values", () -> VerifyExecutor.identifyingValues(joined));
       run.count("identifying_values", values.size());
-      Set<String> sops =
-          new HashSet<>(files.select("SOPInstanceUID").as(Encoders.STRING()).collectAsList());
+      // One job over the cached join: the SOP UIDs for the reference check, and the scan's tasks.
+      Set<String> sops = new HashSet<>();
+      List<Row> tasks = new ArrayList<>();
+      for (Row r :
+          joined
+              .select(
+                  "SOPInstanceUID",
+                  "path",
+                  "sha256",
+                  "file_path",
+                  "source_birth_date",
+                  "source_patient_name",
+                  "source_patient_id",
+                  "source_accession")
+              .collectAsList()) {
+        sops.add(r.getString(0));
+        tasks.add(
+            RowFactory.create(
+                r.get(1), r.get(2), r.get(3), r.get(4), r.get(5), r.get(6), r.get(7)));
+      }
       Settings settings =
           new Settings(
               root,
@@ -237,110 +261,15 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
       run.count("redacted_images", settings.redacted().size());
       run.count(
           "ocr_files",
-          joined.select("path").as(Encoders.STRING()).collectAsList().stream()
-              .filter(p -> VerifyExecutor.ocred(p, settings))
-              .count());
-      List<Row> tasks =
-          new ArrayList<>(
-              joined
-                  .select(
-                      "path",
-                      "sha256",
-                      "file_path",
-                      "source_birth_date",
-                      "source_patient_name",
-                      "source_patient_id",
-                      "source_accession")
-                  .collectAsList());
+          tasks.stream().filter(t -> VerifyExecutor.ocred(t.getString(0), settings)).count());
       for (String name : extras) {
         tasks.add(RowFactory.create(name, null, null, null, null, null, null));
       }
-      List<Row> results = run.time("scan", () -> scan(tasks, settings));
+      List<Row> results = run.time("scan", () -> VerifyExecutor.scan(spark, tasks, settings));
       return finish(run, state, reports, results, tasks, settings, before);
     } finally {
       joined.unpersist();
     }
-  }
-
-  /** The identifying values of every source instance of the extraction (on the executors). */
-  private static List<IdentifyingValues.Value> values(Dataset<Row> joined) {
-    MapPartitionsFunction<Row, String> extract =
-        rows -> {
-          IdentifyingValues iv = new IdentifyingValues();
-          while (rows.hasNext()) {
-            Row r = rows.next();
-            if (r.isNullAt(0)) {
-              continue;
-            }
-            for (Row e : r.<Row>getList(0)) {
-              iv.add(
-                  e.getAs("keyword"),
-                  e.getAs("vr"),
-                  e.isNullAt(e.fieldIndex("values"))
-                      ? null
-                      : e.<String>getList(e.fieldIndex("values")));
-            }
-          }
-          return iv.values().stream()
-              .filter(v -> !v.kind().equals(IdentifyingValues.BIRTH_DATE)) // per file, see there
-              .map(v -> v.kind() + "\u0000" + v.text())
-              .iterator();
-        };
-    List<IdentifyingValues.Value> out = new ArrayList<>();
-    for (String s :
-        joined
-            .select("header")
-            .mapPartitions(extract, Encoders.STRING())
-            .distinct()
-            .orderBy("value")
-            .collectAsList()) {
-      int nul = s.indexOf('\u0000');
-      out.add(new IdentifyingValues.Value(s.substring(0, nul), s.substring(nul + 1)));
-    }
-    return out;
-  }
-
-  private List<Row> scan(List<Row> tasks, Settings settings) {
-    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    // Java-serialised: the session's Kryo serialiser cannot rebuild records and immutable lists.
-    Broadcast<byte[]> shared = jsc.broadcast(VerifyExecutor.serialise(settings));
-    int slices = (int) Math.max(1, Math.min(tasks.size(), jsc.defaultParallelism() * 4L));
-    StructType taskSchema =
-        new StructType()
-            .add("path", DataTypes.StringType, false)
-            .add("sha256", DataTypes.StringType, true)
-            .add("file_path", DataTypes.StringType, true)
-            .add("source_birth_date", DataTypes.StringType, true)
-            .add("source_patient_name", DataTypes.StringType, true)
-            .add("source_patient_id", DataTypes.StringType, true)
-            .add("source_accession", DataTypes.StringType, true);
-    MapPartitionsFunction<Row, Row> verify =
-        rows -> {
-          Settings s = VerifyExecutor.deserialise(shared.value());
-          FileVerifier verifier =
-              new FileVerifier(s.values(), s.sops(), new DicomTools(s.dcmdump(), s.dciodvfy()));
-          PixelOcr ocr = new PixelOcr(OcrSettings.defaults());
-          List<Row> out = new ArrayList<>();
-          while (rows.hasNext()) {
-            Row r = rows.next();
-            Row report =
-                VerifyExecutor.verifyOne(
-                    verifier, s, r.getString(0), r.getString(1), r.getString(2), r.getString(3));
-            out.add(
-                VerifyExecutor.withPixelOcr(
-                    report,
-                    ocr,
-                    s,
-                    IdentityMatcher.of(
-                        r.getString(4), r.getString(5), r.getString(3), r.getString(6))));
-          }
-          return out.iterator();
-        };
-    return spark
-        .createDataFrame(tasks, taskSchema)
-        .repartition(slices)
-        .mapPartitions(verify, Encoders.row(REPORT_SCHEMA))
-        .collectAsList();
   }
 
   /** A source header value (the first value of a top-level keyword), or NULL. */

@@ -3,7 +3,11 @@ package org.imaginglakehouse.extract.verify;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -26,9 +30,34 @@ public final class DicomTools {
     this.dciodvfy = dciodvfy;
   }
 
+  /** Files given to one dcmdump process by {@link #dcmdumpProblems}. */
+  static final int DCMDUMP_BATCH = 64;
+
   /** Null when dcmdump reads {@code file} without error, else a description without values. */
   public String dcmdumpProblem(Path file) throws IOException {
-    Result r = run(dcmdump, "-q", file.toString());
+    return problem(run(dcmdump, "-q", file.toString()));
+  }
+
+  /**
+   * {@link #dcmdumpProblem} of each file (null: read without error), with one dcmdump process per
+   * {@value #DCMDUMP_BATCH} files: a process costs more than reading one file. A batch with any
+   * problem is run again file by file, so that each problem is the file's own.
+   */
+  public Map<Path, String> dcmdumpProblems(List<Path> files) throws IOException {
+    Map<Path, String> out = new LinkedHashMap<>();
+    for (int from = 0; from < files.size(); from += DCMDUMP_BATCH) {
+      List<Path> batch = files.subList(from, Math.min(files.size(), from + DCMDUMP_BATCH));
+      List<String> command = new ArrayList<>(List.of(dcmdump, "-q"));
+      batch.forEach(f -> command.add(f.toString()));
+      boolean clean = batch.size() > 1 && problem(run(command.toArray(String[]::new))) == null;
+      for (Path f : batch) {
+        out.put(f, clean ? null : dcmdumpProblem(f));
+      }
+    }
+    return out;
+  }
+
+  private static String problem(Result r) {
     if (r.exit != 0) {
       return "dcmdump exit " + r.exit;
     }

@@ -87,17 +87,15 @@ public final class FileVerifier {
     AttributeList list = new AttributeList();
     long[] pixel = {-1};
     try {
-      new AttributeList()
-          .read(
-              new DicomInputStream(new ByteArrayInputStream(bytes)),
-              (l, tag, offset) -> {
-                if (tag.equals(TagFromName.PixelData)) {
-                  pixel[0] = offset;
-                  return true;
-                }
-                return false;
-              });
-      list.read(new DicomInputStream(new ByteArrayInputStream(bytes)));
+      // One parse of the whole file; the strategy only notes where the top-level PixelData starts.
+      list.read(
+          new DicomInputStream(new ByteArrayInputStream(bytes)),
+          (l, tag, offset) -> {
+            if (l == list && pixel[0] < 0 && tag.equals(TagFromName.PixelData)) {
+              pixel[0] = offset;
+            }
+            return false;
+          });
     } catch (IOException | DicomException | RuntimeException e) {
       out.add(
           fail(path, Failure.Check.PARSE, null, -1, Failure.ERROR, e.getClass().getSimpleName()));
@@ -106,10 +104,14 @@ public final class FileVerifier {
       return new FileReport(path, sha, bytes.length, null, out);
     }
     Charset charset = charset(list);
-    residual(path, bytes, pixel[0], charset, out);
-    if (!ownValues.isEmpty()) {
-      hits(path, new ResidualScanner(ownValues, List.of(charset)), bytes, pixel[0], out);
-    }
+    // The extraction's values and the file's own in one pass over its bytes.
+    hits(
+        path,
+        scanner(charset),
+        bytes,
+        pixel[0],
+        ownValues.isEmpty() ? null : new ResidualScanner(ownValues, List.of(charset)),
+        out);
     walk(path, bytes, list, charset, out);
     String patientId =
         Attribute.getSingleStringValueOrEmptyString(list, TagFromName.PatientID).strip();
@@ -206,12 +208,17 @@ public final class FileVerifier {
 
   private void residual(
       String path, byte[] bytes, long pixelStart, Charset charset, List<Failure> out) {
-    hits(path, scanner(charset), bytes, pixelStart, out);
+    hits(path, scanner(charset), bytes, pixelStart, null, out);
   }
 
   private static void hits(
-      String path, ResidualScanner scanner, byte[] bytes, long pixelStart, List<Failure> out) {
-    for (ResidualScanner.Hit hit : scanner.scan(bytes, pixelStart, bytes.length)) {
+      String path,
+      ResidualScanner scanner,
+      byte[] bytes,
+      long pixelStart,
+      ResidualScanner also,
+      List<Failure> out) {
+    for (ResidualScanner.Hit hit : scanner.scan(bytes, pixelStart, bytes.length, also)) {
       out.add(
           fail(
               path,

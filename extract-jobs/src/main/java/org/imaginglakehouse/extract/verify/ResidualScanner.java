@@ -37,7 +37,7 @@ public final class ResidualScanner {
   /** Kind suffix of name and address parts, matched as whole words only. */
   public static final String PART_SUFFIX = " part";
 
-  /** Size of {@link #filter}: 2^18 bits. */
+  /** Largest size of {@link #filter}: 2^18 bits (a scanner of few values gets a smaller one). */
   private static final int FILTER_BITS = 18;
 
   private static final byte[] FOLD = new byte[256];
@@ -70,11 +70,22 @@ public final class ResidualScanner {
   private final int mask;
 
   /**
-   * A bit per hash of a last-four-bytes key that some value ends with: 32 KB, so it stays in the
-   * core's cache whatever the number of values, and most bytes of a file are ruled out by one test
-   * of it (the chained table behind it grows to hundreds of KB with an extraction's UIDs).
+   * A bit per hash of a last-four-bytes key that some value ends with: at most 32 KB, so it stays
+   * in the core's cache whatever the number of values, and most bytes of a file are ruled out by
+   * one test of it (the chained table behind it grows to hundreds of KB with an extraction's UIDs).
    */
-  private final long[] filter = new long[1 << (FILTER_BITS - 6)];
+  private final long[] filter;
+
+  private final int filterBits;
+
+  /**
+   * A bit per last-two-bytes pair that some value ends with (exact, 8 KB: in the first-level
+   * cache). Tested before {@link #filter}: an extraction's values end in digits or letters, so most
+   * bytes of pixel data and binary values are ruled out here without a cache miss.
+   */
+  private final long[] pairs = new long[1 << (16 - 6)];
+
+  private static final long[] NO_PAIRS = new long[1 << (16 - 6)];
 
   public ResidualScanner(List<IdentifyingValues.Value> values, List<Charset> extraCharsets) {
     this.values = List.copyOf(values);
@@ -114,7 +125,11 @@ public final class ResidualScanner {
       wordOnly[p] = this.values.get(valueOf[p]).kind().endsWith(PART_SUFFIX);
     }
     encodingOf = enc.toArray(String[]::new);
-    int size = Integer.highestOneBit(Math.max(1024, patterns.length * 4)) << 1;
+    // 16 bits a pattern up to 2^18: a file's own few values build (per file) small tables.
+    filterBits =
+        Math.min(FILTER_BITS, Math.max(6, 32 - Integer.numberOfLeadingZeros(patterns.length * 16)));
+    filter = new long[1 << (filterBits - 6)];
+    int size = Integer.highestOneBit(Math.max(32, patterns.length * 4)) << 1;
     mask = size - 1;
     heads = new int[size];
     Arrays.fill(heads, -1);
@@ -125,6 +140,8 @@ public final class ResidualScanner {
       keys[p] = key(pat, pat.length - 1);
       int f = filterBit(keys[p]);
       filter[f >>> 6] |= 1L << f;
+      int pair = keys[p] & 0xFFFF;
+      pairs[pair >>> 6] |= 1L << pair;
       int h = slot(keys[p]);
       next[p] = heads[h];
       heads[h] = p;
@@ -154,8 +171,8 @@ public final class ResidualScanner {
     return (key * 0x9E3779B9 >>> 7) & mask;
   }
 
-  private static int filterBit(int key) {
-    return (key * 0x85EBCA6B) >>> (32 - FILTER_BITS);
+  private int filterBit(int key) {
+    return (key * 0x85EBCA6B) >>> (32 - filterBits);
   }
 
   /**
@@ -164,37 +181,62 @@ public final class ResidualScanner {
    * overlaps it counts only when it is at least {@link #PIXEL_MIN_LENGTH} bytes long.
    */
   public List<Hit> scan(byte[] data, long pixelStart, long pixelEnd) {
+    return scan(data, pixelStart, pixelEnd, null);
+  }
+
+  /**
+   * As {@link #scan(byte[], long, long)}, and in the same pass over {@code data} the values of
+   * {@code also} (null: none), such as the values searched in one file only: the hits of both.
+   */
+  public List<Hit> scan(byte[] data, long pixelStart, long pixelEnd, ResidualScanner also) {
     Map<Integer, Hit> found = new LinkedHashMap<>();
+    Map<Integer, Hit> foundAlso = also == null ? null : new LinkedHashMap<>();
+    long[] alsoPairs = also == null ? NO_PAIRS : also.pairs;
     int key = 0;
     for (int i = 0; i < data.length; i++) {
       key = key << 8 | (FOLD[data[i] & 0xFF] & 0xFF);
-      if (i < 3) {
+      int pair = key & 0xFFFF;
+      long bit = 1L << pair;
+      if (((pairs[pair >>> 6] | alsoPairs[pair >>> 6]) & bit) == 0 || i < 3) {
         continue;
       }
-      int f = filterBit(key);
-      if ((filter[f >>> 6] & (1L << f)) == 0) {
-        continue;
-      }
-      for (int p = heads[slot(key)]; p >= 0; p = next[p]) {
-        if (keys[p] != key) {
-          continue;
-        }
-        byte[] pat = patterns[p];
-        int start = i - pat.length + 1;
-        if (start < 0 || found.containsKey(valueOf[p]) || !matches(data, start, pat)) {
-          continue;
-        }
-        if (wordOnly[p] && (isLetter(data, start - 1) || isLetter(data, i + 1))) {
-          continue;
-        }
-        boolean inPixels = pixelStart >= 0 && start < pixelEnd && i >= pixelStart;
-        if (inPixels && pat.length < PIXEL_MIN_LENGTH) {
-          continue;
-        }
-        found.put(valueOf[p], new Hit(values.get(valueOf[p]), encodingOf[p], start));
+      probe(data, key, i, pixelStart, pixelEnd, found);
+      if (also != null) {
+        also.probe(data, key, i, pixelStart, pixelEnd, foundAlso);
       }
     }
-    return new ArrayList<>(found.values());
+    List<Hit> out = new ArrayList<>(found.values());
+    if (foundAlso != null) {
+      out.addAll(foundAlso.values());
+    }
+    return out;
+  }
+
+  /** The values that end at byte {@code i} of {@code data} (its last four bytes: {@code key}). */
+  private void probe(
+      byte[] data, int key, int i, long pixelStart, long pixelEnd, Map<Integer, Hit> found) {
+    int f = filterBit(key);
+    if ((filter[f >>> 6] & (1L << f)) == 0) {
+      return;
+    }
+    for (int p = heads[slot(key)]; p >= 0; p = next[p]) {
+      if (keys[p] != key) {
+        continue;
+      }
+      byte[] pat = patterns[p];
+      int start = i - pat.length + 1;
+      if (start < 0 || found.containsKey(valueOf[p]) || !matches(data, start, pat)) {
+        continue;
+      }
+      if (wordOnly[p] && (isLetter(data, start - 1) || isLetter(data, i + 1))) {
+        continue;
+      }
+      boolean inPixels = pixelStart >= 0 && start < pixelEnd && i >= pixelStart;
+      if (inPixels && pat.length < PIXEL_MIN_LENGTH) {
+        continue;
+      }
+      found.put(valueOf[p], new Hit(values.get(valueOf[p]), encodingOf[p], start));
+    }
   }
 
   /**

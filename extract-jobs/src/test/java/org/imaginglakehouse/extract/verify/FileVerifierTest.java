@@ -159,6 +159,71 @@ class FileVerifierTest {
   }
 
   @Test
+  void aShortValueBetweenAnIconImageAndThePixelDataIsFound() throws Exception {
+    // One parse of the whole file: the pixel-data rule (values under 6 bytes do not count there)
+    // starts at the top-level PixelData, not at the PixelData of an icon image nested before it.
+    AttributeList list = deidentified("2.25.14");
+    AttributeList icon = new AttributeList();
+    icon.put(attr(new com.pixelmed.dicom.UnsignedShortAttribute(TagFromName.Rows), "8"));
+    icon.put(attr(new com.pixelmed.dicom.UnsignedShortAttribute(TagFromName.Columns), "8"));
+    com.pixelmed.dicom.OtherByteAttribute iconPixels =
+        new com.pixelmed.dicom.OtherByteAttribute(TagFromName.PixelData);
+    iconPixels.setValues(new byte[64]);
+    icon.put(iconPixels);
+    SequenceAttribute iconSequence = new SequenceAttribute(new AttributeTag(0x0088, 0x0200));
+    iconSequence.addItem(icon);
+    list.put(iconSequence);
+    list.put(attr(new LongStringAttribute(new AttributeTag(0x0099, 0x0010)), "VERIFY TEST"));
+    list.put(attr(new LongStringAttribute(new AttributeTag(0x0099, 0x1010)), "DR KAYE"));
+    Path out =
+        TestDicom.write(list, TransferSyntax.ExplicitVRLittleEndian, dir.resolve("icon.dcm"));
+    byte[] bytes = Files.readAllBytes(out);
+    long at = FileVerifier.indexOf(bytes, "KAYE".getBytes(StandardCharsets.US_ASCII));
+    long iconAt = FileVerifier.indexOf(bytes, new byte[] {(byte) 0x88, 0, 0, 2});
+    assertThat(iconAt).isBetween(0L, at);
+    FileVerifier verifier =
+        new FileVerifier(
+            List.of(new IdentifyingValues.Value("PatientName part", "Kaye")),
+            Set.of(),
+            new DicomTools("dcmdump", "dciodvfy"));
+    assertThat(
+            verifier
+                .verifyDicom(PROJECT_ID + "/2.25.11/2.25.12/2.25.14.dcm", bytes, null, false, null)
+                .failures())
+        .extracting(Failure::check, Failure::offset)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(Failure.Check.RESIDUAL_VALUE, at));
+  }
+
+  @Test
+  void dcmdumpReadsManyFilesInOneProcessAndNamesTheFileItCannotRead() throws Exception {
+    Path clean =
+        TestDicom.write(
+            deidentified("2.25.15"), TransferSyntax.ExplicitVRLittleEndian, dir.resolve("a.dcm"));
+    byte[] bytes = Files.readAllBytes(clean);
+    Path truncated =
+        Files.write(dir.resolve("b.dcm"), java.util.Arrays.copyOf(bytes, bytes.length - 100));
+    Path other = Files.copy(clean, dir.resolve("c.dcm"));
+    DicomTools tools = new DicomTools("dcmdump", "dciodvfy");
+    assertThat(tools.dcmdumpProblem(truncated)).isNotNull();
+    java.util.Map<Path, String> problems = tools.dcmdumpProblems(List.of(clean, truncated, other));
+    assertThat(problems.keySet()).containsExactly(clean, truncated, other);
+    assertThat(problems.get(truncated)).isEqualTo(tools.dcmdumpProblem(truncated));
+    assertThat(problems.get(clean)).isNull();
+    assertThat(problems.get(other)).isNull();
+    List<Path> many = new java.util.ArrayList<>();
+    for (int i = 0; i < DicomTools.DCMDUMP_BATCH + 3; i++) {
+      many.add(Files.copy(clean, dir.resolve("many-" + i + ".dcm")));
+    }
+    many.set(DicomTools.DCMDUMP_BATCH + 1, truncated); // in the second batch
+    java.util.Map<Path, String> ofMany = tools.dcmdumpProblems(many);
+    assertThat(ofMany).hasSize(DicomTools.DCMDUMP_BATCH + 3);
+    assertThat(ofMany.entrySet())
+        .filteredOn(e -> e.getValue() != null)
+        .extracting(java.util.Map.Entry::getKey)
+        .containsExactly(truncated);
+  }
+
+  @Test
   void dciodvfyErrorLinesAreComparedWithoutValues() {
     assertThat(
             DicomTools.normalise(

@@ -99,6 +99,28 @@ class ResidualScannerTest {
   }
 
   @Test
+  void aSecondScannersValuesAreFoundInTheSamePass() {
+    ResidualScanner extraction = new ResidualScanner(List.of(NAME, UID), List.of());
+    // A file's own few values: small tables, still every spelling found, and nothing in noise.
+    ResidualScanner own =
+        new ResidualScanner(IdentifyingValues.birthDateValues("19800131"), List.of());
+    byte[] data = new byte[1 << 20];
+    new Random(11).nextBytes(data);
+    assertThat(extraction.scan(data, -1, -1, own)).isEmpty();
+    byte[] name = "MÜLLER^ANNA".getBytes(StandardCharsets.UTF_8);
+    System.arraycopy(name, 0, data, 1000, name.length);
+    byte[] date = "31/01/1980".getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(date, 0, data, 700_000, date.length);
+    assertThat(extraction.scan(data, -1, -1, own))
+        .extracting(h -> h.value().kind(), ResidualScanner.Hit::offset)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("PatientName", 1000L),
+            org.assertj.core.groups.Tuple.tuple(IdentifyingValues.BIRTH_DATE, 700_000L));
+    assertThat(extraction.scan(data, -1, -1)).extracting(ResidualScanner.Hit::value).contains(NAME);
+    assertThat(extraction.scan(data, -1, -1)).hasSize(1);
+  }
+
+  @Test
   void aBirthDateIsSearchedInItsCommonSpellings() {
     List<IdentifyingValues.Value> values = IdentifyingValues.birthDateValues("19800131");
     ResidualScanner scanner = new ResidualScanner(values, List.of());
