@@ -22,7 +22,7 @@ import java.util.Map;
  * of 256 byte values), a six-letter one once per 4 TB.
  *
  * <p>Parts of names and addresses (values of a kind ending in {@value #PART_SUFFIX}) count only as
- * whole words: not preceded or followed by a letter. A patient named Mary would otherwise be
+ * whole words: not preceded or followed by an ASCII letter. A patient named Mary would otherwise be
  * "found" in the {@code PRIMARY} of every CT image's ImageType and block every release of her
  * images. Whole names and every other value still count anywhere, so a name part glued to a letter
  * is missed only when it is not also part of a whole name in the file (documented in
@@ -240,18 +240,18 @@ public final class ResidualScanner {
   }
 
   /**
-   * Whether the byte at {@code i} is a letter: ASCII, or a Latin-1 letter (which also covers the
-   * lead byte of a UTF-8 letter). Binary bytes around a value (0x80-0xBF, control bytes, digits,
-   * punctuation) are boundaries: a name part inside binary data still counts.
+   * Whether the byte at {@code i} is an ASCII letter. Only ASCII letters join a name part to a
+   * longer word: bytes at or above 0x80 are boundaries even where they could be a Latin-1 or UTF-8
+   * letter, because binary data (a tag such as PixelData's {@code E0 7F} right after a value, pixel
+   * bytes) uses them too, and a part followed by one would be missed. Fail closed: a part glued to
+   * an accented letter ("ANNÉ") is reported.
    */
   private static boolean isLetter(byte[] data, int i) {
     if (i < 0 || i >= data.length) {
       return false;
     }
     int b = data[i] & 0xFF;
-    return (b >= 'A' && b <= 'Z')
-        || (b >= 'a' && b <= 'z')
-        || (b >= 0xC0 && b != 0xD7 && b != 0xF7);
+    return (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z');
   }
 
   private static boolean matches(byte[] data, int start, byte[] pat) {

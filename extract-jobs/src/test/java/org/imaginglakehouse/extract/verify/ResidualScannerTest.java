@@ -79,6 +79,18 @@ class ResidualScannerTest {
     }
     byte[] binary = {(byte) 0x93, 'M', 'A', 'R', 'Y', (byte) 0x81};
     assertThat(scanner.scan(binary, -1, -1)).extracting(ResidualScanner.Hit::value).contains(part);
+    // The last value before PixelData (tag E0 7F 10 00): 0xE0 is a Latin-1 letter, not a word.
+    byte[] beforePixels = {'^', 'M', 'A', 'R', 'Y', (byte) 0xE0, 0x7F, 0x10, 0x00};
+    assertThat(scanner.scan(beforePixels, -1, -1))
+        .extracting(ResidualScanner.Hit::value)
+        .contains(part);
+    // Fail closed: a part glued to an accented letter is reported, in Latin-1 and UTF-8.
+    for (Charset charset : List.of(StandardCharsets.ISO_8859_1, StandardCharsets.UTF_8)) {
+      assertThat(scanner.scan("MARYÉ".getBytes(charset), -1, -1))
+          .as(charset.name())
+          .extracting(ResidualScanner.Hit::value)
+          .contains(part);
+    }
     // A whole name is found anywhere, even glued to letters.
     assertThat(scanner.scan("xxSMITH^MARYxx".getBytes(StandardCharsets.US_ASCII), -1, -1))
         .extracting(ResidualScanner.Hit::value)
