@@ -146,3 +146,12 @@ attempt("escape: TRANSFORM script", lambda: sql("SELECT TRANSFORM(1) USING 'cat 
 # Last: pyspark takes the latest session as the active one, which some calls (udf) use.
 attempt("wrong token", lambda: session(token + "x").sql("SELECT 1").collect()[0][0])
 attempt("missing token", lambda: SparkSession.builder.remote(f"{address}/{params}").create().sql("SELECT 1").collect()[0][0])
+
+# Releasing a session (spark.stop()): the server must close it (pyspark ignores a failed release,
+# so only the server's answer to the same session id afterwards tells): closed, not re-created.
+released = other.session_id
+attempt("release: stop", lambda: other.stop())
+attempt("release: same session id after stop",
+        lambda: SparkSession.builder.remote(f"{address}/;token={token}{params};session_id={released}")
+        .create().sql("SELECT 1").collect()[0][0])
+attempt("release: a new session after stop", lambda: session(token).sql("SELECT 1").collect()[0][0])

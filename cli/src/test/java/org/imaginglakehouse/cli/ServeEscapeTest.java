@@ -85,6 +85,7 @@ class ServeEscapeTest extends SparkTestBase {
   private static String home;
   private static ServeProcess server;
   private static Path certificate;
+  private static int healthPort;
 
   @BeforeAll
   static void startServer() throws Exception {
@@ -105,12 +106,19 @@ class ServeEscapeTest extends SparkTestBase {
           .save(layout.projectTable(project, "files"));
     }
     Path keystore = certificate(Path.of(home));
+    healthPort = ServeProcess.freePort();
     server =
         ServeProcess.start(
             List.of(
                 "LAKEHOUSE_SERVE_TOKEN=" + TOKEN, "LAKEHOUSE_SERVE_TLS_PASSWORD=" + TLS_PASSWORD),
             List.of("--home", home),
-            List.of("--grant-project", "granted", "--tls-keystore", keystore.toString()));
+            List.of(
+                "--grant-project",
+                "granted",
+                "--tls-keystore",
+                keystore.toString(),
+                "--health-port",
+                Integer.toString(healthPort)));
     assertThat(server.output()).contains("TLS: connect with ;use_ssl=true");
   }
 
@@ -176,7 +184,7 @@ class ServeEscapeTest extends SparkTestBase {
 
   @Test
   void allowedQueriesAnswerAndEveryEscapeIsRefused() throws Exception {
-    Map<String, JsonNode> results = runClient();
+    Map<String, JsonNode> results = clientResults();
     for (String attempt : List.of("wrong token", "missing token")) {
       assertThat(results.get(attempt).get("ok").asBoolean()).as(attempt).isFalse();
       assertThat(results.get(attempt).get("error").asText()).contains("UNAUTHENTICATED");
@@ -257,12 +265,48 @@ class ServeEscapeTest extends SparkTestBase {
         .contains("Refusing to serve on 0.0.0.0 without a token");
   }
 
+  /**
+   * pyspark's {@code spark.stop()} releases its session: the server closes it to the end (Spark
+   * Connect posts its session-closed event, counted by the health check, as the last step of the
+   * clean-up), the same session id is then refused rather than re-created, and no error is logged.
+   */
+  @Test
+  void aReleasedSessionIsClosedOnTheServer() throws Exception {
+    Map<String, JsonNode> results = clientResults();
+    assertThat(results.get("release: stop").get("ok").asBoolean())
+        .as("%s", results.get("release: stop"))
+        .isTrue();
+    assertThat(ServeProcess.error(results, "release: same session id after stop"))
+        .contains("INVALID_HANDLE.SESSION_CLOSED");
+    assertThat(value(results, "release: a new session after stop")).isEqualTo("1");
+    // The event reaches the listener asynchronously: wait for it a little.
+    long deadline = System.currentTimeMillis() + 30_000;
+    JsonNode health = ServeProcess.health(healthPort);
+    while (health.get("sessions_closed").asLong() == 0 && System.currentTimeMillis() < deadline) {
+      Thread.sleep(200);
+      health = ServeProcess.health(healthPort);
+    }
+    assertThat(health.get("sessions_closed").asLong()).as("%s", health).isGreaterThanOrEqualTo(1);
+    assertThat(health.get("sessions_open").asLong()).as("%s", health).isGreaterThanOrEqualTo(1);
+    assertThat(server.output()).doesNotContain("NoClassDefFoundError").doesNotContain("ml.util");
+  }
+
+  private static Map<String, JsonNode> clientResults;
+
+  /** The client's results, run once for the tests that read them. */
+  private static synchronized Map<String, JsonNode> clientResults() throws Exception {
+    if (clientResults == null) {
+      clientResults = runClient();
+    }
+    return clientResults;
+  }
+
   private static String value(Map<String, JsonNode> results, String name) {
     return ServeProcess.value(results, name);
   }
 
   /** The client over TLS, trusting the test's certificate (gRPC's roots file variable). */
-  private Map<String, JsonNode> runClient() throws Exception {
+  private static Map<String, JsonNode> runClient() throws Exception {
     String out =
         ServeProcess.runPython(
             "serve_client.py",

@@ -100,6 +100,7 @@ public final class SqlServer implements AutoCloseable {
   private final long auditFlushMillis;
   private final int healthPort;
   private HealthEndpoint health;
+  private final SessionCloses sessionCloses = new SessionCloses();
   private final Path tlsKeystore;
   private final Secret tlsPassword;
   private TlsFront tls;
@@ -254,6 +255,7 @@ public final class SqlServer implements AutoCloseable {
         (user, location) -> registerScratch(ServeAccess.scratchDatabase(user), location));
     audit = new ServeAudit(root, auditLocation, users != null, auditFlushMillis);
     root.sparkContext().addSparkListener(audit);
+    root.sparkContext().addSparkListener(sessionCloses);
     cohorts.serveFrom(root, audit);
     AnalyzeAudit.install(audit);
     if (users != null) {
@@ -357,8 +359,13 @@ public final class SqlServer implements AutoCloseable {
     session.sql("SELECT 1").collect(); // the driver answers queries
     return String.format(
         "{\"status\":\"ok\",\"connect\":\"%s\",\"tables\":%d,\"users\":%d,"
-            + "\"audit_rows_written\":%d}",
-        address, tables.size(), users().size(), audit.written());
+            + "\"audit_rows_written\":%d,\"sessions_open\":%d,\"sessions_closed\":%d}",
+        address,
+        tables.size(),
+        users().size(),
+        audit.written(),
+        SparkConnectService$.MODULE$.sessionManager().listActiveSessions().size(),
+        sessionCloses.closed());
   }
 
   /** The address bound (clients use {@link #address()}). */
