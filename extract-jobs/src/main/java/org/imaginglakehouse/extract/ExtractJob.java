@@ -13,6 +13,7 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.imaginglakehouse.core.LakehouseException;
 import org.imaginglakehouse.core.Sha256;
 import org.imaginglakehouse.core.config.LakehouseConfig;
@@ -217,6 +218,8 @@ public final class ExtractJob extends AbstractJob<ExtractResult> {
     return (int) Math.max(1, Math.min(instances, perCore));
   }
 
+  private static final String MODALITY = "_modality";
+
   private Dataset<Row> writeFiles(Dataset<Row> todo, int tasks) {
     InstanceExtractor.Settings settings =
         new InstanceExtractor.Settings(project, pseudonyms, extractionRoot);
@@ -253,20 +256,26 @@ public final class ExtractJob extends AbstractJob<ExtractResult> {
                     o.reason(),
                     o.message(),
                     o.redactedRegions(),
-                    o.redactionRules()));
+                    o.redactionRules(),
+                    r.getAs(MODALITY),
+                    o.overlays().kept(),
+                    o.overlays().removedText(),
+                    o.overlays().removedEmbedded() + o.overlays().removedUnreadable()));
           }
           return out.iterator();
         };
     return Redactions.withOcrBoxes(spark, layout, todo)
         .select(
-            "file_path",
-            "file_checksum",
-            ExtractCandidates.EUPI,
-            ExtractCandidates.STUDY,
-            ExtractCandidates.SERIES,
-            ExtractCandidates.SOP,
-            ExtractCandidates.REDACT,
-            Redactions.BOXES)
+            col("file_path"),
+            col("file_checksum"),
+            col(ExtractCandidates.EUPI),
+            col(ExtractCandidates.STUDY),
+            col(ExtractCandidates.SERIES),
+            col(ExtractCandidates.SOP),
+            col(ExtractCandidates.REDACT),
+            col(Redactions.BOXES),
+            // For the rejections table, should the write stage reject the instance.
+            functions.coalesce(col("i_modality"), col("Modality")).as(MODALITY))
         .repartition(tasks)
         .mapPartitions(write, Encoders.row(ProjectTables.OUTCOME_SCHEMA));
   }

@@ -104,7 +104,7 @@ class PixelRedactorTest {
       assertThat(check.clean()).as("%s: %s", f.path(), check.problem()).isTrue();
       assertThat(check.framesRead()).isEqualTo(1);
 
-      AttributeList written = PixelRedactor.parse(redacted.toFile());
+      AttributeList written = PixelRedactor.parse(redacted.toFile(false));
       assertThat(
               Attribute.getSingleStringValueOrEmptyString(written, TagFromName.TransferSyntaxUID))
           .isEqualTo(PixelRedactor.EXPLICIT_LE);
@@ -160,7 +160,7 @@ class PixelRedactorTest {
     PixelRedactor lossy =
         new PixelRedactor(new PixelRedactor.Options(SignatureRules.builtIn(), 6, true));
     RedactedImage redacted = lossy.redact(read(f), List.of());
-    AttributeList written = PixelRedactor.parse(redacted.toFile());
+    AttributeList written = PixelRedactor.parse(redacted.toFile(false));
     assertThat(Attribute.getSingleStringValueOrEmptyString(written, TagFromName.TransferSyntaxUID))
         .isEqualTo(PixelRedactor.EXPLICIT_LE);
     assertThat(
@@ -234,7 +234,7 @@ class PixelRedactorTest {
             "test");
     RedactedImage redacted =
         new PixelRedactor(new PixelRedactor.Options(rules, 0, false)).redact(list, List.of());
-    AttributeList written = PixelRedactor.parse(redacted.toFile());
+    AttributeList written = PixelRedactor.parse(redacted.toFile(false));
     assertThat(written.keySet()).noneMatch(t -> t.getGroup() == 0x6000);
     short[] out = written.get(TagFromName.PixelData).getShortValues();
     for (int i = 0; i < out.length; i++) {
