@@ -176,8 +176,11 @@ public final class ExtractJob extends AbstractJob<ExtractResult> {
         // The files are written here: the executors run when the outcomes are first counted.
         long attempted = run.time("write_files", () -> outcomes.count());
         run.count("skipped_already_written", acceptedCount - attempted);
-        long failed = run.time("record", () -> tables.recordOutcomes(outcomes, run));
+        // Redactions first: `files` is what marks an instance done, so a run killed between the
+        // two commits re-writes the instance (same bytes) and records its redaction again, rather
+        // than skipping it with its redaction never recorded.
         Redactions.record(spark, layout, name, extractionId, outcomes, run);
+        long failed = run.time("record", () -> tables.recordOutcomes(outcomes, run));
         run.count("rejected", rejectedBefore + failed);
         if (attempted > 0 || !tables.releaseFilesExist(extractionRoot)) {
           run.time(

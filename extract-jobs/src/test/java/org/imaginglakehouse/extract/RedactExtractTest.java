@@ -394,6 +394,39 @@ class RedactExtractTest extends SparkTestBase {
         .hasMessageContaining("failed verification");
   }
 
+  @Test
+  void aRedactingExtractKilledMidWriteThenRerunGivesTheFilesAndTablesOfOneCleanRun()
+      throws Exception {
+    String yaml = "cohorts: [us]\npixel: {policy: redact, redact_lossy: true}\n";
+    Map<String, Map<String, String>> runs = new HashMap<>();
+    for (String extraction : List.of("clean", "killed")) {
+      runs.put(
+          extraction,
+          options(
+              "redkill",
+              yaml,
+              ExtractJob.OPTION_COHORT,
+              "us",
+              ExtractJob.OPTION_EXTRACTION,
+              extraction));
+    }
+    ExtractResult clean =
+        ExtractJobTest.killedMidWriteThenRerun(
+            lake,
+            layout,
+            "redkill",
+            "us",
+            ExtractLakehouse.KEY_A,
+            runs::get,
+            1, // killed once the first redacted file is in place
+            List.of(
+                ProjectTables.FILES,
+                ProjectTables.REJECTIONS,
+                ProjectTables.METADATA,
+                Redactions.TABLE));
+    assertThat(clean.count("redacted")).as(clean.summary()).isPositive();
+  }
+
   static VerifyResult verify(String project) {
     return VerifyJob.of(
             spark(),
