@@ -116,6 +116,9 @@ final class UnusedBits {
    * value (odd-length padding) is left as it is. Returns how many values changed.
    */
   long apply(byte[] buffer, int n) {
+    if (bytesPerValue == 2) {
+      return apply16(buffer, n);
+    }
     long changed = 0;
     for (int at = 0; at + bytesPerValue <= n; at += bytesPerValue) {
       long v = 0;
@@ -131,6 +134,26 @@ final class UnusedBits {
         for (int b = 0; b < bytesPerValue; b++) {
           buffer[at + b] = (byte) (out >>> (8 * b));
         }
+      }
+    }
+    return changed;
+  }
+
+  /** {@link #apply} for 16-bit values (most CT and MR), with int arithmetic. */
+  private long apply16(byte[] buffer, int n) {
+    int keep16 = (int) keep;
+    int above16 = (int) above;
+    long changed = 0;
+    for (int at = 0; at + 1 < n; at += 2) {
+      int v = (buffer[at] & 0xFF) | (buffer[at + 1] & 0xFF) << 8;
+      int out = v & keep16;
+      if (signed && ((v >>> highBit) & 1) == 1) {
+        out |= above16;
+      }
+      if (out != v) {
+        changed++;
+        buffer[at] = (byte) out;
+        buffer[at + 1] = (byte) (out >>> 8);
       }
     }
     return changed;
