@@ -13,6 +13,7 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.imaginglakehouse.core.LakehouseException;
 import org.imaginglakehouse.core.Sha256;
 import org.imaginglakehouse.core.config.LakehouseConfig;
@@ -175,8 +176,11 @@ public final class ExtractJob extends AbstractJob<ExtractResult> {
         // The files are written here: the executors run when the outcomes are first counted.
         long attempted = run.time("write_files", () -> outcomes.count());
         run.count("skipped_already_written", acceptedCount - attempted);
-        long failed = run.time("record", () -> tables.recordOutcomes(outcomes, run));
+        // Redactions first: `files` is what marks an instance done, so a run killed between the
+        // two commits re-writes the instance (same bytes) and records its redaction again, rather
+        // than skipping it with its redaction never recorded.
         Redactions.record(spark, layout, name, extractionId, outcomes, run);
+        long failed = run.time("record", () -> tables.recordOutcomes(outcomes, run));
         run.count("rejected", rejectedBefore + failed);
         if (attempted > 0 || !tables.releaseFilesExist(extractionRoot)) {
           run.time(
@@ -217,6 +221,8 @@ public final class ExtractJob extends AbstractJob<ExtractResult> {
     return (int) Math.max(1, Math.min(instances, perCore));
   }
 
+  private static final String MODALITY = "_modality";
+
   private Dataset<Row> writeFiles(Dataset<Row> todo, int tasks) {
     InstanceExtractor.Settings settings =
         new InstanceExtractor.Settings(project, pseudonyms, extractionRoot);
@@ -253,20 +259,26 @@ public final class ExtractJob extends AbstractJob<ExtractResult> {
                     o.reason(),
                     o.message(),
                     o.redactedRegions(),
-                    o.redactionRules()));
+                    o.redactionRules(),
+                    r.getAs(MODALITY),
+                    o.overlays().kept(),
+                    o.overlays().removedText(),
+                    o.overlays().removedEmbedded() + o.overlays().removedUnreadable()));
           }
           return out.iterator();
         };
     return Redactions.withOcrBoxes(spark, layout, todo)
         .select(
-            "file_path",
-            "file_checksum",
-            ExtractCandidates.EUPI,
-            ExtractCandidates.STUDY,
-            ExtractCandidates.SERIES,
-            ExtractCandidates.SOP,
-            ExtractCandidates.REDACT,
-            Redactions.BOXES)
+            col("file_path"),
+            col("file_checksum"),
+            col(ExtractCandidates.EUPI),
+            col(ExtractCandidates.STUDY),
+            col(ExtractCandidates.SERIES),
+            col(ExtractCandidates.SOP),
+            col(ExtractCandidates.REDACT),
+            col(Redactions.BOXES),
+            // For the rejections table, should the write stage reject the instance.
+            functions.coalesce(col("i_modality"), col("Modality")).as(MODALITY))
         .repartition(tasks)
         .mapPartitions(write, Encoders.row(ProjectTables.OUTCOME_SCHEMA));
   }

@@ -86,7 +86,9 @@ final class ExtractionReports {
                 .select("level", "uid", "reason", "Modality", "message")
                 .orderBy("reason", "level", "uid")
                 .collectAsList();
-    StringBuilder rej = new StringBuilder("level,uid,reason,Modality\n");
+    // The message says why the write stage refused an image (redaction_failed, ...): structure
+    // only, never a value (docs/extract.md).
+    StringBuilder rej = new StringBuilder("level,uid,reason,Modality,message\n");
     StringBuilder err = new StringBuilder("level,uid,reason,message\n");
     Map<String, Long> byReason = new TreeMap<>();
     Map<String, Long> errorsByReason = new TreeMap<>();
@@ -96,7 +98,7 @@ final class ExtractionReports {
         err.append(csv(r.getString(0), r.getString(1), reason, r.getString(4)));
         errorsByReason.merge(reason, 1L, Long::sum);
       } else {
-        rej.append(csv(r.getString(0), r.getString(1), reason, r.getString(3)));
+        rej.append(csv(r.getString(0), r.getString(1), reason, r.getString(3), r.getString(4)));
         byReason.merge(reason, 1L, Long::sum);
       }
     }
@@ -188,7 +190,17 @@ final class ExtractionReports {
         .append("`\n\n");
     md.append("Pixel policy: `")
         .append(config.pixelPolicy())
-        .append("` (images with burned-in text are not extracted).\n\n");
+        .append(
+            config.redacts()
+                ? "` (burned-in text is blacked out and the image read again by OCR; an image"
+                    + " that cannot be redacted or still shows text is rejected)."
+                : "` (images with burned-in text are not extracted).")
+        .append(" Overlays: ")
+        .append(
+            config.keepOverlays()
+                ? "kept where OCR reads no text on them, removed otherwise."
+                : "removed.")
+        .append(" Unused high bits of the pixel values (embedded overlays) are cleared.\n\n");
     md.append("## What was extracted\n\n");
     md.append("| | count |\n|---|---|\n");
     md.append("| files | ").append(extracted.files()).append(" |\n");

@@ -22,6 +22,7 @@ import org.imaginglakehouse.extract.deid.ExtractFileWriter;
 import org.imaginglakehouse.extract.deid.HmacProjectPseudonyms;
 import org.imaginglakehouse.extract.deid.SourceRejectedException;
 import org.imaginglakehouse.extract.deid.Written;
+import org.imaginglakehouse.extract.pixel.OverlayScreen;
 import org.imaginglakehouse.extract.pixel.PixelRedactor;
 import org.imaginglakehouse.extract.pixel.RedactedImage;
 import org.imaginglakehouse.extract.pixel.RedactionCheck;
@@ -38,10 +39,13 @@ import org.imaginglakehouse.transform.ocr.OcrSettings;
  * partition ({@link #open}); it is not thread-safe.
  */
 final class InstanceExtractor {
-  /** What the executors ship back per instance. */
   /** Largest file redacted (read whole into memory). */
   static final long MAX_REDACTED_FILE = 1L << 30;
 
+  /**
+   * What the executors ship back per instance; {@code overlays} is what {@link OverlayScreen} did
+   * ({@code pixel.overlays: keep}; {@link OverlayScreen.Result#NONE} otherwise).
+   */
   record Outcome(
       String sopInstanceUid,
       String relativePath,
@@ -51,7 +55,8 @@ final class InstanceExtractor {
       String reason,
       String message,
       String redactedRegions,
-      String redactionRules) {}
+      String redactionRules,
+      OverlayScreen.Result overlays) {}
 
   /** Everything an executor needs, serialised once per task. */
   record Settings(ProjectConfig project, HmacProjectPseudonyms pseudonyms, String extractionRoot)
@@ -63,6 +68,7 @@ final class InstanceExtractor {
   private final Configuration hadoop = new Configuration();
   private final PixelRedactor redactor;
   private final RedactionCheck check;
+  private final OverlayScreen overlayScreen;
 
   private InstanceExtractor(Settings settings, DeidProfile profile) {
     this.settings = settings;
@@ -70,6 +76,8 @@ final class InstanceExtractor {
     boolean redacts = settings.project().redacts();
     this.redactor = redacts ? new PixelRedactor(settings.project().redaction()) : null;
     this.check = redacts ? new RedactionCheck(OcrSettings.defaults()) : null;
+    this.overlayScreen =
+        settings.project().keepOverlays() ? new OverlayScreen(OcrSettings.defaults()) : null;
   }
 
   static InstanceExtractor open(Settings settings) {
@@ -124,6 +132,7 @@ final class InstanceExtractor {
       if (redactor != null && (flagged || !redactor.rulesFor(header(filePath)).isEmpty())) {
         redaction = redact(filePath, length, checksum, ocrBoxes);
       }
+      OverlayScreen.Result[] overlays = {OverlayScreen.Result.NONE};
       try (InputStream in =
               redaction == null
                   ? SourceFiles.open(filePath)
@@ -134,7 +143,12 @@ final class InstanceExtractor {
                 in,
                 redaction == null ? length : redaction.file().length,
                 redaction == null ? checksum : null, // the source was checked before redaction
-                header -> deidentifier.deidentify(header, eupi),
+                header -> {
+                  if (overlayScreen != null) {
+                    overlays[0] = overlayScreen.screen(header);
+                  }
+                  return deidentifier.deidentify(header, eupi);
+                },
                 out);
       }
       if (fs.exists(target)) {
@@ -152,7 +166,8 @@ final class InstanceExtractor {
           null,
           null,
           redaction == null ? null : Region.format(redaction.image().regions()),
-          redaction == null ? null : String.join(",", redaction.image().rules()));
+          redaction == null ? null : String.join(",", redaction.image().rules()),
+          overlays[0]);
     } catch (SourceRejectedException e) {
       deleteQuietly(fs, temp);
       return failed(newSop, e.reason().code(), e.getMessage());
@@ -164,7 +179,8 @@ final class InstanceExtractor {
   }
 
   private static Outcome failed(String sop, String reason, String message) {
-    return new Outcome(sop, null, null, 0, 0, reason, message, null, null);
+    return new Outcome(
+        sop, null, null, 0, 0, reason, message, null, null, OverlayScreen.Result.NONE);
   }
 
   /** A redacted source: the whole file to de-identify, and what was blacked out. */
@@ -205,7 +221,7 @@ final class InstanceExtractor {
           "after blacking out " + image.regions().size() + " region(s): " + result.problem());
     }
     try {
-      return new Redaction(image.toFile(), image);
+      return new Redaction(image.toFile(overlayScreen != null), image);
     } catch (DicomException e) {
       throw new RedactionException(
           SourceRejectedException.Reason.REDACTION_FAILED,

@@ -8,7 +8,10 @@ final class Profiles {
 
   static DeidProfile of(ProjectConfig project) {
     DeidProfile.Builder b =
-        DeidProfile.builder().mode(project.profileMode()).safePrivate(project.safePrivate());
+        DeidProfile.builder()
+            .mode(project.profileMode())
+            .safePrivate(project.safePrivate())
+            .keepOverlays(project.keepOverlays());
     if (!project.profileOptions().isEmpty()) {
       b.options(project.profileOptions()); // else the profile's default options
     }

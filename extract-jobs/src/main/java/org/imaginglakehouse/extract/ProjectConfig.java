@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import org.imaginglakehouse.core.LakehouseException;
 import org.imaginglakehouse.core.Sha256;
 import org.imaginglakehouse.core.zone.ZoneLayout;
+import org.imaginglakehouse.extract.deid.ProfileOption;
 import org.imaginglakehouse.extract.pixel.PixelRedactor;
 import org.imaginglakehouse.extract.pixel.SignatureRules;
 
@@ -41,6 +42,7 @@ public record ProjectConfig(
     String pixelPolicy,
     List<String> requireScreening,
     PixelRedactor.Options redaction,
+    boolean keepOverlays,
     String optOutFile,
     String sha256)
     implements Serializable {
@@ -145,7 +147,8 @@ public record ProjectConfig(
             "signature_rules",
             "builtin_signature_rules",
             "redact_lossy",
-            "margin"));
+            "margin",
+            "overlays"));
     String level = text(root, "level", "image").toLowerCase(Locale.ROOT);
     if (!LEVELS.contains(level)) {
       throw new LakehouseException(
@@ -177,6 +180,7 @@ public record ProjectConfig(
         policy,
         upper(list(pixel, "require_screening", DEFAULT_REQUIRE_SCREENING)),
         redaction(pixel, source),
+        keepOverlays(pixel, list(profile, "options", List.of()), source),
         text(root.path("opt_out"), "file", null),
         sha256(yaml));
   }
@@ -250,6 +254,42 @@ public record ProjectConfig(
         builtIn.asBoolean(true) ? SignatureRules.builtIn().plus(own) : own,
         margin.asInt(PixelRedactor.Options.DEFAULT_MARGIN),
         lossy.asBoolean(false));
+  }
+
+  /**
+   * {@code pixel.overlays}: {@code remove} (the default: every overlay group is dropped) or {@code
+   * keep} (an overlay plane is released only when OCR reads no text on it, see {@link
+   * org.imaginglakehouse.extract.pixel.OverlayScreen}); keeping needs the profile option {@code
+   * clean-graphics}, the PS3.15 option that says graphics were cleaned.
+   */
+  private static boolean keepOverlays(JsonNode pixel, List<String> options, String source) {
+    String value = text(pixel, "overlays", "remove").toLowerCase(Locale.ROOT);
+    if (!value.equals("remove") && !value.equals("keep")) {
+      throw new LakehouseException(
+          "Project file "
+              + source
+              + ": pixel.overlays '"
+              + value
+              + "' is not known: `remove` (every overlay is dropped) or `keep` (an overlay is"
+              + " kept when OCR reads no text on it)");
+    }
+    if (value.equals("keep") && options.stream().noneMatch(ProjectConfig::isCleanGraphics)) {
+      throw new LakehouseException(
+          "Project file "
+              + source
+              + ": pixel.overlays: keep needs the profile option clean-graphics (PS3.15: graphics"
+              + " are cleaned): list it in profile.options, e.g. options:"
+              + " [retain-longitudinal-modified-dates, clean-graphics]");
+    }
+    return value.equals("keep");
+  }
+
+  private static boolean isCleanGraphics(String option) {
+    try {
+      return ProfileOption.fromName(option) == ProfileOption.CLEAN_GRAPHICS;
+    } catch (LakehouseException e) {
+      return false; // reported when the profile is built
+    }
   }
 
   /** Whether the project's pixel policy is {@code redact}. */

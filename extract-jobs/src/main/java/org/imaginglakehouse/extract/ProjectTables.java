@@ -71,7 +71,11 @@ final class ProjectTables {
           .add("reason", DataTypes.StringType, true)
           .add("message", DataTypes.StringType, true)
           .add(Redactions.REGIONS, DataTypes.StringType, true)
-          .add(Redactions.RULES, DataTypes.StringType, true);
+          .add(Redactions.RULES, DataTypes.StringType, true)
+          .add("Modality", DataTypes.StringType, true)
+          .add("overlays_kept", DataTypes.IntegerType, false)
+          .add("overlays_removed_text", DataTypes.IntegerType, false)
+          .add("overlays_removed_other", DataTypes.IntegerType, false);
 
   /** What identifies a rejection across runs, and what it keeps from the run that found it. */
   private static final List<String> REJECTION_KEY = List.of("level", "source_uid_sha256", "reason");
@@ -239,11 +243,21 @@ final class ProjectTables {
                 functions.coalesce(functions.sum(functions.when(ok, col("size"))), lit(0L)),
                 functions.coalesce(
                     functions.sum(functions.when(ok, col("pixel_bytes_copied"))), lit(0L)),
-                functions.count(functions.when(functions.not(ok), lit(1))))
+                functions.count(functions.when(functions.not(ok), lit(1))),
+                functions.coalesce(functions.sum(when(ok, "overlays_kept")), lit(0L)),
+                functions.coalesce(functions.sum(when(ok, "overlays_removed_text")), lit(0L)),
+                functions.coalesce(functions.sum(when(ok, "overlays_removed_other")), lit(0L)))
             .first();
     run.count("written", totals.getLong(0));
     run.count("bytes_written", totals.getLong(1));
     run.count("pixel_bytes_copied", totals.getLong(2));
+    if (totals.getLong(4) + totals.getLong(5) + totals.getLong(6) > 0) {
+      // pixel.overlays: keep (docs/extract.md "Overlays"): planes released, and planes removed
+      // because OCR read text on them or because they were embedded or unreadable.
+      run.count("overlays_kept", totals.getLong(4));
+      run.count("overlays_removed_text", totals.getLong(5));
+      run.count("overlays_removed_other", totals.getLong(6));
+    }
     if (totals.getLong(0) > 0) {
       merge(
           FILES,
@@ -260,7 +274,7 @@ final class ProjectTables {
                 col("source_uid_sha256"),
                 col("reason"),
                 col("message"),
-                lit(null).cast("string").as("Modality"),
+                col("Modality"),
                 lit(run.runId()).as("run_id"),
                 functions.current_timestamp().as("recorded_at"));
     long failures = totals.getLong(3);
@@ -277,6 +291,10 @@ final class ProjectTables {
           .forEach(r -> run.add("rejected_" + r.getString(0), r.getLong(1)));
     }
     return failures;
+  }
+
+  private static Column when(Column ok, String column) {
+    return functions.when(ok, col(column).cast("long"));
   }
 
   /** Whether the extraction's manifest exists (else it is written even when nothing is new). */

@@ -32,7 +32,9 @@ public enum Rejection {
   /** Pixels to redact that cannot be decoded and written back without loss (JPEG-LS, lossy...). */
   REDACTION_UNSUPPORTED,
   /** Text or identity still read by OCR after the redaction, or nothing located to black out. */
-  REDACTION_FAILED;
+  REDACTION_FAILED,
+  /** An embedded overlay that cannot be cleared without decoding the pixels (fail closed). */
+  EMBEDDED_OVERLAY;
 
   public String id() {
     return name().toLowerCase(java.util.Locale.ROOT);

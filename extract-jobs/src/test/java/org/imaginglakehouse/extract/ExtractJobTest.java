@@ -555,43 +555,59 @@ class ExtractJobTest extends SparkTestBase {
   @Test
   void killedMidWriteThenRerunGivesTheFilesAndTablesOfOneCleanRun() throws Exception {
     String yaml = ExtractLakehouse.projectFile(tempDir, "kappa", "cohorts: ['*']\n").toString();
-    ExtractResult clean =
-        lake.extract(
-            spark(),
+    killedMidWriteThenRerun(
+        lake,
+        layout,
+        "kappa",
+        "everything",
+        ExtractLakehouse.KEY_B,
+        extraction ->
             options(
                 "kappa",
-                yaml,
+                extraction.equals("clean") ? yaml : null, // the re-run uses the stored file
                 ExtractJob.OPTION_COHORT,
                 "everything",
                 ExtractJob.OPTION_EXTRACTION,
-                "clean"),
-            ExtractLakehouse.KEY_B);
-    assertThat(clean.count("written")).isPositive();
-    Path keyFile = tempDir.resolve("kappa.key");
-    Files.writeString(keyFile, ExtractLakehouse.KEY_B);
-    Path killedRoot = Path.of(layout.projectRoot("kappa"), ExtractJob.EXTRACTIONS_DIR, "killed");
+                extraction),
+        2,
+        List.of(ProjectTables.FILES, ProjectTables.REJECTIONS, ProjectTables.METADATA));
+  }
+
+  /**
+   * Extracts {@code cohort} as extraction {@code clean}; runs the same extract as {@code killed} in
+   * a JVM of its own (with the project file the clean run stored) and kills it with SIGKILL once
+   * {@code killAt} files are in place; re-runs it here and asserts that its files and its rows of
+   * {@code tables} equal the clean run's. Returns the clean run.
+   */
+  static ExtractResult killedMidWriteThenRerun(
+      ExtractLakehouse lake,
+      ZoneLayout layout,
+      String project,
+      String cohort,
+      String key,
+      java.util.function.Function<String, Map<String, String>> options,
+      int killAt,
+      List<String> tables)
+      throws Exception {
+    ExtractResult clean = lake.extract(spark(), options.apply("clean"), key);
+    assertThat(clean.count("written")).as(clean.summary()).isPositive();
+    Path keyFile = tempDir.resolve(project + ".key");
+    Files.writeString(keyFile, key);
+    Path killedRoot = Path.of(layout.projectRoot(project), ExtractJob.EXTRACTIONS_DIR, "killed");
     KilledJvm.killWhen(
         repoRoot(),
         tempDir,
         ExtractMain.class,
-        List.of(layout.home(), "kappa", "everything", keyFile.toString(), "killed"),
-        () -> countFiles(killedRoot) >= 2,
+        List.of(layout.home(), project, cohort, keyFile.toString(), "killed"),
+        () -> countFiles(killedRoot) >= killAt,
         5);
     assertThat(Path.of(killedRoot.toString(), ProjectTables.MANIFEST)).doesNotExist();
-    ExtractResult rerun =
-        lake.extract(
-            spark(),
-            options(
-                "kappa",
-                null,
-                ExtractJob.OPTION_COHORT,
-                "everything",
-                ExtractJob.OPTION_EXTRACTION,
-                "killed"),
-            ExtractLakehouse.KEY_B);
+    ExtractResult rerun = lake.extract(spark(), options.apply("killed"), key);
     assertThat(rerun.status()).isEqualTo(clean.status());
     assertThat(contents(killedRoot)).isEqualTo(contents(Path.of(clean.location())));
-    assertThat(tableRows("kappa", "killed")).isEqualTo(tableRows("kappa", "clean"));
+    assertThat(tableRows(layout, project, "killed", tables))
+        .isEqualTo(tableRows(layout, project, "clean", tables));
+    return clean;
   }
 
   static long countFiles(Path root) {
@@ -618,9 +634,18 @@ class ExtractJobTest extends SparkTestBase {
 
   /** The rows of one extraction in the project's three tables, without run ids and times. */
   static List<String> tableRows(String project, String extraction) {
+    return tableRows(
+        layout,
+        project,
+        extraction,
+        List.of(ProjectTables.FILES, ProjectTables.REJECTIONS, ProjectTables.METADATA));
+  }
+
+  /** The rows of one extraction in {@code tables}, without run ids and times. */
+  static List<String> tableRows(
+      ZoneLayout layout, String project, String extraction, List<String> tables) {
     List<String> out = new ArrayList<>();
-    for (String table :
-        List.of(ProjectTables.FILES, ProjectTables.REJECTIONS, ProjectTables.METADATA)) {
+    for (String table : tables) {
       out.add(table);
       out.addAll(
           spark()

@@ -192,21 +192,86 @@ class RedactExtractTest extends SparkTestBase {
     // OCR could not decode the JPEG-LS image: not screened, so not redacted either.
     assertThat(reasons).containsEntry(jpegLs.sopInstanceUid(), "not_screened");
 
-    // Screening not required: the JPEG-LS image reaches the redaction, which refuses it.
+    // Screening not required: the JPEG-LS image reaches the redaction, which refuses it; a native
+    // image with burned-in text whose OCR boxes are gone (deleted for this run) and no signature
+    // rule has nothing to black out. Both write-stage rejections reach the table, rejections.csv
+    // (with the reason's message), README.md and report.html.
+    GroundTruth.FileEntry boxless =
+        lake.truth.withBurnedInText().stream()
+            .filter(
+                f ->
+                    f != jpegLs
+                        && List.of("1.2.840.10008.1.2", "1.2.840.10008.1.2.1")
+                            .contains(f.transferSyntaxUid()))
+            .findFirst()
+            .orElseThrow();
     Path uids = tempDir.resolve("jpeg-ls.csv");
-    Files.writeString(uids, "SOPInstanceUID\n" + jpegLs.sopInstanceUid() + "\n");
-    lake.extract(
-        spark(),
-        options(
-            "redls",
-            "pixel: {policy: redact, require_screening: []}\n",
-            ExtractJob.OPTION_UIDS,
-            uids.toString()),
-        ExtractLakehouse.KEY_A);
-    List<Row> refused = table("redls", ProjectTables.REJECTIONS);
-    assertThat(refused).hasSize(1);
-    assertThat(refused.get(0).<String>getAs("reason")).isEqualTo("redaction_unsupported");
-    assertThat(refused.get(0).<String>getAs("message")).contains("JPEG-LS lossless");
+    Files.writeString(
+        uids,
+        "SOPInstanceUID\n" + jpegLs.sopInstanceUid() + "\n" + boxless.sopInstanceUid() + "\n");
+    String text =
+        layout.table(
+            org.imaginglakehouse.core.zone.Zone.IDENTIFIABLE,
+            org.imaginglakehouse.transform.ocr.OcrTables.TEXT_TABLE);
+    long version =
+        io.delta.tables.DeltaTable.forPath(spark(), text).history(1).first().getAs("version");
+    spark()
+        .sql(
+            "DELETE FROM delta.`"
+                + text
+                + "` WHERE SOPInstanceUID = '"
+                + boxless.sopInstanceUid()
+                + "'");
+    ExtractResult refusedRun;
+    try {
+      refusedRun =
+          lake.extract(
+              spark(),
+              options(
+                  "redls",
+                  "pixel: {policy: redact, require_screening: [], builtin_signature_rules:"
+                      + " false}\n",
+                  ExtractJob.OPTION_UIDS,
+                  uids.toString()),
+              ExtractLakehouse.KEY_A);
+    } finally {
+      spark().sql("RESTORE TABLE delta.`" + text + "` TO VERSION AS OF " + version);
+    }
+    assertThat(refusedRun.count("rejected_redaction_unsupported")).isEqualTo(1);
+    assertThat(refusedRun.count("rejected_redaction_failed")).isEqualTo(1);
+    Map<String, Row> refused = new HashMap<>();
+    table("redls", ProjectTables.REJECTIONS).forEach(r -> refused.put(r.getAs("reason"), r));
+    assertThat(refused).containsOnlyKeys("redaction_unsupported", "redaction_failed");
+    assertThat(refused.get("redaction_unsupported").<String>getAs("message"))
+        .contains("JPEG-LS lossless");
+    assertThat(refused.get("redaction_failed").<String>getAs("message"))
+        .contains("nothing to black out");
+    refused.values().forEach(r -> assertThat(r.<String>getAs("Modality")).isEqualTo("US"));
+
+    ExtractionReports reports =
+        new ExtractionReports(spark(), layout, "redls", "uids_jpeg_ls", refusedRun.location());
+    reports.writeBeforeVerify(ProjectFiles.load(layout, "redls", ""));
+    Path root = Path.of(refusedRun.location());
+    List<String> csv = Files.readAllLines(root.resolve(ExtractionReports.REJECTIONS_CSV));
+    assertThat(csv.get(0)).isEqualTo("level,uid,reason,Modality,message");
+    assertThat(csv.subList(1, csv.size()))
+        .hasSize(2)
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith("image,")
+                    .contains(",redaction_unsupported,US,")
+                    .contains("JPEG-LS lossless"))
+        .anySatisfy(
+            l -> assertThat(l).contains(",redaction_failed,US,").contains("nothing to black out"));
+    String readme = Files.readString(root.resolve(ExtractionReports.README));
+    assertThat(readme)
+        .contains("| redaction_unsupported | 1 |")
+        .contains("| redaction_failed | 1 |")
+        .contains("Pixel policy: `redact`");
+    String html = Files.readString(root.resolve(ExtractionReports.REPORT_HTML));
+    assertThat(html).contains("redaction_unsupported").contains("redaction_failed");
+    assertThat(html).contains("<tr><th>rejected instances</th><td class=\"n\">2</td></tr>");
   }
 
   @Test
@@ -327,6 +392,39 @@ class RedactExtractTest extends SparkTestBase {
                             ReleaseJob.OPTION_PROJECT, "ver", ReleaseJob.OPTION_EXTRACTION, "us"))
                     .execute())
         .hasMessageContaining("failed verification");
+  }
+
+  @Test
+  void aRedactingExtractKilledMidWriteThenRerunGivesTheFilesAndTablesOfOneCleanRun()
+      throws Exception {
+    String yaml = "cohorts: [us]\npixel: {policy: redact, redact_lossy: true}\n";
+    Map<String, Map<String, String>> runs = new HashMap<>();
+    for (String extraction : List.of("clean", "killed")) {
+      runs.put(
+          extraction,
+          options(
+              "redkill",
+              yaml,
+              ExtractJob.OPTION_COHORT,
+              "us",
+              ExtractJob.OPTION_EXTRACTION,
+              extraction));
+    }
+    ExtractResult clean =
+        ExtractJobTest.killedMidWriteThenRerun(
+            lake,
+            layout,
+            "redkill",
+            "us",
+            ExtractLakehouse.KEY_A,
+            runs::get,
+            1, // killed once the first redacted file is in place
+            List.of(
+                ProjectTables.FILES,
+                ProjectTables.REJECTIONS,
+                ProjectTables.METADATA,
+                Redactions.TABLE));
+    assertThat(clean.count("redacted")).as(clean.summary()).isPositive();
   }
 
   static VerifyResult verify(String project) {

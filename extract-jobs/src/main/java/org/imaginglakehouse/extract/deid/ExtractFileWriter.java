@@ -87,6 +87,11 @@ public final class ExtractFileWriter {
       }
     }
     src.stopRecording();
+    // Read from the source's header before the rewrite sees it (it may drop the 60xx groups).
+    UnusedBits unused =
+        header.pixelTagStart >= 0
+            ? UnusedBits.of(header.list, header.transferSyntax.isEncapsulated())
+            : null;
     AttributeList rewritten;
     try {
       rewritten = rewrite.apply(header.list);
@@ -121,7 +126,7 @@ public final class ExtractFileWriter {
       InputStream rest =
           new SequenceInputStream(
               new ByteArrayInputStream(src.recorded(), start, src.recordedCount() - start), src);
-      pixelBytes = PixelDataCopier.copy(rest, header.explicitVr, out);
+      pixelBytes = PixelDataCopier.copy(rest, header.explicitVr, unused, out);
     }
     out.flush();
     if (mode == IngestChecksum.Mode.FULL) {

@@ -45,8 +45,12 @@ final class PixelDataCopier {
     return LONG_LENGTH_VRS.contains(vr) ? 12 : 8;
   }
 
-  /** Copies the PixelData element verbatim; returns the number of bytes copied. */
-  static long copy(InputStream in, boolean explicitVr, OutputStream out)
+  /**
+   * Copies the PixelData element; returns the number of bytes copied. A defined-length (native)
+   * value has its {@code unused} bits cleared on the way (null: verbatim); encapsulated items are
+   * always copied verbatim.
+   */
+  static long copy(InputStream in, boolean explicitVr, UnusedBits unused, OutputStream out)
       throws IOException, SourceRejectedException {
     byte[] buffer = new byte[COPY_BUFFER];
     readFully(in, buffer, 8, "PixelData element header");
@@ -67,7 +71,10 @@ final class PixelDataCopier {
     out.write(buffer, 0, headerSize);
     long copied = headerSize;
     if (length != UNDEFINED_LENGTH) {
-      return copied + copyValue(in, length, buffer, out, "PixelData value");
+      return copied
+          + (unused == null
+              ? copyValue(in, length, buffer, out, "PixelData value")
+              : copyMasked(in, length, buffer, unused, out));
     }
     int items = 0;
     while (true) {
@@ -106,6 +113,31 @@ final class PixelDataCopier {
             Reason.TRUNCATED,
             "file ends inside the " + what + ": " + left + " of " + length + " bytes missing");
       }
+      out.write(buffer, 0, n);
+      left -= n;
+    }
+    return length;
+  }
+
+  /** Copies a native value in whole stored values, clearing their unused bits. */
+  private static long copyMasked(
+      InputStream in, long length, byte[] buffer, UnusedBits unused, OutputStream out)
+      throws IOException, SourceRejectedException {
+    int chunk = buffer.length - buffer.length % unused.bytesPerValue();
+    long left = length;
+    while (left > 0) {
+      int want = (int) Math.min(chunk, left);
+      int n = in.readNBytes(buffer, 0, want);
+      if (n < want) {
+        throw new SourceRejectedException(
+            Reason.TRUNCATED,
+            "file ends inside the PixelData value: "
+                + (left - n)
+                + " of "
+                + length
+                + " bytes missing");
+      }
+      unused.apply(buffer, n);
       out.write(buffer, 0, n);
       left -= n;
     }

@@ -24,7 +24,12 @@ public class SourceRejectedException extends Exception {
     /** Pixels to redact that cannot be decoded and written back without loss (fail closed). */
     REDACTION_UNSUPPORTED("redaction_unsupported"),
     /** Text or identity still readable after the redaction, or nothing located to black out. */
-    REDACTION_FAILED("redaction_failed");
+    REDACTION_FAILED("redaction_failed"),
+    /**
+     * An embedded overlay (pixel bits outside BitsStored) declared where it cannot be cleared
+     * without decoding: compressed data, or inside the stored bits.
+     */
+    EMBEDDED_OVERLAY("embedded_overlay");
 
     private final String code;
 

@@ -55,8 +55,8 @@ final class NativePixels {
     return out;
   }
 
-  /** The value bytes of a native PixelData attribute, little endian. */
-  private static byte[] bytes(Attribute pixelData) throws RedactionException {
+  /** The value bytes of a native OB/OW attribute (PixelData, OverlayData), little endian. */
+  static byte[] bytes(Attribute pixelData) throws RedactionException {
     try {
       if (pixelData instanceof OtherWordAttribute) {
         short[] words = pixelData.getShortValues();

@@ -159,11 +159,17 @@ public final class RedactedImage {
 
   /**
    * The whole file, explicit VR little endian: redacted pixels, overlays (60xx) and icon removed,
-   * BurnedInAnnotation NO. Still the source's header otherwise: the caller de-identifies it.
+   * BurnedInAnnotation NO. Still the source's header otherwise: the caller de-identifies it. With
+   * {@code keepOverlays} (the project keeps overlays after their OCR check, {@link OverlayScreen},
+   * which the caller runs) the overlays with their own OverlayData stay; embedded ones (their bits
+   * were cleared) always go.
    */
-  public byte[] toFile() throws DicomException, IOException {
+  public byte[] toFile(boolean keepOverlays) throws DicomException, IOException {
     for (AttributeTag tag : new ArrayList<>(list.keySet())) {
-      if ((tag.getGroup() & 0xFF00) == 0x6000 && tag.getGroup() % 2 == 0) {
+      int group = tag.getGroup();
+      if ((group & 0xFF00) == 0x6000
+          && group % 2 == 0
+          && (!keepOverlays || list.get(new AttributeTag(group, 0x3000)) == null)) {
         list.remove(tag);
       }
     }

@@ -12,6 +12,8 @@ import com.pixelmed.dicom.TagFromName;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.imaginglakehouse.extract.testing.OverlayDicom;
+import org.imaginglakehouse.extract.testing.TestDicom;
 import org.imaginglakehouse.extract.testing.UltrasoundPacs;
 import org.imaginglakehouse.synth.GroundTruth;
 import org.imaginglakehouse.synth.SyntheticPacs;
@@ -104,7 +106,7 @@ class PixelRedactorTest {
       assertThat(check.clean()).as("%s: %s", f.path(), check.problem()).isTrue();
       assertThat(check.framesRead()).isEqualTo(1);
 
-      AttributeList written = PixelRedactor.parse(redacted.toFile());
+      AttributeList written = PixelRedactor.parse(redacted.toFile(false));
       assertThat(
               Attribute.getSingleStringValueOrEmptyString(written, TagFromName.TransferSyntaxUID))
           .isEqualTo(PixelRedactor.EXPLICIT_LE);
@@ -160,7 +162,7 @@ class PixelRedactorTest {
     PixelRedactor lossy =
         new PixelRedactor(new PixelRedactor.Options(SignatureRules.builtIn(), 6, true));
     RedactedImage redacted = lossy.redact(read(f), List.of());
-    AttributeList written = PixelRedactor.parse(redacted.toFile());
+    AttributeList written = PixelRedactor.parse(redacted.toFile(false));
     assertThat(Attribute.getSingleStringValueOrEmptyString(written, TagFromName.TransferSyntaxUID))
         .isEqualTo(PixelRedactor.EXPLICIT_LE);
     assertThat(
@@ -234,12 +236,46 @@ class PixelRedactorTest {
             "test");
     RedactedImage redacted =
         new PixelRedactor(new PixelRedactor.Options(rules, 0, false)).redact(list, List.of());
-    AttributeList written = PixelRedactor.parse(redacted.toFile());
+    AttributeList written = PixelRedactor.parse(redacted.toFile(false));
     assertThat(written.keySet()).noneMatch(t -> t.getGroup() == 0x6000);
     short[] out = written.get(TagFromName.PixelData).getShortValues();
     for (int i = 0; i < out.length; i++) {
       boolean inCorner = i % columns < 4 && i / columns < 4;
       assertThat(out[i] & 0xffff).isEqualTo(inCorner ? 0 : (i * 13) & 0x0fff);
+    }
+  }
+
+  @Test
+  void aRedactedImageKeepsItsOwnOverlayPlanesOnlyWhenTheProjectKeepsOverlays() throws Exception {
+    SignatureRules rules =
+        SignatureRules.parse(
+            new ObjectMapper(new YAMLFactory())
+                .readTree("- {name: corner, when: {Modality: CT}, regions: [[0, 0, 8, 8]]}"),
+            "test");
+    PixelRedactor redactor = new PixelRedactor(new PixelRedactor.Options(rules, 0, false));
+    byte[] shape = OverlayDicom.pack(OverlayDicom.shape());
+    for (boolean keep : new boolean[] {false, true}) {
+      AttributeList source = OverlayDicom.image("1.2.3.60", false, (x, y) -> 0x8000 | x);
+      OverlayDicom.separate(source, 0x6002, OverlayDicom.shape());
+      OverlayDicom.embedded(source, 0x6004, 15);
+      Path file =
+          TestDicom.write(
+              source,
+              com.pixelmed.dicom.TransferSyntax.ExplicitVRLittleEndian,
+              dir.resolve("ov-" + keep + ".dcm"));
+      RedactedImage redacted =
+          redactor.redact(PixelRedactor.parse(Files.readAllBytes(file)), List.of());
+      AttributeList written = PixelRedactor.parse(redacted.toFile(keep));
+      assertThat(written.keySet()).noneMatch(t -> t.getGroup() == 0x6004);
+      if (keep) {
+        // Kept for the OverlayScreen the extract runs next, bit for bit.
+        assertThat(written.get(new AttributeTag(0x6002, 0x3000)).getByteValues()).isEqualTo(shape);
+      } else {
+        assertThat(written.keySet()).noneMatch(t -> (t.getGroup() & 0xFF00) == 0x6000);
+      }
+      short[] px = written.get(TagFromName.PixelData).getShortValues();
+      assertThat(px[OverlayDicom.COLUMNS * 20 + 100]).isEqualTo((short) 100); // bit 15 cleared
+      assertThat(px[0]).isZero(); // in the corner rule's region
     }
   }
 

@@ -62,7 +62,8 @@ public final class Overlays {
   }
 
   /** Unpacks frame {@code frame} of a plane's OverlayData (bits little-endian within bytes). */
-  static boolean[] fromOverlayData(OverlayPlane plane, int frame) throws PixelDecodeException {
+  public static boolean[] fromOverlayData(OverlayPlane plane, int frame)
+      throws PixelDecodeException {
     int perFrame = plane.rows() * plane.columns();
     int f = plane.frames() <= 1 ? 0 : Math.min(frame, plane.frames() - 1);
     long startBit = (long) perFrame * f;
