@@ -279,21 +279,7 @@ public final class ExtractJob extends AbstractJob<ExtractResult> {
       return;
     }
     VerifyResult verified =
-        run.time(
-            "verify",
-            () ->
-                new VerifyJob(
-                        spark,
-                        config,
-                        JobOptions.of(
-                            config,
-                            VerifyJob.NAME,
-                            Map.of(
-                                VerifyJob.OPTION_PROJECT,
-                                projectName(),
-                                VerifyJob.OPTION_EXTRACTION,
-                                extractionId)))
-                    .execute());
+        run.time("verify", () -> VerifyJob.verify(spark, config, projectName(), extractionId));
     run.count("verify_errors", verified.count("errors"));
     run.count("verify_warnings", verified.count("warnings"));
   }

@@ -31,6 +31,7 @@ import org.imaginglakehouse.core.job.JobStatus;
 import org.imaginglakehouse.core.job.RunContext;
 import org.imaginglakehouse.core.zone.ZoneLayout;
 import org.imaginglakehouse.extract.pixel.Region;
+import org.imaginglakehouse.extract.tensor.SeriesVolumes;
 import org.imaginglakehouse.extract.verify.DicomTools;
 import org.imaginglakehouse.extract.verify.Failure;
 import org.imaginglakehouse.extract.verify.FileVerifier;
@@ -145,6 +146,17 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
     return Map.of("extraction_id", extractionId);
   }
 
+  /** Runs verify on an extraction (at the end of extract and tensors): its own job_runs entry. */
+  static VerifyResult verify(
+      SparkSession spark, LakehouseConfig config, String project, String extractionId) {
+    return new VerifyJob(
+            spark,
+            config,
+            JobOptions.of(
+                config, NAME, Map.of(OPTION_PROJECT, project, OPTION_EXTRACTION, extractionId)))
+        .execute();
+  }
+
   static String extractionRoot(ZoneLayout layout, String project, String extractionId) {
     return layout.projectRoot(project) + "/" + ExtractJob.EXTRACTIONS_DIR + "/" + extractionId;
   }
@@ -153,25 +165,7 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
   protected JobStatus run(RunContext run) {
     String project = projectName();
     ExtractionState state = new ExtractionState(spark, layout, project);
-    ExtractionState.Extraction before = state.extraction(extractionId);
-    if (before != null && ExtractionState.RELEASED.equals(before.status())) {
-      throw new LakehouseException(
-          "Extraction '"
-              + extractionId
-              + "' was released to "
-              + before.releaseLocation()
-              + ": a released extraction is final; extract again under a new --extraction id");
-    }
-    if (!ProjectFiles.exists(new Path(root))) {
-      throw new LakehouseException(
-          "Project '"
-              + project
-              + "' has no extraction '"
-              + extractionId
-              + "' ("
-              + root
-              + "): run `lakehouse extract` first");
-    }
+    ExtractionState.Extraction before = openExtraction(state, extractionId, root, "verify");
     state.put(
         new ExtractionState.Extraction(
             extractionId, ExtractionState.PENDING, 0, 0, 0, 0, null, null, null),
@@ -189,9 +183,12 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
         extras.add(name);
       }
     }
-    // Linked-dataset files of any project file version: whatever is there is scanned.
+    // Linked-dataset files of any project file version and the volume files of `lakehouse
+    // tensors`: whatever is there is scanned.
     for (String name : listAll()) {
-      if (name.startsWith(ProjectTables.LINKED_PREFIX) && !name.contains("/")) {
+      if ((name.startsWith(ProjectTables.LINKED_PREFIX) && !name.contains("/"))
+          || name.equals(TensorsJob.VOLUMES_PARQUET)
+          || (name.startsWith(SeriesVolumes.TENSORS_DIR + "/") && name.endsWith(".arrow"))) {
         extras.add(name);
       }
     }

@@ -189,6 +189,29 @@ public final class FileVerifier {
           out);
       return new FileReport(path, Failure.sha256(bytes), bytes.length, null, out);
     }
+    if (name.endsWith(".arrow")) {
+      // A volume file: the voxel values are scanned as pixel data (long values only), every
+      // other byte (schema, UIDs, descriptions, dates) as text.
+      long[] voxels = ArrowVoxels.range(bytes);
+      if (voxels == null) {
+        out.add(
+            fail(
+                path,
+                Failure.Check.UNREADABLE,
+                null,
+                -1,
+                Failure.ERROR,
+                "not an Arrow IPC volume file of one record batch"));
+      }
+      hits(
+          path,
+          scanner(StandardCharsets.UTF_8),
+          bytes,
+          voxels == null ? -1 : voxels[0],
+          voxels == null ? bytes.length : voxels[1],
+          out);
+      return new FileReport(path, Failure.sha256(bytes), bytes.length, null, out);
+    }
     residual(path, bytes, -1, StandardCharsets.UTF_8, out);
     if (name.endsWith(".csv")) {
       csv(path, bytes, out);
@@ -211,7 +234,17 @@ public final class FileVerifier {
 
   private static void hits(
       String path, ResidualScanner scanner, byte[] bytes, long pixelStart, List<Failure> out) {
-    for (ResidualScanner.Hit hit : scanner.scan(bytes, pixelStart, bytes.length)) {
+    hits(path, scanner, bytes, pixelStart, bytes.length, out);
+  }
+
+  private static void hits(
+      String path,
+      ResidualScanner scanner,
+      byte[] bytes,
+      long pixelStart,
+      long pixelEnd,
+      List<Failure> out) {
+    for (ResidualScanner.Hit hit : scanner.scan(bytes, pixelStart, pixelEnd)) {
       out.add(
           fail(
               path,
