@@ -6,7 +6,6 @@ import io.delta.tables.DeltaTable;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,9 +36,10 @@ import org.imaginglakehouse.extract.tensor.VolumePlan;
  * IPC file under {@code <extraction>/tensors/modality=<M>/<series>.arrow} (docs/ml-ready.md), built
  * from the extraction's released DICOM files (so exactly the de-identified, redacted pixels; a
  * rejected image is not there). Executors read, order and write one series per task group; the
- * driver only sees one index row per series, written to {@code project_<P>.volumes} and {@code
- * volumes.parquet}. A series that is not one regular volume is listed {@code not_a_volume} with its
- * reason. Then verify runs (unless told not to), so the volume files are scanned before release.
+ * driver only sees one index row per volume, written to {@code project_<P>.volumes} and {@code
+ * volumes.parquet}. A series with gaps becomes one volume per run of evenly spaced slices; a series
+ * that is not a regular volume otherwise is listed {@code not_a_volume} with its reason. Then
+ * verify runs (unless told not to), so the volume files are scanned before release.
  */
 public final class TensorsJob extends ProjectJob<JobResult> {
   public static final String NAME = "tensors";
@@ -68,6 +68,8 @@ public final class TensorsJob extends ProjectJob<JobResult> {
           .add("reason", DataTypes.StringType, true)
           .add("message", DataTypes.StringType, true)
           .add("path", DataTypes.StringType, true)
+          .add("part", DataTypes.IntegerType, false)
+          .add("parts", DataTypes.IntegerType, false)
           .add("instances", DataTypes.IntegerType, false)
           .add("slices", DataTypes.IntegerType, true)
           .add("rows", DataTypes.IntegerType, true)
@@ -122,18 +124,25 @@ public final class TensorsJob extends ProjectJob<JobResult> {
     List<Row> index = run.time("write_volumes", () -> build(files).collectAsList());
     Map<String, Long> byReason = new TreeMap<>();
     Set<String> written = new HashSet<>();
+    Set<String> series = new HashSet<>();
+    Set<String> split = new HashSet<>();
     long bytes = 0;
     for (Row r : index) {
+      series.add(r.getAs("SeriesInstanceUID"));
       if (r.isNullAt(r.fieldIndex("path"))) {
         byReason.merge(r.getAs("reason"), 1L, Long::sum);
       } else {
         written.add(r.getAs("path"));
         bytes += r.<Long>getAs("size");
+        if (r.<Integer>getAs("parts") > 1) {
+          split.add(r.getAs("SeriesInstanceUID"));
+        }
       }
     }
-    run.count("series", index.size());
+    run.count("series", series.size());
     run.count("volumes", written.size());
     run.count("volume_bytes", bytes);
+    run.count("series_split_at_gaps", split.size());
     run.count("not_a_volume", index.size() - written.size());
     byReason.forEach((reason, n) -> run.count("not_a_volume_" + reason, n));
     run.count("stale_removed", removeStale(written));
@@ -154,14 +163,14 @@ public final class TensorsJob extends ProjectJob<JobResult> {
           while (rows.hasNext()) {
             Row r = rows.next();
             if (series != null && !series.equals(r.getString(0))) {
-              out.add(volume(extractionRoot, series, paths));
+              out.addAll(volumes(extractionRoot, series, paths));
               paths = new ArrayList<>();
             }
             series = r.getString(0);
             paths.add(r.getString(1));
           }
           if (series != null) {
-            out.add(volume(extractionRoot, series, paths));
+            out.addAll(volumes(extractionRoot, series, paths));
           }
           return out.iterator();
         };
@@ -171,14 +180,21 @@ public final class TensorsJob extends ProjectJob<JobResult> {
         .mapPartitions(write, Encoders.row(VOLUME_SCHEMA));
   }
 
-  /** Builds and writes one series' volume (on an executor); its index row. */
-  static Row volume(String extractionRoot, String seriesPath, List<String> paths)
+  /** Builds and writes one series' volumes (on an executor); their index rows. */
+  static List<Row> volumes(String extractionRoot, String seriesPath, List<String> paths)
       throws IOException {
     String[] uids = seriesPath.split("/");
     FileSystem fs = ProjectFiles.fs(new Path(extractionRoot));
-    SeriesVolumes.Outcome o =
+    List<Row> out = new ArrayList<>();
+    for (SeriesVolumes.Outcome o :
         SeriesVolumes.build(
-            uids[uids.length - 1], paths, p -> fs.open(new Path(extractionRoot + "/" + p)));
+            uids[uids.length - 1], paths, p -> fs.open(new Path(extractionRoot + "/" + p)))) {
+      out.add(row(extractionRoot, uids, o));
+    }
+    return out;
+  }
+
+  private static Row row(String extractionRoot, String[] uids, SeriesVolumes.Outcome o) {
     String sha256 = null;
     Long size = null;
     if (o.arrow() != null) {
@@ -201,6 +217,8 @@ public final class TensorsJob extends ProjectJob<JobResult> {
         o.reason(),
         o.message(),
         o.relativePath(),
+        o.part(),
+        o.parts(),
         o.instances(),
         p == null ? null : p.frames().size(),
         p == null ? null : p.rows(),
@@ -255,7 +273,7 @@ public final class TensorsJob extends ProjectJob<JobResult> {
         spark
             .createDataFrame(index, VOLUME_SCHEMA)
             .withColumn(ProjectTables.EXTRACTION_ID, functions.lit(extractionId))
-            .orderBy("PatientID", "StudyInstanceUID", "SeriesInstanceUID");
+            .orderBy("PatientID", "StudyInstanceUID", "SeriesInstanceUID", "part");
     String location = layout.projectTable(projectName(), VOLUMES);
     if (DeltaTable.isDeltaTable(spark, location)) {
       rows.write()
@@ -290,12 +308,5 @@ public final class TensorsJob extends ProjectJob<JobResult> {
   @Override
   protected JobResult result(JobResult generic) {
     return generic;
-  }
-
-  /** Index rows by series, for tests. */
-  static Map<String, Row> bySeries(List<Row> rows) {
-    Map<String, Row> out = new LinkedHashMap<>();
-    rows.forEach(r -> out.put(r.getAs("SeriesInstanceUID"), r));
-    return out;
   }
 }

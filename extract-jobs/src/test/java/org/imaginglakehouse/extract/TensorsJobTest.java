@@ -95,10 +95,11 @@ class TensorsJobTest extends SparkTestBase {
             .distinct()
             .count();
     List<Row> index = rows("tclean", TensorsJob.VOLUMES);
-    assertThat(index).hasSize((int) series);
+    assertThat(index.stream().map(r -> r.getAs("SeriesInstanceUID")).distinct().count())
+        .isEqualTo(series);
+    assertThat(index).hasSize((int) (result.count("volumes") + result.count("not_a_volume")));
     assertThat(result.count("series")).isEqualTo(series);
     assertThat(result.count("volumes")).isPositive();
-    assertThat(result.count("volumes") + result.count("not_a_volume")).isEqualTo(series);
     Map<String, String> sha = new HashMap<>();
     for (Row r : index) {
       if (TensorsJob.VOLUME.equals(r.getAs("status"))) {
@@ -109,6 +110,7 @@ class TensorsJobTest extends SparkTestBase {
                     + r.getAs("Modality")
                     + "/"
                     + r.getAs("SeriesInstanceUID")
+                    + (r.<Integer>getAs("parts") == 1 ? "" : "_part" + r.getAs("part"))
                     + ".arrow");
         assertThat(ExtractJobTest.sha256File(file)).isEqualTo(r.<String>getAs("sha256"));
         assertThat(r.<Integer>getAs("slices")).isPositive();
@@ -155,7 +157,7 @@ class TensorsJobTest extends SparkTestBase {
     tensors("tplant", false);
     Row volume =
         rows("tplant", TensorsJob.VOLUMES).stream()
-            .filter(r -> r.getAs("path") != null)
+            .filter(r -> r.getAs("path") != null && r.<Integer>getAs("parts") == 1)
             .findFirst()
             .orElseThrow();
     Row file =
@@ -180,7 +182,7 @@ class TensorsJobTest extends SparkTestBase {
         metadata = new LinkedHashMap<>(d.metadata());
       }
     }
-    VolumePlan plan = VolumeBuilder.plan(frames);
+    VolumePlan plan = VolumeBuilder.plan(frames).get(0);
     metadata.put("SeriesDescription", "FOLLOW UP " + name.toUpperCase());
     Map<String, String> byUid = new HashMap<>();
     for (String p : paths) {
@@ -209,6 +211,26 @@ class TensorsJobTest extends SparkTestBase {
               assertThat(r.<String>getAs("check")).isEqualTo(Failure.Check.RESIDUAL_VALUE);
               assertThat(r.<String>getAs("found_sha256")).isEqualTo(nameHash);
             });
+  }
+
+  @Test
+  void extractWithFormatBothWritesTheVolumesBeforeItsVerify() throws Exception {
+    String yaml = ExtractLakehouse.projectFile(tempDir, "tboth", "cohorts: ['*']\n").toString();
+    Map<String, String> o = new LinkedHashMap<>();
+    o.put(ExtractJob.OPTION_PROJECT, "tboth");
+    o.put(ExtractJob.OPTION_PROJECT_CONFIG, yaml);
+    o.put(ExtractJob.OPTION_COHORT, "everything");
+    o.put(ExtractJob.OPTION_FORMAT, "arrow");
+    assertThatThrownBy(() -> lake.extract(spark(), o, ExtractLakehouse.KEY_A))
+        .hasMessageContaining("--format must be dicom or both");
+    o.put(ExtractJob.OPTION_FORMAT, ExtractJob.FORMAT_BOTH);
+    ExtractResult r = lake.extract(spark(), o, ExtractLakehouse.KEY_A);
+    assertThat(r.count("volumes")).as(r.summary()).isPositive();
+    assertThat(r.count("verify_errors")).isZero();
+    assertThat(rows("tboth", TensorsJob.VOLUMES))
+        .hasSize((int) (r.count("volumes") + r.count("not_a_volume")));
+    assertThat(Files.readString(Path.of(r.location()).resolve(VerifyJob.VERIFIED_LIST)))
+        .contains("tensors/modality=");
   }
 
   @Test

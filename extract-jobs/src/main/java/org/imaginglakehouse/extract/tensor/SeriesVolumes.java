@@ -25,7 +25,9 @@ public final class SeriesVolumes {
   /**
    * What became of one series.
    *
-   * @param relativePath {@code tensors/modality=<M>/<series>.arrow}, or null when not a volume
+   * @param part 1-based volume of the series, {@code parts} in all (several when gaps split it)
+   * @param relativePath {@code tensors/modality=<M>/<series>.arrow} ({@code <series>_part<k>.arrow}
+   *     when the series has several volumes), or null when not a volume
    * @param arrow the file's bytes, or null when not a volume
    * @param plan the volume, or null when not a volume
    * @param reason a {@link VolumeException} reason when not a volume, else null
@@ -33,6 +35,8 @@ public final class SeriesVolumes {
   public record Outcome(
       String seriesDirectory,
       int instances,
+      int part,
+      int parts,
       Map<String, String> metadata,
       String relativePath,
       byte[] arrow,
@@ -46,10 +50,10 @@ public final class SeriesVolumes {
   private SeriesVolumes() {}
 
   /**
-   * Builds the volume of the series whose released files are {@code paths} ({@code
-   * <patient>/<study>/<series>/<SOP>.dcm}).
+   * Builds the volumes of the series whose released files are {@code paths} ({@code
+   * <patient>/<study>/<series>/<SOP>.dcm}): one outcome per volume, or one {@code not_a_volume}.
    */
-  public static Outcome build(String seriesDirectory, List<String> paths, Files files)
+  public static List<Outcome> build(String seriesDirectory, List<String> paths, Files files)
       throws IOException {
     Map<String, String> sopToPath = new HashMap<>();
     List<FrameInfo> frames = new ArrayList<>();
@@ -66,33 +70,59 @@ public final class SeriesVolumes {
           metadata = read.metadata();
         }
       }
-      VolumePlan plan = VolumeBuilder.plan(frames);
-      String relative =
-          TENSORS_DIR
-              + "/modality="
-              + partition(metadata.get("Modality"))
-              + "/"
-              + seriesDirectory
-              + ".arrow";
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      List<VolumePlan> plans = VolumeBuilder.plan(frames);
+      List<Outcome> out = new ArrayList<>();
       DicomFrames[] current = {null};
-      ArrowVolumeWriter.write(
-          plan,
-          metadata,
-          frame -> {
-            if (current[0] == null || !current[0].sopInstanceUid().equals(frame.sopInstanceUid())) {
-              try (InputStream in = files.open(sopToPath.get(frame.sopInstanceUid()))) {
-                current[0] = DicomFrames.read(in);
+      for (int k = 0; k < plans.size(); k++) {
+        String relative =
+            TENSORS_DIR
+                + "/modality="
+                + partition(metadata.get("Modality"))
+                + "/"
+                + seriesDirectory
+                + (plans.size() == 1 ? "" : "_part" + (k + 1))
+                + ".arrow";
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ArrowVolumeWriter.write(
+            plans.get(k),
+            metadata,
+            frame -> {
+              if (current[0] == null
+                  || !current[0].sopInstanceUid().equals(frame.sopInstanceUid())) {
+                try (InputStream in = files.open(sopToPath.get(frame.sopInstanceUid()))) {
+                  current[0] = DicomFrames.read(in);
+                }
               }
-            }
-            return current[0].stored(frame.frameNumber() - 1);
-          },
-          out);
-      return new Outcome(
-          seriesDirectory, paths.size(), metadata, relative, out.toByteArray(), plan, null, null);
+              return current[0].stored(frame.frameNumber() - 1);
+            },
+            bytes);
+        out.add(
+            new Outcome(
+                seriesDirectory,
+                plans.get(k).instances(),
+                k + 1,
+                plans.size(),
+                metadata,
+                relative,
+                bytes.toByteArray(),
+                plans.get(k),
+                null,
+                null));
+      }
+      return out;
     } catch (VolumeException e) {
-      return new Outcome(
-          seriesDirectory, paths.size(), metadata, null, null, null, e.reason(), e.getMessage());
+      return List.of(
+          new Outcome(
+              seriesDirectory,
+              paths.size(),
+              1,
+              1,
+              metadata,
+              null,
+              null,
+              null,
+              e.reason(),
+              e.getMessage()));
     }
   }
 

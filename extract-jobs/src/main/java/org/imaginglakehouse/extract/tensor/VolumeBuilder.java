@@ -9,9 +9,10 @@ import org.imaginglakehouse.transform.features.SeriesGeometry;
 /**
  * Decides whether a series' frames are one regular volume and in which order they stack (plain
  * Java). The geometry verdict is {@code lakehouse features}' {@link SeriesGeometry}: mixed
- * orientation, repeated positions and irregular spacing (gaps) are not one volume and are never
- * stacked; neither are frames of different size or pixel spacing, slices that do not line up along
- * the slice normal (a tilted gantry's sheared stack), or several images without positions.
+ * orientation and repeated positions are not one volume and are never stacked; neither are frames
+ * of different size or pixel spacing, slices that do not line up along the slice normal (a tilted
+ * gantry's sheared stack), or several images without positions. Gaps split a series into one volume
+ * per run of evenly spaced slices.
  */
 public final class VolumeBuilder {
   /** Largest volume written (elements): one Arrow record batch, one file under 2 GiB. */
@@ -25,7 +26,11 @@ public final class VolumeBuilder {
 
   private VolumeBuilder() {}
 
-  public static VolumePlan plan(List<FrameInfo> frames) throws VolumeException {
+  /**
+   * The volumes of a series' frames: one, or several when the slices have gaps (a slice missing,
+   * e.g. rejected by the extract): each run of evenly spaced slices is then a volume of its own.
+   */
+  public static List<VolumePlan> plan(List<FrameInfo> frames) throws VolumeException {
     if (frames.isEmpty()) {
       throw new VolumeException(VolumeException.UNDECODABLE, "no frames");
     }
@@ -37,6 +42,9 @@ public final class VolumeBuilder {
         throw new VolumeException(
             VolumeException.MIXED_SIZE, "frames differ in rows, columns or samples per pixel");
       }
+      if (!sameSpacing(first.pixelSpacing(), f.pixelSpacing())) {
+        throw new VolumeException(VolumeException.MIXED_SPACING, "frames differ in PixelSpacing");
+      }
     }
     long elements = (long) frames.size() * first.rows() * first.columns() * first.channels();
     if (elements > MAX_ELEMENTS) {
@@ -44,12 +52,6 @@ public final class VolumeBuilder {
           VolumeException.TOO_LARGE, elements + " voxels, more than " + MAX_ELEMENTS);
     }
     long positioned = frames.stream().filter(FrameInfo::positioned).count();
-    List<FrameInfo> ordered;
-    double[] positions = null;
-    double[] orientation = null;
-    double[] origin = null;
-    Double sliceSpacing = null;
-    String geometry;
     if (positioned == 0) {
       long images = frames.stream().map(FrameInfo::sopInstanceUid).distinct().count();
       if (images > 1) {
@@ -58,24 +60,58 @@ public final class VolumeBuilder {
             images
                 + " images without ImagePositionPatient/ImageOrientationPatient: no slice order");
       }
-      ordered = new ArrayList<>(frames);
+      List<FrameInfo> ordered = new ArrayList<>(frames);
       ordered.sort(Comparator.comparingInt(FrameInfo::frameNumber));
-      geometry = VolumePlan.FRAMES;
-    } else if (positioned < frames.size()) {
+      return List.of(stack(ordered, null, null, null, VolumePlan.FRAMES));
+    }
+    if (positioned < frames.size()) {
       throw new VolumeException(
           VolumeException.PARTIAL_GEOMETRY,
           (frames.size() - positioned) + " of " + frames.size() + " frames have no position");
-    } else {
-      orientation = first.orientation();
-      verdict(frames);
-      double[] n = normal(orientation);
-      ordered = new ArrayList<>(frames);
-      ordered.sort(Comparator.comparingDouble(f -> dot(n, f.position())));
+    }
+    verdict(frames);
+    double[] orientation = first.orientation();
+    double[] n = normal(orientation);
+    List<FrameInfo> ordered = new ArrayList<>(frames);
+    ordered.sort(Comparator.comparingDouble(f -> dot(n, f.position())));
+    double step = Double.MAX_VALUE;
+    for (int i = 1; i < ordered.size(); i++) {
+      step = Math.min(step, gap(n, ordered.get(i - 1), ordered.get(i)));
+    }
+    double tolerance = Math.max(0.1, 0.05 * step);
+    List<VolumePlan> out = new ArrayList<>();
+    int from = 0;
+    for (int i = 1; i <= ordered.size(); i++) {
+      if (i == ordered.size() || gap(n, ordered.get(i - 1), ordered.get(i)) > step + tolerance) {
+        out.add(stack(ordered.subList(from, i), orientation, n, first.pixelSpacing(), null));
+        from = i;
+      }
+    }
+    return out;
+  }
+
+  private static double gap(double[] n, FrameInfo a, FrameInfo b) {
+    return dot(n, b.position()) - dot(n, a.position());
+  }
+
+  /** One volume of frames in slice order ({@code n} null: frames without geometry). */
+  private static VolumePlan stack(
+      List<FrameInfo> ordered,
+      double[] orientation,
+      double[] n,
+      double[] pixelSpacing,
+      String geometry)
+      throws VolumeException {
+    FrameInfo first = ordered.get(0);
+    double[] positions = null;
+    double[] origin = null;
+    Double sliceSpacing = null;
+    if (n != null) {
       positions = new double[ordered.size()];
       for (int i = 0; i < positions.length; i++) {
         positions[i] = dot(n, ordered.get(i).position());
       }
-      origin = ordered.get(0).position().clone();
+      origin = first.position().clone();
       for (FrameInfo f : ordered) {
         double along = dot(n, f.position()) - positions[0];
         for (int a = 0; a < 3; a++) {
@@ -89,27 +125,21 @@ public final class VolumeBuilder {
       if (positions.length > 1) {
         sliceSpacing = (positions[positions.length - 1] - positions[0]) / (positions.length - 1);
       }
-      geometry = VolumePlan.VOLUME;
     }
-    double[] pixelSpacing = first.pixelSpacing();
-    for (FrameInfo f : frames) {
-      if (!sameSpacing(pixelSpacing, f.pixelSpacing())) {
-        throw new VolumeException(VolumeException.MIXED_SPACING, "frames differ in PixelSpacing");
-      }
-    }
+    double[] spacing = n == null ? first.pixelSpacing() : pixelSpacing;
     return new VolumePlan(
-        ordered,
+        List.copyOf(ordered),
         positions,
         acquisitionIndex(ordered),
-        type(frames),
+        type(ordered),
         first.rows(),
         first.columns(),
         first.channels(),
         orientation,
-        pixelSpacing != null && pixelSpacing.length == 2 ? pixelSpacing : null,
+        spacing != null && spacing.length == 2 ? spacing : null,
         sliceSpacing,
         origin,
-        geometry);
+        geometry == null ? VolumePlan.VOLUME : geometry);
   }
 
   /** {@code lakehouse features}' series geometry on the frames, as a reason not to stack them. */
@@ -130,15 +160,6 @@ public final class VolumeBuilder {
               + " frames at "
               + g.distinctPositions()
               + " positions (repeated acquisitions or phases)");
-    }
-    if (Boolean.FALSE.equals(g.spacingRegular())) {
-      throw new VolumeException(
-          VolumeException.IRREGULAR_SPACING,
-          String.format(
-              java.util.Locale.ROOT,
-              "slice spacing from %.3f to %.3f mm (gaps)",
-              g.spacingMin(),
-              g.spacingMax()));
     }
   }
 

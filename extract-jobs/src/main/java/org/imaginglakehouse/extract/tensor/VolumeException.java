@@ -13,7 +13,6 @@ public final class VolumeException extends Exception {
   public static final String PARTIAL_GEOMETRY = "partial_geometry";
   public static final String NO_GEOMETRY = "no_geometry";
   public static final String REPEATED_POSITIONS = "repeated_positions";
-  public static final String IRREGULAR_SPACING = "irregular_spacing";
   public static final String NOT_ALONG_NORMAL = "not_along_normal";
   public static final String TOO_LARGE = "too_large";
 

@@ -41,6 +41,11 @@ public record VolumePlan(
     return channels == 1 ? new int[] {rows, columns} : new int[] {rows, columns, channels};
   }
 
+  /** Images (SOP instances) the volume's frames come from. */
+  public int instances() {
+    return (int) frames.stream().map(FrameInfo::sopInstanceUid).distinct().count();
+  }
+
   /** Elements of one slice. */
   public int sliceElements() {
     return rows * columns * channels;

@@ -76,6 +76,12 @@ class SeriesVolumesTest {
   }
 
   SeriesVolumes.Outcome build(AttributeList... lists) throws Exception {
+    List<SeriesVolumes.Outcome> all = buildAll(lists);
+    assertThat(all).hasSize(1);
+    return all.get(0);
+  }
+
+  List<SeriesVolumes.Outcome> buildAll(AttributeList... lists) throws Exception {
     List<String> paths = new ArrayList<>();
     for (int i = 0; i < lists.length; i++) {
       String name = "p/st/se/" + i + ".dcm";
@@ -225,17 +231,25 @@ class SeriesVolumesTest {
   }
 
   @Test
-  void seriesThatAreNotOneVolumeAreListedWithTheirReason() throws Exception {
+  void seriesThatAreNotOneVolumeAreListedWithTheirReasonAndGapsSplitThem() throws Exception {
     assertThat(build(slice("6.1", 1, 0.0, 0), slice("6.2", 2, 0.0, 0)).reason())
         .isEqualTo(VolumeException.REPEATED_POSITIONS);
-    assertThat(
-            build(
-                    slice("6.1", 1, 0.0, 0),
-                    slice("6.2", 2, 1.0, 0),
-                    slice("6.3", 3, 2.0, 0),
-                    slice("6.4", 4, 5.0, 0))
-                .reason())
-        .isEqualTo(VolumeException.IRREGULAR_SPACING);
+    // A gap (a slice missing) splits the series: one volume per run of evenly spaced slices.
+    List<SeriesVolumes.Outcome> parts =
+        buildAll(
+            slice("6.1", 1, 0.0, 0),
+            slice("6.2", 2, 1.0, 0),
+            slice("6.3", 3, 2.0, 0),
+            slice("6.4", 4, 5.0, 0),
+            slice("6.5", 5, 6.0, 0));
+    assertThat(parts)
+        .extracting(SeriesVolumes.Outcome::relativePath)
+        .containsExactly(
+            "tensors/modality=CT/se_part1.arrow", "tensors/modality=CT/se_part2.arrow");
+    assertThat(parts).extracting(o -> o.plan().frames().size()).containsExactly(3, 2);
+    assertThat(parts).extracting(SeriesVolumes.Outcome::parts).containsExactly(2, 2);
+    assertThat(read(parts.get(1).arrow()).positions()).containsExactly(5.0, 6.0);
+    assertThat(parts.get(1).plan().origin()).containsExactly(-10, -20, 5);
     AttributeList sagittal = slice("6.2", 2, 1.0, 0);
     set(
         sagittal,
