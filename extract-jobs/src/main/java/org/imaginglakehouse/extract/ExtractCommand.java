@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
     footerHeading = "%nExamples:%n",
     footer = {
       "  lakehouse extract --project gbm --project-config gbm.yaml --cohort gbm_brain_mr",
-      "  lakehouse extract --project gbm --uids request.csv --extraction request_2026_12"
+      "  lakehouse extract --project gbm --uids request.csv --extraction request_2026_12",
+      "  lakehouse extract --project gbm --cohort gbm_brain_mr --format both"
     })
 public final class ExtractCommand extends LakehouseCommand {
   @Option(names = "--project", required = true, description = "Project name (lower-case).")
@@ -50,6 +51,14 @@ public final class ExtractCommand extends LakehouseCommand {
   String extraction;
 
   @Option(
+      names = "--format",
+      paramLabel = "dicom|both",
+      description =
+          "dicom (default): the DICOM files; both: also one ML-ready Arrow volume per series"
+              + " (`lakehouse tensors`, docs/ml-ready.md), verified with the files.")
+  String format;
+
+  @Option(
       names = "--verify",
       negatable = true,
       defaultValue = "true",
@@ -68,6 +77,7 @@ public final class ExtractCommand extends LakehouseCommand {
     explicit.put(ExtractJob.OPTION_PROJECT_CONFIG, projectConfig);
     explicit.put(ExtractJob.OPTION_EXTRACTION, extraction);
     explicit.put(ExtractJob.OPTION_VERIFY, Boolean.toString(verify));
+    explicit.put(ExtractJob.OPTION_FORMAT, format);
     ExtractJob job =
         new ExtractJob(
             context().spark(),

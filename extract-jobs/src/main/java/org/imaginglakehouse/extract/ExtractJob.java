@@ -62,6 +62,16 @@ public final class ExtractJob extends AbstractJob<ExtractResult> {
 
   public static final boolean DEFAULT_VERIFY = true;
 
+  /**
+   * Output formats: {@code dicom} (the files alone) or {@code both} (also the ML-ready volumes of
+   * {@link TensorsJob}, built from the DICOM files just written, before verify runs).
+   */
+  public static final String OPTION_FORMAT = "format";
+
+  public static final String FORMAT_DICOM = "dicom";
+  public static final String FORMAT_BOTH = "both";
+  public static final String DEFAULT_FORMAT = FORMAT_DICOM;
+
   public static final String PROJECT_FILE = "project.yaml";
   public static final String EXTRACTIONS_DIR = "extractions";
 
@@ -131,6 +141,7 @@ public final class ExtractJob extends AbstractJob<ExtractResult> {
     extractionRoot = layout.projectRoot(name) + "/" + EXTRACTIONS_DIR + "/" + extractionId;
     Map<String, String> details = new LinkedHashMap<>();
     details.put("extraction_id", extractionId);
+    details.put("format", format());
     details.put("key_id", pseudonyms.keyId());
     details.put("profile", Profiles.of(project).summary());
     details.put("project_file_sha256", project.sha256());
@@ -189,6 +200,7 @@ public final class ExtractJob extends AbstractJob<ExtractResult> {
                   tables.writeMetadataAndManifest(
                       accepted, request.image(), project, extractionRoot));
         }
+        tensors(run);
         verifyAtEnd(run);
         return run.rejections(tables.rejections(run.runId()));
       } finally {
@@ -283,6 +295,41 @@ public final class ExtractJob extends AbstractJob<ExtractResult> {
         .mapPartitions(write, Encoders.row(ProjectTables.OUTCOME_SCHEMA));
   }
 
+  /** {@code --format both}: the volumes of {@link TensorsJob} (its own job_runs entry). */
+  private void tensors(RunContext run) {
+    if (!FORMAT_BOTH.equals(format())
+        || !ProjectFiles.exists(new org.apache.hadoop.fs.Path(extractionRoot))) {
+      return;
+    }
+    JobResult volumes =
+        run.time(
+            "tensors",
+            () ->
+                TensorsJob.of(
+                        spark,
+                        config,
+                        Map.of(
+                            TensorsJob.OPTION_PROJECT,
+                            projectName(),
+                            TensorsJob.OPTION_EXTRACTION,
+                            extractionId,
+                            TensorsJob.OPTION_VERIFY,
+                            "false"))
+                    .execute());
+    run.count("volumes", volumes.count("volumes"));
+    run.count("not_a_volume", volumes.count("not_a_volume"));
+  }
+
+  private String format() {
+    String format = options.get(OPTION_FORMAT, DEFAULT_FORMAT);
+    if (!format.equals(FORMAT_DICOM) && !format.equals(FORMAT_BOTH)) {
+      throw new LakehouseException(
+          "--format must be dicom or both (the ML-ready volumes are built from the released DICOM"
+              + " files, so there is no volume-only extraction; see docs/ml-ready.md)");
+    }
+    return format;
+  }
+
   // -- Verification at the end of every extract (issue 24): VerifyJob, its own job_runs entry. --
 
   private void verifyAtEnd(RunContext run) {
@@ -291,21 +338,7 @@ public final class ExtractJob extends AbstractJob<ExtractResult> {
       return;
     }
     VerifyResult verified =
-        run.time(
-            "verify",
-            () ->
-                new VerifyJob(
-                        spark,
-                        config,
-                        JobOptions.of(
-                            config,
-                            VerifyJob.NAME,
-                            Map.of(
-                                VerifyJob.OPTION_PROJECT,
-                                projectName(),
-                                VerifyJob.OPTION_EXTRACTION,
-                                extractionId)))
-                    .execute());
+        run.time("verify", () -> VerifyJob.verify(spark, config, projectName(), extractionId));
     run.count("verify_errors", verified.count("errors"));
     run.count("verify_warnings", verified.count("warnings"));
   }

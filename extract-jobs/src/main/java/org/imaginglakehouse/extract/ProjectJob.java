@@ -1,6 +1,8 @@
 package org.imaginglakehouse.extract;
 
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
+import org.imaginglakehouse.core.LakehouseException;
 import org.imaginglakehouse.core.config.LakehouseConfig;
 import org.imaginglakehouse.core.job.AbstractJob;
 import org.imaginglakehouse.core.job.JobOptions;
@@ -33,6 +35,37 @@ abstract class ProjectJob<R extends JobResult> extends AbstractJob<R> {
 
   String projectName() {
     return ZoneLayout.checkName("project", options.require(OPTION_PROJECT));
+  }
+
+  /**
+   * The extraction's status row (null when verify never ran), after checking that the extraction
+   * exists and was not released ({@code job} names the command refused, for the message).
+   */
+  ExtractionState.Extraction openExtraction(
+      ExtractionState state, String extractionId, String root, String job) {
+    ExtractionState.Extraction before = state.extraction(extractionId);
+    if (before != null && ExtractionState.RELEASED.equals(before.status())) {
+      throw new LakehouseException(
+          "Extraction '"
+              + extractionId
+              + "' was released to "
+              + before.releaseLocation()
+              + ": a released extraction is final; extract again under a new --extraction id"
+              + " and run `lakehouse "
+              + job
+              + "` on that");
+    }
+    if (!ProjectFiles.exists(new Path(root))) {
+      throw new LakehouseException(
+          "Project '"
+              + projectName()
+              + "' has no extraction '"
+              + extractionId
+              + "' ("
+              + root
+              + "): run `lakehouse extract` first");
+    }
+    return before;
   }
 
   String extractionId() {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -27,6 +28,7 @@ import org.imaginglakehouse.core.job.JobStatus;
 import org.imaginglakehouse.core.job.RunContext;
 import org.imaginglakehouse.core.zone.ZoneLayout;
 import org.imaginglakehouse.extract.pixel.Region;
+import org.imaginglakehouse.extract.tensor.SeriesVolumes;
 import org.imaginglakehouse.extract.verify.Failure;
 import org.imaginglakehouse.extract.verify.FileVerifier;
 import org.imaginglakehouse.extract.verify.IdentifyingValues;
@@ -138,6 +140,17 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
     return Map.of("extraction_id", extractionId);
   }
 
+  /** Runs verify on an extraction (at the end of extract and tensors): its own job_runs entry. */
+  static VerifyResult verify(
+      SparkSession spark, LakehouseConfig config, String project, String extractionId) {
+    return new VerifyJob(
+            spark,
+            config,
+            JobOptions.of(
+                config, NAME, Map.of(OPTION_PROJECT, project, OPTION_EXTRACTION, extractionId)))
+        .execute();
+  }
+
   static String extractionRoot(ZoneLayout layout, String project, String extractionId) {
     return layout.projectRoot(project) + "/" + ExtractJob.EXTRACTIONS_DIR + "/" + extractionId;
   }
@@ -146,25 +159,7 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
   protected JobStatus run(RunContext run) {
     String project = projectName();
     ExtractionState state = new ExtractionState(spark, layout, project);
-    ExtractionState.Extraction before = state.extraction(extractionId);
-    if (before != null && ExtractionState.RELEASED.equals(before.status())) {
-      throw new LakehouseException(
-          "Extraction '"
-              + extractionId
-              + "' was released to "
-              + before.releaseLocation()
-              + ": a released extraction is final; extract again under a new --extraction id");
-    }
-    if (!ProjectFiles.exists(new Path(root))) {
-      throw new LakehouseException(
-          "Project '"
-              + project
-              + "' has no extraction '"
-              + extractionId
-              + "' ("
-              + root
-              + "): run `lakehouse extract` first");
-    }
+    ExtractionState.Extraction before = openExtraction(state, extractionId, root, "verify");
     // Pending while this run works: no row (never verified) already means pending to release,
     // and a pending row stays one, so only an earlier outcome needs a commit (a Delta MERGE).
     if (before != null && !ExtractionState.PENDING.equals(before.status())) {
@@ -186,17 +181,30 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
         extras.add(name);
       }
     }
-    // Linked-dataset files of any project file version: whatever is there is scanned. They lie
-    // beside the patient directories: the root's own listing, not the whole tree's.
+    // Linked-dataset files of any project file version, `lakehouse tensors`' index and its volume
+    // files: whatever is there is scanned. The linked files and the index lie beside the patient
+    // directories (the root's own listing, not the whole tree's); volumes under tensors/.
     try {
       Path rootPath = new Path(root);
-      Set<String> linked = new java.util.TreeSet<>();
-      for (org.apache.hadoop.fs.FileStatus f : ProjectFiles.fs(rootPath).listStatus(rootPath)) {
-        if (f.isFile() && f.getPath().getName().startsWith(ProjectTables.LINKED_PREFIX)) {
-          linked.add(f.getPath().getName());
+      FileSystem fs = ProjectFiles.fs(rootPath);
+      Set<String> found = new java.util.TreeSet<>();
+      for (org.apache.hadoop.fs.FileStatus f : fs.listStatus(rootPath)) {
+        String name = f.getPath().getName();
+        if (f.isFile()
+            && (name.startsWith(ProjectTables.LINKED_PREFIX)
+                || name.equals(TensorsJob.VOLUMES_PARQUET))) {
+          found.add(name);
         }
       }
-      extras.addAll(linked);
+      Path tensors = new Path(rootPath, SeriesVolumes.TENSORS_DIR);
+      if (fs.exists(tensors)) {
+        for (String name : ProjectFiles.relativeFiles(fs, tensors)) {
+          if (name.endsWith(".arrow")) {
+            found.add(SeriesVolumes.TENSORS_DIR + "/" + name);
+          }
+        }
+      }
+      extras.addAll(found);
     } catch (IOException e) {
       throw new LakehouseException("Cannot list extraction " + root + ": " + e.getMessage(), e);
     }

@@ -110,6 +110,7 @@ public final class FileVerifier {
         scanner(charset),
         bytes,
         pixel[0],
+        bytes.length,
         ownValues.isEmpty() ? null : new ResidualScanner(ownValues, List.of(charset)),
         out);
     walk(path, bytes, list, charset, out);
@@ -191,6 +192,30 @@ public final class FileVerifier {
           out);
       return new FileReport(path, Failure.sha256(bytes), bytes.length, null, out);
     }
+    if (name.endsWith(".arrow")) {
+      // A volume file: the voxel values are scanned as pixel data (long values only), every
+      // other byte (schema, UIDs, descriptions, dates) as text.
+      long[] voxels = ArrowVoxels.range(bytes);
+      if (voxels == null) {
+        out.add(
+            fail(
+                path,
+                Failure.Check.UNREADABLE,
+                null,
+                -1,
+                Failure.ERROR,
+                "not an Arrow IPC volume file of one record batch"));
+      }
+      hits(
+          path,
+          scanner(StandardCharsets.UTF_8),
+          bytes,
+          voxels == null ? -1 : voxels[0],
+          voxels == null ? bytes.length : voxels[1],
+          null,
+          out);
+      return new FileReport(path, Failure.sha256(bytes), bytes.length, null, out);
+    }
     residual(path, bytes, -1, StandardCharsets.UTF_8, out);
     if (name.endsWith(".csv")) {
       csv(path, bytes, out);
@@ -208,7 +233,7 @@ public final class FileVerifier {
 
   private void residual(
       String path, byte[] bytes, long pixelStart, Charset charset, List<Failure> out) {
-    hits(path, scanner(charset), bytes, pixelStart, null, out);
+    hits(path, scanner(charset), bytes, pixelStart, bytes.length, null, out);
   }
 
   private static void hits(
@@ -216,9 +241,10 @@ public final class FileVerifier {
       ResidualScanner scanner,
       byte[] bytes,
       long pixelStart,
+      long pixelEnd,
       ResidualScanner also,
       List<Failure> out) {
-    for (ResidualScanner.Hit hit : scanner.scan(bytes, pixelStart, bytes.length, also)) {
+    for (ResidualScanner.Hit hit : scanner.scan(bytes, pixelStart, pixelEnd, also)) {
       out.add(
           fail(
               path,
