@@ -88,12 +88,19 @@ final class ExtractionReports {
    */
   record Inputs(List<Row> files, Set<String> sourceStudies, Map<String, List<Region>> redacted) {}
 
-  /** The extraction's rows of {@code files}, in the columns {@link Inputs#files} documents. */
+  /**
+   * The extraction's rows of {@code files}, in the columns {@link Inputs#files} documents; none
+   * when the project has no such table yet (any file on disk is then an {@code unlisted_file}).
+   */
   static List<Row> files(SparkSession spark, ZoneLayout layout, String project, String id) {
+    String location = layout.projectTable(project, ProjectTables.FILES);
+    if (!DeltaTable.isDeltaTable(spark, location)) {
+      return List.of(); // every accepted instance was refused by the write stage: no file
+    }
     return spark
         .read()
         .format("delta")
-        .load(layout.projectTable(project, ProjectTables.FILES))
+        .load(location)
         .where(col("extraction_id").equalTo(id))
         .select("SOPInstanceUID", "path", "sha256", "source_uid_sha256", "size")
         .collectAsList();
