@@ -8,21 +8,25 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 import org.imaginglakehouse.core.zone.Zone;
 import org.imaginglakehouse.extract.pixel.Region;
 import org.imaginglakehouse.extract.report.HtmlReport;
 import org.imaginglakehouse.extract.report.Thumbnails;
+import org.imaginglakehouse.extract.verify.Failure;
 
 /**
- * Gathers what {@code report.html} shows from the project's tables, the de-identified inventory
- * (age at study, never a birth date) and the released files themselves (thumbnails), and renders it
- * with {@link HtmlReport}. Deterministic, like the other reports: the same extraction gives the
- * same bytes.
+ * Gathers what {@code report.html} shows from what verify read of the extraction ({@link
+ * ExtractionReports.Inputs}: its files, source studies, redactions), the ages at study of those
+ * studies in {@code deidentified.study} (never a birth date) and the released files themselves
+ * (thumbnails), and renders it with {@link HtmlReport}. Deterministic, like the other reports: the
+ * same extraction gives the same bytes.
  */
 final class ExtractionHtml {
   private ExtractionHtml() {}
@@ -30,32 +34,10 @@ final class ExtractionHtml {
   static String render(
       ExtractionReports reports,
       ProjectConfig config,
+      ExtractionReports.Inputs inputs,
       ExtractionReports.Extracted extracted,
       Map<String, Long> rejectionsByReason,
       Map<String, Long> errorsByReason) {
-    Dataset<Row> files = reports.table(ProjectTables.FILES);
-    Dataset<Row> metadata = reports.table(ProjectTables.METADATA);
-    Map<String, List<Region>> redacted =
-        Redactions.read(
-            reports.spark(), reports.layout(), reports.project(), reports.extractionId());
-    Map<String, Long> years = new TreeMap<>();
-    if (metadata != null) {
-      List<String> columns = Arrays.asList(metadata.columns());
-      if (columns.contains("StudyDate")) {
-        for (Row r :
-            metadata
-                .where(col("StudyDate").isNotNull())
-                .select(
-                    functions.year(col("StudyDate")).cast("string").as("year"),
-                    col("StudyInstanceUID"))
-                .distinct()
-                .groupBy("year")
-                .count()
-                .collectAsList()) {
-          years.put(r.getString(0), r.getLong(1));
-        }
-      }
-    }
     return HtmlReport.render(
         new HtmlReport.Data(
             reports.project(),
@@ -66,45 +48,40 @@ final class ExtractionHtml {
             extracted.modalities(),
             rejectionsByReason,
             errorsByReason,
-            years,
-            ageAtStudy(reports, files),
-            thumbnails(reports, files, extracted.modalityOf()),
-            redacted.size(),
-            redactedThumbnails(reports, redacted, extracted.modalityOf())));
+            extracted.studyYears(),
+            ageAtStudy(reports, inputs.sourceStudies()),
+            thumbnails(reports, inputs.files(), extracted.modalityOf()),
+            inputs.redacted().size(),
+            redactedThumbnails(reports, inputs.redacted(), extracted.modalityOf())));
   }
 
-  /** Studies by decade of age at study, from {@code deidentified.study.AgeAtStudy_years}. */
-  private static Map<String, Long> ageAtStudy(ExtractionReports reports, Dataset<Row> files) {
+  /**
+   * Studies by decade of age at study, from {@code deidentified.study.AgeAtStudy_years} of the
+   * extraction's source studies only (a semi-join with their broadcast list, not a join of the
+   * whole inventory).
+   */
+  static Map<String, Long> ageAtStudy(ExtractionReports reports, Set<String> studies) {
     Map<String, Long> out = new LinkedHashMap<>();
-    String imageTable = reports.layout().table(Zone.DEIDENTIFIED, "image");
     String studyTable = reports.layout().table(Zone.DEIDENTIFIED, "study");
-    if (files == null
-        || !ProjectFiles.exists(new Path(imageTable, "_delta_log"))
-        || !ProjectFiles.exists(new Path(studyTable, "_delta_log"))) {
+    if (studies.isEmpty() || !ProjectFiles.exists(new Path(studyTable, "_delta_log"))) {
       return out;
     }
     Dataset<Row> study = reports.spark().read().format("delta").load(studyTable);
     if (!Arrays.asList(study.columns()).contains("AgeAtStudy_years")) {
       return out;
     }
-    Dataset<Row> image =
+    Dataset<Row> wanted =
         reports
             .spark()
-            .read()
-            .format("delta")
-            .load(imageTable)
-            .select(
-                functions.sha2(col("SOPInstanceUID"), 256).as("h"),
-                col("StudyInstanceUID").as("study"));
-    Dataset<Row> studies =
-        files
-            .join(image, files.col("source_uid_sha256").equalTo(image.col("h")))
-            .select("study")
-            .distinct();
+            .createDataset(new ArrayList<>(studies), Encoders.STRING())
+            .toDF("wanted_study");
     Map<Integer, Long> byDecade = new TreeMap<>();
     for (Row r :
-        studies
-            .join(study, studies.col("study").equalTo(study.col("StudyInstanceUID")))
+        study
+            .join(
+                functions.broadcast(wanted),
+                col("StudyInstanceUID").equalTo(col("wanted_study")),
+                "left_semi")
             .where(col("AgeAtStudy_years").isNotNull())
             .select(
                 functions
@@ -148,20 +125,20 @@ final class ExtractionHtml {
     return out;
   }
 
+  /** The files' paths in the order of their SHA-256 (hex): a stable sample for the thumbnails. */
+  static List<String> thumbnailOrder(List<Row> files) {
+    TreeMap<String, String> byHash = new TreeMap<>();
+    files.forEach(r -> byHash.put(Failure.sha256(r.getString(1)), r.getString(1)));
+    return new ArrayList<>(byHash.values());
+  }
+
   /** Up to {@link ExtractionReports#THUMBNAILS} released images, chosen by path hash. */
   private static List<HtmlReport.Thumbnail> thumbnails(
-      ExtractionReports reports, Dataset<Row> files, Map<String, String> modalityOf) {
+      ExtractionReports reports, List<Row> files, Map<String, String> modalityOf) {
     List<HtmlReport.Thumbnail> out = new ArrayList<>();
-    if (files == null) {
-      return out;
-    }
+    // Four candidates per thumbnail shown (a file that is gone or not an image is skipped).
     List<String> paths =
-        files
-            .select("path")
-            .orderBy(functions.sha2(col("path"), 256))
-            .limit(ExtractionReports.THUMBNAILS * 4)
-            .as(org.apache.spark.sql.Encoders.STRING())
-            .collectAsList();
+        thumbnailOrder(files).stream().limit(ExtractionReports.THUMBNAILS * 4L).toList();
     for (String path : paths) {
       if (out.size() >= ExtractionReports.THUMBNAILS) {
         break;

@@ -4,17 +4,22 @@ import static org.apache.spark.sql.functions.col;
 
 import io.delta.tables.DeltaTable;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.imaginglakehouse.core.job.JobRunLog;
 import org.imaginglakehouse.core.zone.ZoneLayout;
+import org.imaginglakehouse.extract.pixel.Region;
 import org.imaginglakehouse.extract.verify.Failure;
 
 /**
@@ -76,8 +81,44 @@ final class ExtractionReports {
         .where(col("extraction_id").equalTo(extractionId));
   }
 
-  /** README.md, rejections.csv and processing_errors.csv; returns their names. */
-  List<String> writeBeforeVerify(ProjectConfig config) {
+  /**
+   * What the reports need that verify reads anyway, read once: the extraction's rows of {@code
+   * files} (SOPInstanceUID, path, sha256, source_uid_sha256, size), the source studies of those
+   * files (for the ages at study) and the redacted images with their regions.
+   */
+  record Inputs(List<Row> files, Set<String> sourceStudies, Map<String, List<Region>> redacted) {}
+
+  /**
+   * The extraction's rows of {@code files}, in the columns {@link Inputs#files} documents; none
+   * when the project has no such table yet (any file on disk is then an {@code unlisted_file}).
+   */
+  static List<Row> files(SparkSession spark, ZoneLayout layout, String project, String id) {
+    String location = layout.projectTable(project, ProjectTables.FILES);
+    if (!DeltaTable.isDeltaTable(spark, location)) {
+      return List.of(); // every accepted instance was refused by the write stage: no file
+    }
+    return spark
+        .read()
+        .format("delta")
+        .load(location)
+        .where(col("extraction_id").equalTo(id))
+        .select("SOPInstanceUID", "path", "sha256", "source_uid_sha256", "size")
+        .collectAsList();
+  }
+
+  /** Reads the {@link Inputs} itself (when the reports are written without a verify run). */
+  Inputs inputs() {
+    List<Row> files = files(spark, layout, project, extractionId);
+    List<String> hashes = new ArrayList<>();
+    files.forEach(r -> hashes.add(r.getString(3)));
+    ExtractionSources sources =
+        ExtractionSources.read(spark, new ExtractInputs(spark, layout).instances(), hashes);
+    return new Inputs(
+        files, sources.studies(), Redactions.read(spark, layout, project, extractionId));
+  }
+
+  /** README.md, rejections.csv, processing_errors.csv and report.html; returns their names. */
+  List<String> writeBeforeVerify(ProjectConfig config, Inputs inputs) {
     Dataset<Row> rejections = table(ProjectTables.REJECTIONS);
     List<Row> rejected =
         rejections == null
@@ -104,9 +145,11 @@ final class ExtractionReports {
     }
     write(REJECTIONS_CSV, rej.toString());
     write(ERRORS_CSV, err.toString());
-    Extracted extracted = extracted();
+    Extracted extracted = extracted(inputs);
     write(README, readme(config, extracted, byReason, errorsByReason));
-    write(REPORT_HTML, ExtractionHtml.render(this, config, extracted, byReason, errorsByReason));
+    write(
+        REPORT_HTML,
+        ExtractionHtml.render(this, config, inputs, extracted, byReason, errorsByReason));
     return List.of(README, REJECTIONS_CSV, ERRORS_CSV, REPORT_HTML);
   }
 
@@ -130,37 +173,53 @@ final class ExtractionReports {
     return extractionId;
   }
 
-  /** What the extraction holds, read once for both reports: files, bytes, modality by path. */
+  /**
+   * What the extraction holds, for both reports: files, bytes, modality by path, modality counts,
+   * and studies by year of their (shifted) StudyDate, from one read of its {@code metadata}.
+   */
   record Extracted(
-      long files, long bytes, Map<String, String> modalityOf, Map<String, Long> modalities) {}
+      long files,
+      long bytes,
+      Map<String, String> modalityOf,
+      Map<String, Long> modalities,
+      Map<String, Long> studyYears) {}
 
-  private Extracted extracted() {
-    Dataset<Row> files = table(ProjectTables.FILES);
-    Row totals =
-        files == null
-            ? null
-            : files
-                .agg(
-                    org.apache.spark.sql.functions.count(org.apache.spark.sql.functions.lit(1)),
-                    org.apache.spark.sql.functions.coalesce(
-                        org.apache.spark.sql.functions.sum("size"),
-                        org.apache.spark.sql.functions.lit(0L)))
-                .first();
+  private Extracted extracted(Inputs inputs) {
+    long bytes = 0;
+    for (Row r : inputs.files()) {
+      bytes += r.isNullAt(4) ? 0 : r.getLong(4);
+    }
     Map<String, String> modalityOf = new TreeMap<>();
     Map<String, Long> modalities = new TreeMap<>();
+    Map<String, Set<String>> studiesByYear = new TreeMap<>();
     Dataset<Row> metadata = table(ProjectTables.METADATA);
-    if (metadata != null && Arrays.asList(metadata.columns()).contains("Modality")) {
-      for (Row r : metadata.select("path", "Modality").collectAsList()) {
-        String m = r.isNullAt(1) ? "(none)" : r.getString(1);
-        modalityOf.put(r.getString(0), m);
-        modalities.merge(m, 1L, Long::sum);
+    List<String> columns = metadata == null ? List.of() : Arrays.asList(metadata.columns());
+    boolean modality = columns.contains("Modality");
+    boolean studyDate = columns.contains("StudyDate");
+    if (modality || studyDate) {
+      Column none = functions.lit(null).cast("string");
+      for (Row r :
+          metadata
+              .select(
+                  col("path"),
+                  modality ? col("Modality") : none,
+                  studyDate ? col("StudyDate").isNotNull() : functions.lit(false),
+                  studyDate ? functions.year(col("StudyDate")).cast("string") : none,
+                  studyDate ? col("StudyInstanceUID") : none)
+              .collectAsList()) {
+        if (modality) {
+          String m = r.isNullAt(1) ? "(none)" : r.getString(1);
+          modalityOf.put(r.getString(0), m);
+          modalities.merge(m, 1L, Long::sum);
+        }
+        if (r.getBoolean(2) && !r.isNullAt(3)) {
+          studiesByYear.computeIfAbsent(r.getString(3), y -> new HashSet<>()).add(r.getString(4));
+        }
       }
     }
-    return new Extracted(
-        totals == null ? 0 : totals.getLong(0),
-        totals == null ? 0 : totals.getLong(1),
-        modalityOf,
-        modalities);
+    Map<String, Long> years = new TreeMap<>();
+    studiesByYear.forEach((y, studies) -> years.put(y, (long) studies.size()));
+    return new Extracted(inputs.files().size(), bytes, modalityOf, modalities, years);
   }
 
   private String readme(

@@ -1,7 +1,5 @@
 package org.imaginglakehouse.extract;
 
-import static org.apache.spark.sql.functions.col;
-
 import java.io.IOException;
 import java.io.Serializable;
 import java.time.Instant;
@@ -13,11 +11,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.imaginglakehouse.core.LakehouseException;
@@ -159,21 +155,41 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
   protected JobStatus run(RunContext run) {
     String project = projectName();
     ExtractionState state = new ExtractionState(spark, layout, project);
-    ExtractionState.Extraction before = openExtraction(state, extractionId, root, "verify");
+    ExtractionState.Extraction before =
+        run.time("status_read", () -> openExtraction(state, extractionId, root, "verify"));
     // Pending while this run works: no row (never verified) already means pending to release,
     // and a pending row stays one, so only an earlier outcome needs a commit (a Delta MERGE).
     if (before != null && !ExtractionState.PENDING.equals(before.status())) {
-      state.put(
-          new ExtractionState.Extraction(
-              extractionId, ExtractionState.PENDING, 0, 0, 0, 0, null, null, null),
-          null,
-          null);
+      run.time(
+          "status_pending",
+          () ->
+              state.put(
+                  new ExtractionState.Extraction(
+                      extractionId, ExtractionState.PENDING, 0, 0, 0, 0, null, null, null),
+                  null,
+                  null));
     }
     ProjectConfig config = ProjectFiles.load(layout, project, "");
     run.count("leftovers_removed", ProjectFiles.removeLeftovers(root));
+    // The extraction's files, read once for the scan, the extraction-wide checks and the reports.
+    List<Row> fileRows =
+        run.time("files", () -> ExtractionReports.files(spark, layout, project, extractionId));
+    List<String> hashes = new ArrayList<>();
+    fileRows.forEach(r -> hashes.add(r.getString(3)));
+    ExtractionSources sources =
+        run.time(
+            "identifying_values",
+            () ->
+                ExtractionSources.read(
+                    spark, new ExtractInputs(spark, layout).instances(), hashes));
+    List<IdentifyingValues.Value> values = sources.values();
+    run.count("identifying_values", values.size());
+    Map<String, List<Region>> redactions = Redactions.read(spark, layout, project, extractionId);
     ExtractionReports reports = new ExtractionReports(spark, layout, project, extractionId, root);
+    ExtractionReports.Inputs inputs =
+        new ExtractionReports.Inputs(fileRows, sources.studies(), redactions);
     List<String> extras =
-        new ArrayList<>(run.time("reports", () -> reports.writeBeforeVerify(config)));
+        new ArrayList<>(run.time("reports", () -> reports.writeBeforeVerify(config, inputs)));
     for (String name :
         List.of(
             ProjectTables.METADATA_CSV, ProjectTables.METADATA_PARQUET, ProjectTables.MANIFEST)) {
@@ -209,92 +225,45 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
       throw new LakehouseException("Cannot list extraction " + root + ": " + e.getMessage(), e);
     }
 
-    Dataset<Row> files =
-        spark
-            .read()
-            .format("delta")
-            .load(layout.projectTable(project, ProjectTables.FILES))
-            .where(col("extraction_id").equalTo(extractionId))
-            .select("SOPInstanceUID", "path", "sha256", "source_uid_sha256");
-    Dataset<Row> sources =
-        new ExtractInputs(spark, layout)
-            .instances()
-            .select(
-                functions.sha2(col("SOPInstanceUID"), 256).as("h"),
-                col("header"),
-                col("file_path"),
-                sourceValue("PatientBirthDate").as("source_birth_date"),
-                sourceValue("PatientName").as("source_patient_name"),
-                sourceValue("PatientID").as("source_patient_id"),
-                sourceValue("AccessionNumber").as("source_accession"));
-    Dataset<Row> joined =
-        files
-            .join(sources, files.col("source_uid_sha256").equalTo(sources.col("h")), "left")
-            .cache();
-    try {
-      List<IdentifyingValues.Value> values =
-          run.time("identifying_values", () -> VerifyExecutor.identifyingValues(joined));
-      run.count("identifying_values", values.size());
-      // One job over the cached join: the SOP UIDs for the reference check, and the scan's tasks.
-      Set<String> sops = new HashSet<>();
-      List<Row> tasks = new ArrayList<>();
-      for (Row r :
-          joined
-              .select(
-                  "SOPInstanceUID",
-                  "path",
-                  "sha256",
-                  "file_path",
-                  "source_birth_date",
-                  "source_patient_name",
-                  "source_patient_id",
-                  "source_accession")
-              .collectAsList()) {
-        sops.add(r.getString(0));
-        tasks.add(
-            RowFactory.create(
-                r.get(1), r.get(2), r.get(3), r.get(4), r.get(5), r.get(6), r.get(7)));
-      }
-      Settings settings =
-          new Settings(
-              root,
-              values,
-              sops,
-              options.getDouble(OPTION_DCMDUMP_SAMPLE, DEFAULT_DCMDUMP_SAMPLE),
-              options.getDouble(OPTION_IOD_SAMPLE, DEFAULT_IOD_SAMPLE),
-              options.get(OPTION_DCMDUMP, DEFAULT_DCMDUMP),
-              options.get(OPTION_DCIODVFY, DEFAULT_DCIODVFY),
-              redactedRegions(project),
-              options.getDouble(OPTION_OCR_SAMPLE, DEFAULT_OCR_SAMPLE));
-      run.count("redacted_images", settings.redacted().size());
-      run.count(
-          "ocr_files",
-          tasks.stream().filter(t -> VerifyExecutor.ocred(t.getString(0), settings)).count());
-      for (String name : extras) {
-        tasks.add(RowFactory.create(name, null, null, null, null, null, null));
-      }
-      List<Row> results = run.time("scan", () -> VerifyExecutor.scan(spark, tasks, settings));
-      return finish(run, state, reports, results, tasks, settings, before);
-    } finally {
-      joined.unpersist();
+    Set<String> sops = new HashSet<>();
+    List<Row> tasks = new ArrayList<>();
+    for (Row r : fileRows) {
+      sops.add(r.getString(0));
+      ExtractionSources.Source src = sources.source(r.getString(3));
+      tasks.add(
+          src == null
+              ? RowFactory.create(r.get(1), r.get(2), null, null, null, null, null)
+              : RowFactory.create(
+                  r.get(1),
+                  r.get(2),
+                  src.filePath(),
+                  src.birthDate(),
+                  src.patientName(),
+                  src.patientId(),
+                  src.accession()));
     }
-  }
-
-  /** A source header value (the first value of a top-level keyword), or NULL. */
-  private static org.apache.spark.sql.Column sourceValue(String keyword) {
-    // try_: a source without the attribute, or with it empty, has none
-    return functions.expr(
-        "try_element_at(try_element_at(filter(header, e -> e.keyword = '"
-            + keyword
-            + "'), 1).values, 1)");
-  }
-
-  /** Path → regions ({@code x,y,w,h;...}) of the extraction's redacted images. */
-  private Map<String, String> redactedRegions(String project) {
-    Map<String, String> out = new TreeMap<>();
-    Redactions.read(spark, layout, project, extractionId)
-        .forEach((path, regions) -> out.put(path, Region.format(regions)));
-    return out;
+    Map<String, String> redacted = new TreeMap<>();
+    redactions.forEach((path, regions) -> redacted.put(path, Region.format(regions)));
+    Settings settings =
+        new Settings(
+            root,
+            values,
+            sops,
+            options.getDouble(OPTION_DCMDUMP_SAMPLE, DEFAULT_DCMDUMP_SAMPLE),
+            options.getDouble(OPTION_IOD_SAMPLE, DEFAULT_IOD_SAMPLE),
+            options.get(OPTION_DCMDUMP, DEFAULT_DCMDUMP),
+            options.get(OPTION_DCIODVFY, DEFAULT_DCIODVFY),
+            redacted,
+            options.getDouble(OPTION_OCR_SAMPLE, DEFAULT_OCR_SAMPLE));
+    run.count("redacted_images", settings.redacted().size());
+    run.count(
+        "ocr_files",
+        tasks.stream().filter(t -> VerifyExecutor.ocred(t.getString(0), settings)).count());
+    for (String name : extras) {
+      tasks.add(RowFactory.create(name, null, null, null, null, null, null));
+    }
+    List<Row> results = run.time("scan", () -> VerifyExecutor.scan(spark, tasks, settings));
+    return finish(run, state, reports, results, tasks, settings);
   }
 
   /** A stable sample: the same files in every run (by the SHA-256 of the relative path). */
@@ -317,8 +286,7 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
       ExtractionReports reports,
       List<Row> results,
       List<Row> tasks,
-      Settings settings,
-      ExtractionState.Extraction before) {
+      Settings settings) {
     List<Failure> failures = new ArrayList<>();
     Map<String, String> verified = new TreeMap<>();
     Map<String, Set<String>> birthDates = new TreeMap<>();
@@ -400,7 +368,7 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
     run.count("warnings", warnings);
     run.time("record", () -> state.replaceFailures(extractionId, failures, run.runId()));
     String status = errors == 0 ? ExtractionState.VERIFIED : ExtractionState.FAILED;
-    state.put(
+    ExtractionState.Extraction outcome =
         new ExtractionState.Extraction(
             extractionId,
             status,
@@ -410,9 +378,8 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
             warnings,
             Failure.sha256(listBytes),
             run.runId(),
-            null),
-        Instant.now(),
-        null);
+            null);
+    run.time("status", () -> state.put(outcome, Instant.now(), null));
     return errors == 0 ? JobStatus.SUCCEEDED : JobStatus.COMPLETED_WITH_REJECTIONS;
   }
 

@@ -250,7 +250,7 @@ class RedactExtractTest extends SparkTestBase {
 
     ExtractionReports reports =
         new ExtractionReports(spark(), layout, "redls", "uids_jpeg_ls", refusedRun.location());
-    reports.writeBeforeVerify(ProjectFiles.load(layout, "redls", ""));
+    reports.writeBeforeVerify(ProjectFiles.load(layout, "redls", ""), reports.inputs());
     Path root = Path.of(refusedRun.location());
     List<String> csv = Files.readAllLines(root.resolve(ExtractionReports.REJECTIONS_CSV));
     assertThat(csv.get(0)).isEqualTo("level,uid,reason,Modality,message");

@@ -134,6 +134,7 @@ class VerifyJobTest extends SparkTestBase {
                 + Files.readAllLines(root.resolve(ExtractionReports.ERRORS_CSV)).size()
                 - 2)
         .isEqualTo(rejected);
+    reportsReadOnlyTheExtractionAsTheWholeTablesWould("vclean", root);
     // The reports too are free of any identifying value of the PACS.
     List<String> identifying = identifyingValues();
     reportHtmlRendersItsChartsAndThumbnailsAndHoldsNoIdentifyingValue(
@@ -269,6 +270,57 @@ class VerifyJobTest extends SparkTestBase {
     verify("vkill");
     assertThat(ExtractJobTest.contents(root)).isEqualTo(files);
     assertThat(stateRows("vkill")).isEqualTo(tables);
+  }
+
+  /**
+   * The reports read only the extraction's own rows (its files, its source studies) yet count what
+   * the queries over the whole tables that they replaced count: ages at study by a join of the
+   * extraction's files with all of {@code deidentified.image} and {@code .study}, thumbnails chosen
+   * by Spark's {@code sha2} order of every path.
+   */
+  static void reportsReadOnlyTheExtractionAsTheWholeTablesWould(String project, Path root) {
+    ExtractionReports reports =
+        new ExtractionReports(spark(), layout, project, "everything", root.toString());
+    ExtractionReports.Inputs inputs = reports.inputs();
+    assertThat(inputs.files()).hasSize(rows(project, ProjectTables.FILES).size());
+    spark()
+        .read()
+        .format("delta")
+        .load(layout.projectTable(project, ProjectTables.FILES))
+        .where("extraction_id = 'everything'")
+        .createOrReplaceTempView("verify_test_files");
+    spark()
+        .read()
+        .format("delta")
+        .load(layout.table(org.imaginglakehouse.core.zone.Zone.DEIDENTIFIED, "image"))
+        .createOrReplaceTempView("verify_test_image");
+    spark()
+        .read()
+        .format("delta")
+        .load(layout.table(org.imaginglakehouse.core.zone.Zone.DEIDENTIFIED, "study"))
+        .createOrReplaceTempView("verify_test_study");
+    Map<String, Long> expected = new LinkedHashMap<>();
+    for (Row r :
+        spark()
+            .sql(
+                "SELECT least(CAST(floor(s.AgeAtStudy_years / 10) AS INT), 9) AS d, count(*)"
+                    + " FROM (SELECT DISTINCT i.StudyInstanceUID AS study FROM verify_test_files f"
+                    + " JOIN verify_test_image i ON f.source_uid_sha256 = sha2(i.SOPInstanceUID,"
+                    + " 256)) x JOIN verify_test_study s ON x.study = s.StudyInstanceUID"
+                    + " WHERE s.AgeAtStudy_years IS NOT NULL GROUP BY d ORDER BY d")
+            .collectAsList()) {
+      int d = r.getInt(0);
+      expected.put(d >= 9 ? "90+" : (d * 10) + "\u2013" + (d * 10 + 9), r.getLong(1));
+    }
+    assertThat(ExtractionHtml.ageAtStudy(reports, inputs.sourceStudies()))
+        .isNotEmpty()
+        .isEqualTo(expected);
+    List<String> bySha2 =
+        spark()
+            .sql("SELECT path FROM verify_test_files ORDER BY sha2(path, 256)")
+            .as(org.apache.spark.sql.Encoders.STRING())
+            .collectAsList();
+    assertThat(ExtractionHtml.thumbnailOrder(inputs.files())).isEqualTo(bySha2);
   }
 
   /**
