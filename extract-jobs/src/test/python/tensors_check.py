@@ -23,6 +23,7 @@ snippet = re.search(r"```python\n(.*?)```", doc, re.S).group(1)
 scope = {}
 exec(snippet, scope)
 load_volume = scope["load_volume"]
+VolumeDataset = scope["VolumeDataset"]
 
 
 def stored(ds):
@@ -90,5 +91,19 @@ for row in index:
             assert abs(geometry["slice_position_mm"][k] - pos) < 1e-6
         voxels += values.size
     checked += 1
+# The documented Dataset: one item per `volume` row, each the loader's answer for its file.
+dataset = VolumeDataset(root)
+volume_rows = [r for r in index if r["status"] == "volume"]
+assert len(dataset) == len(volume_rows) == checked, (len(dataset), len(volume_rows), checked)
+for i, row in enumerate(volume_rows):
+    got, meta = dataset[i]
+    want, _ = load_volume(root / row["path"])
+    assert np.array_equal(got, want) and meta["SeriesInstanceUID"] == row["SeriesInstanceUID"], i
+modalities = sorted({r["Modality"] for r in volume_rows})
+for modality in modalities:
+    subset = VolumeDataset(root, modality)
+    assert len(subset) == sum(1 for r in volume_rows if r["Modality"] == modality), modality
+    assert all(subset[i][1]["Modality"] == modality for i in range(len(subset))), modality
 print(json.dumps({"volumes": checked, "voxels": voxels, "index_rows": len(index),
+                  "dataset_items": len(dataset), "dataset_modalities": len(modalities),
                   "split": sum(1 for r in index if r["parts"] > 1)}))

@@ -136,6 +136,9 @@ class TensorsJobTest extends SparkTestBase {
     JsonNode check = pythonCheck(root);
     assertThat(check.get("volumes").asLong()).isEqualTo(result.count("volumes"));
     assertThat(check.get("voxels").asLong()).isPositive();
+    // docs/ml-ready.md's VolumeDataset: an item per volume, and its modality filter.
+    assertThat(check.get("dataset_items").asLong()).isEqualTo(result.count("volumes"));
+    assertThat(check.get("dataset_modalities").asInt()).isGreaterThanOrEqualTo(2);
 
     // A re-run writes the same bytes and removes a file no series of the extraction has.
     Path stale = root.resolve("tensors/modality=CT/not-a-series.arrow");
