@@ -184,6 +184,10 @@ def jdbc_catalog():
 
 
 attempt("escape: JDBC catalog", jdbc_catalog)
+attempt("escape: JDBC catalog with SQL SET", lambda: (
+    sql("SET spark.sql.catalog.pg2=org.apache.spark.sql.execution.datasources.v2.jdbc.JDBCTableCatalog")
+    .collect(), sql(f"SET spark.sql.catalog.pg2.url={jdbc_url}").collect(),
+    sql("SELECT * FROM pg2.public.t").collect())[2])
 
 
 def connections():

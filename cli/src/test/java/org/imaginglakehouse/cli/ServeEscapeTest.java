@@ -71,9 +71,10 @@ class ServeEscapeTest extends SparkTestBase {
     {"escape: format jdbc", "Refused: a read of format 'jdbc' is not served"},
     {"escape: format by class name", "Refused: a read of format 'org.apache.spark.sql.exec"},
     {"escape: temp view USING jdbc", "Refused: CreateTempViewUsing " + READ_ONLY},
-    // A JDBC catalog set by the client: Spark finds no connection provider (SqlServer disables
-    // them all), so the connection fails without a socket: the listener counts none.
-    {"escape: JDBC catalog", "FAILED_JDBC.CONNECTION"},
+    // A JDBC catalog set by the client (were it not refused, Spark would find no connection
+    // provider either: SqlServer disables them all).
+    {"escape: JDBC catalog", "Refused: setting spark.sql.catalog.* would plug"},
+    {"escape: JDBC catalog with SQL SET", "Refused: setting spark.sql.catalog.* would plug"},
     // Artifacts would land on the server (the test also looks for them there).
     {"escape: addArtifacts pyfile", ARTIFACTS},
     {"escape: addArtifacts jar", ARTIFACTS},

@@ -8,6 +8,8 @@ import java.util.Optional;
 import java.util.Set;
 import org.apache.spark.connect.proto.AddArtifactsRequest;
 import org.apache.spark.connect.proto.CommonInlineUserDefinedDataSource;
+import org.apache.spark.connect.proto.ConfigRequest;
+import org.apache.spark.connect.proto.KeyValue;
 import org.apache.spark.connect.proto.Read;
 import org.sparkproject.connect.grpc.Metadata;
 import org.sparkproject.connect.grpc.ServerCall;
@@ -30,6 +32,8 @@ import org.sparkproject.connect.protobuf.Message;
  *   <li>reads of data source formats other than Delta and plain files ({@code jdbc}, {@code
  *       socket}, {@code kafka}, a class name, or no format at all, which means the session's
  *       default): Spark opens such a source while it builds the plan, before the plan check.
+ *   <li>settings of catalog plugins ({@code spark.sql.catalog.*}, with {@code spark.conf.set}; SQL
+ *       {@code SET} is refused by {@link ServeAccess} with {@link #setting}).
  * </ul>
  *
  * <p>Spark creates this class by name ({@code spark.connect.grpc.interceptor.classes}); {@link
@@ -42,7 +46,11 @@ public final class ConnectRequestGuard implements ServerInterceptor {
   /** Formats a read may name: Delta, and files (the plan check then refuses what is not Delta). */
   static final Set<String> FORMATS = Set.of("delta", "parquet", "json", "csv", "text", "orc");
 
-  private static final Set<String> CHECKED = Set.of("AddArtifacts", "ExecutePlan", "AnalyzePlan");
+  /** Settings a client may not change: catalog plugins (a JDBC catalog connects out). */
+  static final String CATALOG_SETTINGS = "spark.sql.catalog";
+
+  private static final Set<String> CHECKED =
+      Set.of("AddArtifacts", "ExecutePlan", "AnalyzePlan", "Config");
 
   /** Called by Spark Connect (by class name). */
   public ConnectRequestGuard() {}
@@ -95,6 +103,12 @@ public final class ConnectRequestGuard implements ServerInterceptor {
             "registering a Python data source would run code sent by the client on the server;"
                 + " read the served Delta tables instead (see docs/sql-endpoint.md)");
       }
+      if (m instanceof KeyValue setting && root instanceof ConfigRequest) {
+        Optional<String> why = setting(setting.getKey());
+        if (why.isPresent()) {
+          return why;
+        }
+      }
       if (m instanceof Read.DataSource source) {
         Optional<String> why = format(source.hasFormat() ? source.getFormat() : "");
         if (why.isPresent()) {
@@ -114,6 +128,22 @@ public final class ConnectRequestGuard implements ServerInterceptor {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Why a client may not set {@code key} (with {@code spark.conf.set} or SQL {@code SET}), or
+   * empty.
+   */
+  static Optional<String> setting(String key) {
+    if (!key.strip().toLowerCase(Locale.ROOT).startsWith(CATALOG_SETTINGS)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "setting "
+            + CATALOG_SETTINGS
+            + ".* would plug a catalog of the client's choice into the server (a JDBC catalog"
+            + " connects to a database while a query is analysed); the served catalog is fixed"
+            + " (see docs/sql-endpoint.md)");
   }
 
   private static Optional<String> format(String format) {
