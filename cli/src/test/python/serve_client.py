@@ -3,11 +3,14 @@ runs the allowed queries and the escape attempts, and prints one JSON object per
 {"name": ..., "ok": true/false, "value": ..., "error": first line of the error}.
 
 Usage: serve_client.py ADDRESS TOKEN IDENTIFIABLE_ROOT DEIDENTIFIED_ROOT PROJECTS_ROOT [URL_PARAMS]
+(environment ESCAPE_ARTIFACT: a .py file the client tries to upload, with a .jar next to it)
 (the server grants project "granted", not "other"; URL_PARAMS e.g. ";use_ssl=true" are added to
 every connection URL)
 """
 import contextlib
 import io
+import os
+import socket
 import sys
 
 from pyspark.sql import SparkSession
@@ -76,8 +79,6 @@ attempt("escape: python UDF", lambda: spark.range(1).select(udf(lambda x: open('
 attempt("escape: DESCRIBE identifiable path", lambda: sql(f"DESCRIBE delta.`{ident}/instances`").collect())
 attempt("escape: DROP TABLE", lambda: sql("DROP TABLE deidentified.study").collect())
 attempt("escape: CACHE TABLE", lambda: sql("CACHE TABLE deidentified.study").collect())
-attempt("escape: jdbc read", lambda: count(spark.read.format("jdbc").option("url", "jdbc:postgresql://127.0.0.1/x")
-                                           .option("dbtable", "t").load()))
 
 
 # Plan-only requests (AnalyzePlan: df.schema, df.columns, explain, printSchema, ...) go through the
@@ -142,6 +143,65 @@ def python_data_source():
 attempt("escape: python UDTF", python_udtf)
 attempt("escape: python data source", python_data_source)
 attempt("escape: TRANSFORM script", lambda: sql("SELECT TRANSFORM(1) USING 'cat /etc/passwd' AS (x)").collect())
+
+# Artifacts: uploads of code and files are refused; pyspark's cached local relations (large
+# createDataFrame data, uploaded as cache/ artifacts above the threshold) still work.
+artifact = os.environ["ESCAPE_ARTIFACT"]
+attempt("escape: addArtifacts pyfile", lambda: spark.addArtifacts(artifact, pyfile=True))
+attempt("escape: addArtifacts jar", lambda: spark.addArtifacts(artifact[:-3] + ".jar"))
+attempt("escape: addArtifacts file", lambda: spark.addArtifacts(artifact, file=True))
+
+
+def large_local_data():
+    spark.conf.set("spark.sql.session.localRelationCacheThreshold", "1024")
+    return spark.createDataFrame([(i, "x" * 20) for i in range(2000)], "id long, s string").count()
+
+
+attempt("cached local relation", large_local_data)
+
+# Outbound connections: a JDBC source must never be opened, however it is named. The listener
+# counts the connections the server makes to it.
+listener = socket.socket()
+listener.bind(("127.0.0.1", 0))
+listener.listen(8)
+jdbc_url = (f"jdbc:postgresql://127.0.0.1:{listener.getsockname()[1]}/x"
+            "?connectTimeout=2&socketTimeout=2&loginTimeout=2")
+attempt("escape: read.jdbc", lambda: count(spark.read.jdbc(jdbc_url, "t")))
+attempt("escape: format jdbc", lambda: count(spark.read.format("jdbc").option("url", jdbc_url)
+                                             .option("dbtable", "t").load()))
+attempt("escape: format by class name", lambda: count(
+    spark.read.format("org.apache.spark.sql.execution.datasources.jdbc.JdbcRelationProvider")
+    .option("url", jdbc_url).option("dbtable", "t").load()))
+attempt("escape: temp view USING jdbc", lambda: sql(
+    f"CREATE TEMPORARY VIEW j USING jdbc OPTIONS (url '{jdbc_url}', dbtable 't')").collect())
+
+
+def jdbc_catalog():
+    spark.conf.set("spark.sql.catalog.pg",
+                   "org.apache.spark.sql.execution.datasources.v2.jdbc.JDBCTableCatalog")
+    spark.conf.set("spark.sql.catalog.pg.url", jdbc_url)
+    return sql("SELECT * FROM pg.public.t").collect()
+
+
+attempt("escape: JDBC catalog", jdbc_catalog)
+attempt("escape: JDBC catalog with SQL SET", lambda: (
+    sql("SET spark.sql.catalog.pg2=org.apache.spark.sql.execution.datasources.v2.jdbc.JDBCTableCatalog")
+    .collect(), sql(f"SET spark.sql.catalog.pg2.url={jdbc_url}").collect(),
+    sql("SELECT * FROM pg2.public.t").collect())[2])
+
+
+def connections():
+    listener.setblocking(False)
+    made = 0
+    while True:
+        try:
+            listener.accept()[0].close()
+            made += 1
+        except BlockingIOError:
+            return made
+
+
+attempt("connections to the JDBC listener", connections)
 
 # Last: pyspark takes the latest session as the active one, which some calls (udf) use.
 attempt("wrong token", lambda: session(token + "x").sql("SELECT 1").collect()[0][0])

@@ -33,6 +33,7 @@ class ServeEscapeTest extends SparkTestBase {
   private static final String READ_ONLY =
       "writes or changes something, and this endpoint is read-only";
   private static final String CLIENT_CODE = "would run code sent by the client on the server";
+  private static final String ARTIFACTS = "Refused: uploading artifacts";
 
   /** Escape attempts of serve_client.py and the reason each must be refused with. */
   private static final String[][] ESCAPES = {
@@ -60,13 +61,24 @@ class ServeEscapeTest extends SparkTestBase {
     {"escape: reflect", "Refused: reflect " + CLIENT_CODE},
     {"escape: python UDF", CLIENT_CODE},
     {"escape: python UDTF", "Refused: pythonudtf " + CLIENT_CODE},
-    // Spark asks a Python worker for a Python data source's schema before the plan check; the
-    // server has no Python to start (SqlServer.NO_PYTHON), whatever the host has installed.
-    {"escape: python data source", "Cannot run program"},
+    // Refused at registration (ConnectRequestGuard); the server has no Python to start anyway.
+    {"escape: python data source", "Refused: registering a Python data source"},
     {"escape: TRANSFORM script", "Refused: ScriptTransformation " + CLIENT_CODE},
     {"escape: DESCRIBE identifiable path", "Refused: DescribeRelation of a table outside"},
-    // Spark resolves a JDBC source (connecting to it) before the plan check; unreachable here.
-    {"escape: jdbc read", "FAILED_JDBC.CONNECTION"},
+    // Spark opens a JDBC source before the plan check: refused before Spark sees the read, and no
+    // JDBC connection provider is left for the other ways (the client counts connections).
+    {"escape: read.jdbc", "Refused: a read of format 'jdbc' is not served"},
+    {"escape: format jdbc", "Refused: a read of format 'jdbc' is not served"},
+    {"escape: format by class name", "Refused: a read of format 'org.apache.spark.sql.exec"},
+    {"escape: temp view USING jdbc", "Refused: CreateTempViewUsing " + READ_ONLY},
+    // A JDBC catalog set by the client (were it not refused, Spark would find no connection
+    // provider either: SqlServer disables them all).
+    {"escape: JDBC catalog", "Refused: setting spark.sql.catalog.* would plug"},
+    {"escape: JDBC catalog with SQL SET", "Refused: setting spark.sql.catalog.* would plug"},
+    // Artifacts would land on the server (the test also looks for them there).
+    {"escape: addArtifacts pyfile", ARTIFACTS},
+    {"escape: addArtifacts jar", ARTIFACTS},
+    {"escape: addArtifacts file", ARTIFACTS},
     // Plan-only requests (AnalyzePlan) analyse the plan in the client's session: same check.
     {"escape: schema of identifiable.instances", "TABLE_OR_VIEW_NOT_FOUND"},
     {"escape: columns of an identifiable path", OUTSIDE},
@@ -197,6 +209,9 @@ class ServeEscapeTest extends SparkTestBase {
     assertThat(value(results, "temp view")).isEqualTo("5");
     assertThat(value(results, "second session count")).isEqualTo("5");
     assertThat(value(results, "granted project")).isEqualTo("4");
+    assertThat(value(results, "cached local relation")).isEqualTo("2000");
+    assertThat(value(results, "connections to the JDBC listener")).isEqualTo("0");
+    assertThat(uploaded()).as("artifacts on the server").isEmpty();
     assertThat(value(results, "schema of a served table"))
         .isEqualTo("[\"id\",\"eupi\",\"Modality\"]");
     Map<String, String> escapes = new LinkedHashMap<>();
@@ -305,8 +320,35 @@ class ServeEscapeTest extends SparkTestBase {
     return ServeProcess.value(results, name);
   }
 
+  /** The artifact the client tries to upload: a name of this run only, a .py and a .jar. */
+  private static Path artifact;
+
+  /**
+   * Files named like {@link #artifact} in Spark's artifact directories ({@code
+   * <java.io.tmpdir>/artifacts-<uuid>/<session>/...}, of every server on this machine).
+   */
+  private static List<Path> uploaded() throws Exception {
+    String stem = artifact.getFileName().toString().replace(".py", "");
+    List<Path> found = new java.util.ArrayList<>();
+    try (var dirs = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      for (Path dir :
+          dirs.filter(d -> d.getFileName().toString().startsWith("artifacts-")).toList()) {
+        try (var files = Files.walk(dir, 6)) {
+          files.filter(f -> f.getFileName().toString().startsWith(stem)).forEach(found::add);
+        } catch (java.io.UncheckedIOException e) {
+          // another server's directory went away meanwhile
+        }
+      }
+    }
+    return found;
+  }
+
   /** The client over TLS, trusting the test's certificate (gRPC's roots file variable). */
   private static Map<String, JsonNode> runClient() throws Exception {
+    String stem = "escape_artifact_" + Long.toHexString(System.nanoTime());
+    artifact = Path.of(home).resolve(stem + ".py");
+    Files.writeString(artifact, "print(open('/etc/hostname').read())\n");
+    Files.write(Path.of(home).resolve(stem + ".jar"), new byte[] {'P', 'K', 5, 6});
     String out =
         ServeProcess.runPython(
             "serve_client.py",
@@ -317,7 +359,11 @@ class ServeEscapeTest extends SparkTestBase {
                 Path.of(layout.root(Zone.DEIDENTIFIED)).toAbsolutePath().toString(),
                 Path.of(layout.root(Zone.PROJECTS)).toAbsolutePath().toString(),
                 ";use_ssl=true"),
-            Map.of("GRPC_DEFAULT_SSL_ROOTS_FILE_PATH", certificate.toString()));
+            Map.of(
+                "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH",
+                certificate.toString(),
+                "ESCAPE_ARTIFACT",
+                artifact.toString()));
     Files.writeString(Path.of("target/serve_client-results.jsonl"), out);
     return ServeProcess.results(out);
   }

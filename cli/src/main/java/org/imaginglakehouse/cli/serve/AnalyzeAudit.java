@@ -30,23 +30,13 @@ public final class AnalyzeAudit implements ServerInterceptor {
   /** Abbreviation of the plan text, as Spark Connect abbreviates the statements it reports. */
   private static final int MAX_STRING = 1000;
 
-  private static volatile ServeAudit audit;
-
   /** Called by Spark Connect (by class name). */
   public AnalyzeAudit() {}
-
-  static void install(ServeAudit auditLog) {
-    audit = auditLog;
-  }
-
-  static void uninstall() {
-    audit = null;
-  }
 
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(
       ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-    ServeAudit log = audit;
+    ServeAudit log = RefusingListener.audit();
     if (log == null || !METHOD.equals(call.getMethodDescriptor().getBareMethodName())) {
       return next.startCall(call, headers);
     }

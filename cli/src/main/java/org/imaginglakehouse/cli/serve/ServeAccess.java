@@ -12,6 +12,7 @@ import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.ScalaUDF;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.execution.command.CreateViewCommand;
+import org.apache.spark.sql.execution.command.SetCommand;
 import org.apache.spark.sql.execution.datasources.LogicalRelation;
 import org.imaginglakehouse.core.LakehouseException;
 import org.imaginglakehouse.core.spark.ZoneReads;
@@ -130,6 +131,13 @@ final class ServeAccess {
       return;
     }
     refuseClientCode(plan);
+    if (plan instanceof SetCommand set && set.kv().isDefined()) {
+      ConnectRequestGuard.setting(set.kv().get()._1())
+          .ifPresent(
+              why -> {
+                throw new LakehouseException("Refused: " + why);
+              });
+    }
     String scratch = user == null ? null : scratchRoots.get(user);
     Caller caller = new Caller(scratch == null ? null : user, scratch);
     if (ZoneReads.containsCommand(plan)) {

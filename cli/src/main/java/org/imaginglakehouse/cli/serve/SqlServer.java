@@ -238,14 +238,16 @@ public final class SqlServer implements AutoCloseable {
     if (token != null) {
       conf.set(CONNECT_TOKEN, token.reveal());
     }
-    // Spark runs the interceptors listed last first: the token check, then the AnalyzePlan audit.
+    // Spark runs the interceptors listed last first: the token check, the AnalyzePlan audit, then
+    // the refusal of artifacts, Python data sources and sources Spark opens before the check.
+    String interceptors = ConnectRequestGuard.class.getName() + "," + AnalyzeAudit.class.getName();
     conf.set(
         CONNECT_INTERCEPTORS,
-        users == null
-            ? AnalyzeAudit.class.getName()
-            : AnalyzeAudit.class.getName() + "," + UserAuthInterceptor.class.getName());
+        users == null ? interceptors : interceptors + "," + UserAuthInterceptor.class.getName());
+    JdbcConnections.disableAll(conf);
     root = SparkSession.builder().config(conf).withExtensions(guard).getOrCreate();
     guard.trust(root);
+    JdbcConnections.checkDisabled();
     ZoneCatalog catalog = new ZoneCatalog(root, layout, Set.of(Zone.DEIDENTIFIED));
     tables = new ArrayList<>(catalog.registerAll());
     for (String project : projects) {
@@ -257,9 +259,9 @@ public final class SqlServer implements AutoCloseable {
     root.sparkContext().addSparkListener(audit);
     root.sparkContext().addSparkListener(sessionCloses);
     cohorts.serveFrom(root, audit);
-    AnalyzeAudit.install(audit);
+    RefusingListener.install(audit);
     if (users != null) {
-      UserAuthInterceptor.install(users, audit);
+      UserAuthInterceptor.install(users);
     }
     try {
       SparkConnectService.start(root.sparkContext());
@@ -435,7 +437,7 @@ public final class SqlServer implements AutoCloseable {
       // already stopped with Spark (its own shutdown hook may run first)
     }
     UserAuthInterceptor.uninstall();
-    AnalyzeAudit.uninstall();
+    RefusingListener.uninstall();
     try {
       audit.close();
     } catch (RuntimeException e) {

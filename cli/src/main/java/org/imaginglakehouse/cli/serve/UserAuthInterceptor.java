@@ -3,7 +3,6 @@ package org.imaginglakehouse.cli.serve;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Optional;
-import org.sparkproject.connect.grpc.ForwardingServerCallListener;
 import org.sparkproject.connect.grpc.Metadata;
 import org.sparkproject.connect.grpc.ServerCall;
 import org.sparkproject.connect.grpc.ServerCallHandler;
@@ -29,26 +28,22 @@ public final class UserAuthInterceptor implements ServerInterceptor {
   private static final String BEARER = "Bearer ";
 
   private static volatile UserTokens users;
-  private static volatile ServeAudit audit;
 
   /** Called by Spark Connect (by class name). */
   public UserAuthInterceptor() {}
 
-  static void install(UserTokens tokens, ServeAudit auditLog) {
+  static void install(UserTokens tokens) {
     users = tokens;
-    audit = auditLog;
   }
 
   static void uninstall() {
     users = null;
-    audit = null;
   }
 
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(
       ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     UserTokens tokens = users;
-    String method = call.getMethodDescriptor().getBareMethodName();
     if (tokens == null) {
       call.close(Status.UNAVAILABLE.withDescription("lakehouse serve is starting"), new Metadata());
       return new ServerCall.Listener<>() {};
@@ -58,70 +53,34 @@ public final class UserAuthInterceptor implements ServerInterceptor {
         header != null && header.startsWith(BEARER) ? header.substring(BEARER.length()) : null;
     Optional<String> user = tokens.userOf(token);
     if (user.isEmpty()) {
-      refuse(
+      RefusingListener.refuse(
           call,
           Status.UNAUTHENTICATED,
           "",
-          method,
           (token == null ? "missing" : "wrong")
               + " token: connect with sc://HOST:PORT/;token=YOUR_TOKEN;user_id=YOUR_USER (see"
               + " docs/sql-endpoint.md)");
       return new ServerCall.Listener<>() {};
     }
-    return new Bound<>(next.startCall(call, headers), call, user.get(), method);
-  }
-
-  private static void refuse(
-      ServerCall<?, ?> call, Status status, String user, String method, String why) {
-    ServeAudit log = audit;
-    if (log != null) {
-      log.refusedCall(user, method, why);
-    }
-    call.close(status.withDescription("Refused: " + why), new Metadata());
+    return new Bound<>(next.startCall(call, headers), call, user.get());
   }
 
   /** Checks (and fills in) the user of every request message of one authenticated call. */
-  private static final class Bound<Q>
-      extends ForwardingServerCallListener.SimpleForwardingServerCallListener<Q> {
-    private final ServerCall<Q, ?> call;
+  private static final class Bound<Q> extends RefusingListener<Q> {
     private final String user;
-    private final String method;
-    private boolean refused;
 
-    Bound(ServerCall.Listener<Q> delegate, ServerCall<Q, ?> call, String user, String method) {
-      super(delegate);
-      this.call = call;
+    Bound(ServerCall.Listener<Q> delegate, ServerCall<Q, ?> call, String user) {
+      super(delegate, call);
       this.user = user;
-      this.method = method;
     }
 
     @Override
-    public void onMessage(Q message) {
-      if (refused) {
-        return;
-      }
-      Q bound;
+    Q check(Q message, ServerCall<Q, ?> call) {
       try {
-        bound = withUser(message);
+        return withUser(message);
       } catch (ClaimException e) {
-        refused = true;
-        refuse(call, Status.PERMISSION_DENIED, user, method, e.getMessage());
-        return;
-      }
-      super.onMessage(bound);
-    }
-
-    @Override
-    public void onHalfClose() {
-      if (!refused) {
-        super.onHalfClose();
-      }
-    }
-
-    @Override
-    public void onReady() {
-      if (!refused) {
-        super.onReady();
+        refuse(call, Status.PERMISSION_DENIED, user, e.getMessage());
+        return null;
       }
     }
 
