@@ -15,7 +15,7 @@ import sys
 
 from pyspark.sql import SparkSession
 
-from serve_results import attempt
+from serve_results import attempt, finish
 from pyspark.sql.functions import udf
 
 address, token, ident, deid, projects = sys.argv[1:6]
@@ -215,3 +215,5 @@ attempt("release: same session id after stop",
         lambda: SparkSession.builder.remote(f"{address}/;token={token}{params};session_id={released}")
         .create().sql("SELECT 1").collect()[0][0])
 attempt("release: a new session after stop", lambda: session(token).sql("SELECT 1").collect()[0][0])
+
+finish()

@@ -11,7 +11,7 @@ import time
 
 from pyspark.sql import SparkSession
 
-from serve_results import attempt
+from serve_results import attempt, finish
 
 address, alice_token, bob_token, ident, deid, scratch = sys.argv[1:7]
 
@@ -135,3 +135,5 @@ attempt("escape: schema of an identifiable path",
 # The audit table is written by the server (every 500 ms here), never readable by clients.
 time.sleep(3)
 attempt("escape: read the audit table", lambda: alice.read.format("delta").load(deid + "/serve_audit").count())
+
+finish()

@@ -193,10 +193,10 @@ final class ServeProcess implements AutoCloseable {
   /** Runs {@code command}; returns stdout, failing with stderr unless it exits 0. */
   static String run(List<String> command, Map<String, String> env) throws Exception {
     Path log = Files.createTempFile("serve-client-", ".log");
+    Path stdout = Files.createTempFile("serve-client-", ".out");
+    // stdout to a file, not a pipe: a client that hangs must not hang the test (and CI) with it.
     ProcessBuilder builder =
-        new ProcessBuilder(command)
-            .redirectError(log.toFile())
-            .redirectOutput(ProcessBuilder.Redirect.PIPE);
+        new ProcessBuilder(command).redirectError(log.toFile()).redirectOutput(stdout.toFile());
     env.forEach(
         (name, value) -> {
           if (value == null) {
@@ -206,12 +206,25 @@ final class ServeProcess implements AutoCloseable {
           }
         });
     Process client = builder.start();
-    String out = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(client.waitFor(10, TimeUnit.MINUTES)).isTrue();
+    if (!client.waitFor(10, TimeUnit.MINUTES)) {
+      client.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      throw new AssertionError(
+          command.get(1)
+              + " did not end within 10 minutes (killed); its last output: "
+              + tail(stdout)
+              + " stderr: "
+              + tail(log));
+    }
+    String out = Files.readString(stdout, StandardCharsets.UTF_8);
     assertThat(client.exitValue())
         .as("%s stderr: %s", command.get(0), Files.readString(log))
         .isZero();
     return out;
+  }
+
+  private static String tail(Path file) throws IOException {
+    String text = Files.readString(file, StandardCharsets.UTF_8);
+    return text.length() <= 4000 ? text : text.substring(text.length() - 4000);
   }
 
   /** The value of a result that must have succeeded, as text (JSON for non-text values). */
