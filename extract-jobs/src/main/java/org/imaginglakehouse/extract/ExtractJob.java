@@ -75,6 +75,11 @@ public final class ExtractJob extends AbstractJob<ExtractResult> {
   public static final String PROJECT_FILE = "project.yaml";
   public static final String EXTRACTIONS_DIR = "extractions";
 
+  /** Where extraction {@code extractionId} of {@code project} lies (its files and reports). */
+  static String extractionRoot(ZoneLayout layout, String project, String extractionId) {
+    return layout.projectRoot(project) + "/" + EXTRACTIONS_DIR + "/" + extractionId;
+  }
+
   private final Map<String, String> env;
   private ProjectConfig project;
   private HmacProjectPseudonyms pseudonyms;
@@ -138,7 +143,7 @@ public final class ExtractJob extends AbstractJob<ExtractResult> {
             "extraction",
             options.get(
                 OPTION_EXTRACTION, !cohort.isBlank() ? cohort : "uids_" + ProjectFiles.stem(uids)));
-    extractionRoot = layout.projectRoot(name) + "/" + EXTRACTIONS_DIR + "/" + extractionId;
+    extractionRoot = extractionRoot(layout, name, extractionId);
     Map<String, String> details = new LinkedHashMap<>();
     details.put("extraction_id", extractionId);
     details.put("format", format());

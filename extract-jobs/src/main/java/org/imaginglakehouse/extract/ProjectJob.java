@@ -68,6 +68,17 @@ abstract class ProjectJob<R extends JobResult> extends AbstractJob<R> {
     return before;
   }
 
+  /** The extraction this run works on and its root, set by {@link #resolveExtraction()}. */
+  String extractionId;
+
+  String root;
+
+  /** Reads the extraction option and sets {@link #extractionId} and {@link #root}. */
+  void resolveExtraction() {
+    extractionId = extractionId();
+    root = ExtractJob.extractionRoot(layout, projectName(), extractionId);
+  }
+
   String extractionId() {
     return ZoneLayout.checkName("extraction", options.require(OPTION_EXTRACTION));
   }

@@ -92,7 +92,7 @@ public final class ReleaseJob extends ProjectJob<JobResult> {
     String id = extractionId();
     ExtractionState state = new ExtractionState(spark, layout, project);
     ExtractionState.Extraction e = state.extraction(id);
-    String root = VerifyJob.extractionRoot(layout, project, id);
+    String root = ExtractJob.extractionRoot(layout, project, id);
     String target = layout.projectRoot(project) + "/" + RELEASES_DIR + "/" + id;
     String reason = options.get(OPTION_REASON, null);
     if (e == null || ExtractionState.PENDING.equals(e.status())) {

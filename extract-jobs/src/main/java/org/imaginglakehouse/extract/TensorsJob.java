@@ -84,9 +84,6 @@ public final class TensorsJob extends ProjectJob<JobResult> {
           .add("sha256", DataTypes.StringType, true)
           .add("size", DataTypes.LongType, true);
 
-  private String extractionId;
-  private String root;
-
   public TensorsJob(SparkSession spark, LakehouseConfig config, JobOptions options) {
     super(spark, config, options);
   }
@@ -103,8 +100,7 @@ public final class TensorsJob extends ProjectJob<JobResult> {
 
   @Override
   protected Map<String, String> runLogDetails() {
-    extractionId = extractionId();
-    root = VerifyJob.extractionRoot(layout, projectName(), extractionId);
+    resolveExtraction();
     return Map.of("extraction_id", extractionId);
   }
 

@@ -22,7 +22,6 @@ import org.imaginglakehouse.core.job.JobOptions;
 import org.imaginglakehouse.core.job.JobResult;
 import org.imaginglakehouse.core.job.JobStatus;
 import org.imaginglakehouse.core.job.RunContext;
-import org.imaginglakehouse.core.zone.ZoneLayout;
 import org.imaginglakehouse.extract.pixel.Region;
 import org.imaginglakehouse.extract.tensor.SeriesVolumes;
 import org.imaginglakehouse.extract.verify.Failure;
@@ -106,9 +105,6 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
       double ocrSample)
       implements Serializable {}
 
-  private String extractionId;
-  private String root;
-
   public VerifyJob(SparkSession spark, LakehouseConfig config, JobOptions options) {
     super(spark, config, options);
   }
@@ -125,8 +121,7 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
 
   @Override
   protected Map<String, String> runLogDetails() {
-    extractionId = extractionId();
-    root = extractionRoot(layout, projectName(), extractionId);
+    resolveExtraction();
     for (String o : List.of(OPTION_DCMDUMP_SAMPLE, OPTION_IOD_SAMPLE, OPTION_OCR_SAMPLE)) {
       double f = options.getDouble(o, 0);
       if (f < 0 || f > 1) {
@@ -145,10 +140,6 @@ public final class VerifyJob extends ProjectJob<VerifyResult> {
             JobOptions.of(
                 config, NAME, Map.of(OPTION_PROJECT, project, OPTION_EXTRACTION, extractionId)))
         .execute();
-  }
-
-  static String extractionRoot(ZoneLayout layout, String project, String extractionId) {
-    return layout.projectRoot(project) + "/" + ExtractJob.EXTRACTIONS_DIR + "/" + extractionId;
   }
 
   @Override
