@@ -148,6 +148,38 @@ class FileVerifierTest {
   }
 
   @Test
+  void eachFileIsSearchedForItsOwnSourceBirthDateWhenOneVerifierServesManyPatients()
+      throws Exception {
+    // Both files hold 1980-01-31 in a comment; only the first one's source was born that day. One
+    // verifier, files alternating between the two patients: its cached per-file scanners must never
+    // give one file the other's values.
+    AttributeList planted = deidentified("2.25.14");
+    planted.put(attr(new LongStringAttribute(TagFromName.ImageComments), "seen 19800131"));
+    byte[] bytes =
+        Files.readAllBytes(
+            TestDicom.write(
+                planted, TransferSyntax.ExplicitVRLittleEndian, dir.resolve("planted.dcm")));
+    FileVerifier verifier =
+        new FileVerifier(List.of(), Set.of("2.25.14"), new DicomTools("dcmdump", "dciodvfy"));
+    String path = PROJECT_ID + "/2.25.11/2.25.12/2.25.14.dcm";
+    for (int round = 0; round < 3; round++) {
+      FileVerifier.FileReport bornThatDay =
+          verifier.verifyDicom(
+              path, bytes, IdentifyingValues.birthDateValues("19800131"), null, false, null);
+      FileVerifier.FileReport bornOtherDay =
+          verifier.verifyDicom(
+              path, bytes, IdentifyingValues.birthDateValues("19700615"), null, false, null);
+      assertThat(bornThatDay.failures())
+          .filteredOn(f -> f.check().equals(Failure.Check.RESIDUAL_VALUE))
+          .extracting(Failure::foundSha256)
+          .containsExactly(Failure.sha256("19800131"));
+      assertThat(bornOtherDay.failures())
+          .filteredOn(f -> f.check().equals(Failure.Check.RESIDUAL_VALUE))
+          .isEmpty();
+    }
+  }
+
+  @Test
   void anUnparseableFileIsAFailureAndStillScanned() throws Exception {
     byte[] junk = "not dicom at all, DOE^JANE was here".getBytes(StandardCharsets.US_ASCII);
     FileVerifier.FileReport r =
