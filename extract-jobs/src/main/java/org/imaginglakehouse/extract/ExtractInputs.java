@@ -51,11 +51,12 @@ final class ExtractInputs {
           "No cohort named '" + name + "': see `lakehouse cohort list`, or create it first");
     }
     String level = definition.get(0).getString(0);
-    Dataset<Row> image = currentImage();
+    Dataset<Row> image = null;
     String imageLocation = layout.table(Zone.DEIDENTIFIED, IMAGE);
     for (Row table : definition.get(0).<Row>getList(1)) {
       if (table.getString(1).equals(imageLocation)) {
-        // The inventory as the cohort saw it: the same instances behind its members.
+        // The inventory as the cohort saw it: the same instances behind its members (its current
+        // version is not loaded then: each Delta snapshot read costs a log replay).
         image =
             spark
                 .read()
@@ -63,6 +64,9 @@ final class ExtractInputs {
                 .option("versionAsOf", table.getLong(2))
                 .load(imageLocation);
       }
+    }
+    if (image == null) {
+      image = currentImage();
     }
     String uid = ExtractCandidates.uidColumn(level);
     Dataset<Row> members =

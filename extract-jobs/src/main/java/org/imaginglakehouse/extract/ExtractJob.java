@@ -159,22 +159,31 @@ public final class ExtractJob extends AbstractJob<ExtractResult> {
     String cohort = options.get(OPTION_COHORT, "");
     ExtractInputs inputs = new ExtractInputs(spark, layout);
     ExtractInputs.Request request =
-        cohort.isBlank()
-            ? inputs.fromUidFile(options.get(OPTION_UIDS, ""), project.level())
-            : inputs.fromCohort(cohort);
-    run.count("leftovers_removed", ProjectFiles.removeLeftovers(extractionRoot));
+        run.time(
+            "read_inputs",
+            () ->
+                cohort.isBlank()
+                    ? inputs.fromUidFile(options.get(OPTION_UIDS, ""), project.level())
+                    : inputs.fromCohort(cohort));
+    run.count(
+        "leftovers_removed",
+        run.time("remove_leftovers", () -> ProjectFiles.removeLeftovers(extractionRoot)));
     List<String> optOut = ProjectFiles.optOut(project);
     run.count("opt_out_entries", optOut.size());
     Dataset<Row> judged =
-        ExtractCandidates.judge(
-                ExtractCandidates.expand(
-                    request.asked(), request.level(), request.image(), inputs.instances()),
-                project,
-                optOut)
-            .cache();
+        run.time(
+            "plan",
+            () ->
+                ExtractCandidates.judge(
+                        ExtractCandidates.expand(
+                            request.asked(), request.level(), request.image(), inputs.instances()),
+                        project,
+                        optOut)
+                    .cache());
     ProjectTables tables = new ProjectTables(spark, layout, name, extractionId, pseudonyms);
     // Fail before any file is written if the project's linked datasets are not as promised.
-    project.linkedColumns().forEach(tables::linkedSource);
+    ExtractionMetadata metadata = new ExtractionMetadata(tables);
+    project.linkedColumns().forEach(metadata::linkedSource);
     try {
       run.count("asked", run.time("count_asked", () -> request.asked().count()));
       // One pass over the candidates (it also fills the cache every later step reads): how many
@@ -186,8 +195,10 @@ public final class ExtractJob extends AbstractJob<ExtractResult> {
       Dataset<Row> accepted = judged.where(col(ExtractCandidates.REASON).isNull());
       long rejectedBefore =
           run.time("record_rejections", () -> tables.recordRejections(rejected, run, judgement));
-      Dataset<Row> todo = tables.notYetWritten(accepted);
-      Dataset<Row> outcomes = writeFiles(todo, writeTasks(acceptedCount)).cache();
+      Dataset<Row> outcomes =
+          run.time(
+              "plan_writes",
+              () -> writeFiles(tables.notYetWritten(accepted), writeTasks(acceptedCount)).cache());
       try {
         // The files are written here: the executors run when the outcomes are first counted.
         long attempted = run.time("write_files", () -> outcomes.count());
@@ -195,19 +206,21 @@ public final class ExtractJob extends AbstractJob<ExtractResult> {
         // Redactions first: `files` is what marks an instance done, so a run killed between the
         // two commits re-writes the instance (same bytes) and records its redaction again, rather
         // than skipping it with its redaction never recorded.
-        Redactions.record(spark, layout, name, extractionId, outcomes, run);
+        run.time(
+            "record_redactions",
+            () -> Redactions.record(spark, layout, name, extractionId, outcomes, run));
         long failed = run.time("record", () -> tables.recordOutcomes(outcomes, run));
         run.count("rejected", rejectedBefore + failed);
-        if (attempted > 0 || !tables.releaseFilesExist(extractionRoot)) {
+        if (attempted > 0 || !ExtractionMetadata.releaseFilesExist(extractionRoot)) {
           run.time(
               "metadata_and_manifest",
               () ->
-                  tables.writeMetadataAndManifest(
+                  metadata.writeMetadataAndManifest(
                       accepted, request.image(), project, extractionRoot));
         }
         tensors(run);
         verifyAtEnd(run);
-        return run.rejections(tables.rejections(run.runId()));
+        return run.rejections(run.time("summary", () -> tables.rejections(run.runId())));
       } finally {
         outcomes.unpersist();
       }

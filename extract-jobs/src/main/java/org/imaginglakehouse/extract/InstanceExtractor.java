@@ -13,7 +13,6 @@ import java.io.OutputStream;
 import java.io.Serializable;
 import java.nio.file.NoSuchFileException;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.imaginglakehouse.core.io.SourceFiles;
 import org.imaginglakehouse.extract.deid.DeidProfile;
@@ -69,6 +68,7 @@ final class InstanceExtractor {
   private final PixelRedactor redactor;
   private final RedactionCheck check;
   private final OverlayScreen overlayScreen;
+  private TargetFiles targets;
 
   private InstanceExtractor(Settings settings, DeidProfile profile) {
     this.settings = settings;
@@ -112,9 +112,9 @@ final class InstanceExtractor {
     String relative = relativePath(p, eupi, study, series, sop);
     Path target = new Path(settings.extractionRoot() + "/" + relative);
     Path temp = new Path(target.getParent(), "." + target.getName() + ".tmp-" + attempt);
-    FileSystem fs;
+    TargetFiles files;
     try {
-      fs = ProjectFiles.raw(target.getFileSystem(hadoop));
+      files = targets(target);
     } catch (IOException e) {
       return failed(newSop, Rejection.WRITE_FAILED.id(), "cannot reach the project storage");
     }
@@ -137,7 +137,7 @@ final class InstanceExtractor {
               redaction == null
                   ? SourceFiles.open(filePath)
                   : new ByteArrayInputStream(redaction.file());
-          OutputStream out = fs.create(temp, true)) {
+          OutputStream out = files.create(temp)) {
         written =
             writer.write(
                 in,
@@ -151,12 +151,7 @@ final class InstanceExtractor {
                 },
                 out);
       }
-      if (fs.exists(target)) {
-        fs.delete(target, false); // a re-run after a kill: same bytes, written again
-      }
-      if (!fs.rename(temp, target)) {
-        throw new IOException("rename refused");
-      }
+      files.moveIntoPlace(temp, target); // a re-run after a kill: same bytes, written again
       return new Outcome(
           newSop,
           relative,
@@ -169,10 +164,10 @@ final class InstanceExtractor {
           redaction == null ? null : String.join(",", redaction.image().rules()),
           overlays[0]);
     } catch (SourceRejectedException e) {
-      deleteQuietly(fs, temp);
+      files.deleteQuietly(temp);
       return failed(newSop, e.reason().code(), e.getMessage());
     } catch (IOException | RuntimeException e) {
-      deleteQuietly(fs, temp);
+      files.deleteQuietly(temp);
       // The class only: messages of I/O and parser exceptions can quote file content or paths.
       return failed(newSop, Rejection.WRITE_FAILED.id(), e.getClass().getSimpleName());
     }
@@ -241,11 +236,11 @@ final class InstanceExtractor {
     return list;
   }
 
-  private static void deleteQuietly(FileSystem fs, Path path) {
-    try {
-      fs.delete(path, false);
-    } catch (IOException ignored) {
-      // a leftover temporary file is hidden (dot name) and replaced by the next attempt
+  /** The writer of the extraction's storage, made on first use (one per task). */
+  private TargetFiles targets(Path target) throws IOException {
+    if (targets == null) {
+      targets = TargetFiles.of(target.getFileSystem(hadoop));
     }
+    return targets;
   }
 }

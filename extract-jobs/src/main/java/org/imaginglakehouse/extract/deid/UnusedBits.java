@@ -4,6 +4,9 @@ import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
 import com.pixelmed.dicom.TagFromName;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import org.imaginglakehouse.extract.deid.SourceRejectedException.Reason;
 
 /**
@@ -139,12 +142,50 @@ final class UnusedBits {
     return changed;
   }
 
-  /** {@link #apply} for 16-bit values (most CT and MR), with int arithmetic. */
+  /** Eight bytes of a byte array as one little-endian long. */
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  /** Bit 0 of each of the four 16-bit lanes of a long. */
+  private static final long LANE_LOW_BITS = 0x0001_0001_0001_0001L;
+
+  /**
+   * {@link #apply} for 16-bit values (most CT and MR): four values at a time in a long, each lane
+   * computed as {@link #apply16Scalar} computes one value (the bits kept, and for a negative signed
+   * value the bits above HighBit set); only a long whose lanes change is counted value by value.
+   */
   private long apply16(byte[] buffer, int n) {
+    long keep4 = (keep & 0xFFFF) * LANE_LOW_BITS;
+    long above16 = above & 0xFFFF;
+    long changed = 0;
+    int at = 0;
+    for (; at + 8 <= n; at += 8) {
+      long v = (long) LONGS.get(buffer, at);
+      long out = v & keep4;
+      if (signed) {
+        // Lane i's bit highBit moved to its bit 0 (highBit < 16: no lane borrows from the next),
+        // times the 16-bit mask: the mask in every lane whose value is negative.
+        out |= ((v >>> highBit) & LANE_LOW_BITS) * above16;
+      }
+      if (out != v) {
+        LONGS.set(buffer, at, out);
+        long diff = out ^ v;
+        for (int lane = 0; lane < 4; lane++) {
+          if ((diff >>> (16 * lane) & 0xFFFF) != 0) {
+            changed++;
+          }
+        }
+      }
+    }
+    return changed + apply16Scalar(buffer, at, n);
+  }
+
+  /** {@link #apply} for the 16-bit values in {@code buffer[from..n)}, one at a time. */
+  private long apply16Scalar(byte[] buffer, int from, int n) {
     int keep16 = (int) keep;
     int above16 = (int) above;
     long changed = 0;
-    for (int at = 0; at + 1 < n; at += 2) {
+    for (int at = from; at + 1 < n; at += 2) {
       int v = (buffer[at] & 0xFF) | (buffer[at + 1] & 0xFF) << 8;
       int out = v & keep16;
       if (signed && ((v >>> highBit) & 1) == 1) {

@@ -72,6 +72,59 @@ class UnusedBitsTest {
   }
 
   @Test
+  void sixteenBitValuesFourAtATimeMatchTheRuleValueByValue() throws Exception {
+    java.util.Random random = new java.util.Random(23);
+    int[][] layouts = {{12, 11}, {12, 15}, {10, 13}, {15, 14}, {8, 7}, {1, 0}};
+    for (int[] layout : layouts) {
+      for (boolean signed : new boolean[] {false, true}) {
+        AttributeList header = new AttributeList();
+        putUs(header, TagFromName.BitsAllocated, 16);
+        putUs(header, TagFromName.BitsStored, layout[0]);
+        putUs(header, TagFromName.HighBit, layout[1]);
+        putUs(header, TagFromName.PixelRepresentation, signed ? 1 : 0);
+        UnusedBits unused = UnusedBits.of(header, false);
+        int high = layout[1];
+        int low = high - layout[0] + 1;
+        // Odd lengths too: a trailing half value stays as it is.
+        for (int n : new int[] {0, 1, 2, 7, 8, 9, 15, 16, 17, 64, 1001}) {
+          byte[] buffer = new byte[n];
+          random.nextBytes(buffer);
+          if (n > 16) {
+            buffer[8] = 0; // a long of values with nothing to clear
+            Arrays.fill(buffer, 8, 16, (byte) 0);
+          }
+          byte[] expected = buffer.clone();
+          long expectedChanged = 0;
+          for (int at = 0; at + 1 < n; at += 2) {
+            int v = (expected[at] & 0xFF) | (expected[at + 1] & 0xFF) << 8;
+            int out = v & (((1 << layout[0]) - 1) << low);
+            if (signed && (v >> high & 1) == 1) {
+              out |= 0xFFFF & ~((1 << (high + 1)) - 1);
+            }
+            if (out != v) {
+              expectedChanged++;
+            }
+            expected[at] = (byte) out;
+            expected[at + 1] = (byte) (out >> 8);
+          }
+          long changed = unused.apply(buffer, n);
+          assertThat(buffer)
+              .as("%s signed %s n %d", Arrays.toString(layout), signed, n)
+              .isEqualTo(expected);
+          assertThat(changed).isEqualTo(expectedChanged);
+        }
+      }
+    }
+  }
+
+  private static void putUs(AttributeList list, com.pixelmed.dicom.AttributeTag tag, int value)
+      throws Exception {
+    com.pixelmed.dicom.Attribute a = new com.pixelmed.dicom.UnsignedShortAttribute(tag);
+    a.addValue(value);
+    list.put(a);
+  }
+
+  @Test
   void valuesWithoutUnusedBitsAreCopiedVerbatim() throws Exception {
     AttributeList list = OverlayDicom.image("1.2.3.42", false, (x, y) -> 0xF00F);
     list.get(TagFromName.BitsStored).removeValues();
