@@ -97,25 +97,37 @@ public final class IngestCommand extends LakehouseCommand {
       explicit.putAll(watchOptions());
     }
     JobOptions options = JobOptions.of(context().config(), IngestJob.NAME, explicit);
-    IngestJob job = new IngestJob(context().spark(), context().config(), options);
     if (watch) {
-      return watch(job, options);
+      return watch(options);
     }
     if (pollSeconds != null || settleSeconds != null || maxBatches != null) {
       throw new LakehouseException(
           "--poll-seconds, --settle-seconds and --max-batches need --watch");
     }
+    IngestJob job = new IngestJob(context().spark(), context().config(), options);
     IngestResult result = job.execute();
     context().refreshTables();
     return report(result);
   }
 
-  private int watch(IngestJob job, JobOptions options) {
+  private int watch(JobOptions options) {
+    // Settings are checked before the Spark session starts.
     if (options.get(IngestJob.OPTION_ON_MISSING, "keep").equalsIgnoreCase("remove")) {
       throw new LakehouseException(
           "--on-missing remove cannot be used with --watch: a landing area is emptied as feeds are"
               + " moved on, which would delete their rows; run a one-off ingest with it instead");
     }
+    Duration poll =
+        seconds(options, IngestWatcher.OPTION_POLL_SECONDS, IngestWatcher.DEFAULT_POLL_SECONDS);
+    Duration settle =
+        seconds(options, IngestWatcher.OPTION_SETTLE_SECONDS, IngestWatcher.DEFAULT_SETTLE_SECONDS);
+    int batches =
+        options.getInt(IngestWatcher.OPTION_MAX_BATCHES, IngestWatcher.DEFAULT_MAX_BATCHES);
+    if (poll.isZero() || batches < 0) {
+      throw new LakehouseException(
+          "--poll-seconds must be positive and --max-batches 0 (no limit) or more");
+    }
+    IngestJob job = new IngestJob(context().spark(), context().config(), options);
     Discovery discovery =
         new Discovery(
             context().spark().sparkContext().hadoopConfiguration(),
@@ -124,10 +136,9 @@ public final class IngestCommand extends LakehouseCommand {
         new IngestWatcher(
             () -> discovery.discover(sources),
             job::execute,
-            seconds(options, IngestWatcher.OPTION_POLL_SECONDS, IngestWatcher.DEFAULT_POLL_SECONDS),
-            seconds(
-                options, IngestWatcher.OPTION_SETTLE_SECONDS, IngestWatcher.DEFAULT_SETTLE_SECONDS),
-            options.getInt(IngestWatcher.OPTION_MAX_BATCHES, IngestWatcher.DEFAULT_MAX_BATCHES),
+            poll,
+            settle,
+            batches,
             context().out());
     WatchSignals.stopOn(watcher, context().out());
     IngestWatcher.Summary summary = watcher.run();
