@@ -20,6 +20,7 @@ import org.imaginglakehouse.core.zone.Zone;
 import org.imaginglakehouse.core.zone.ZoneLayout;
 import org.imaginglakehouse.ingest.testing.DicomFixture;
 import org.imaginglakehouse.ingest.testing.PacsFixture;
+import org.imaginglakehouse.ingest.testing.S3aSettings;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,16 +39,7 @@ class IngestWatchS3Test extends SparkTestBase {
     try (S3ProxyServer s3 = S3ProxyServer.start(tempDir)) {
       s3.createBucket("landing");
       Configuration hadoop = spark().sparkContext().hadoopConfiguration();
-      Map<String, String> s3a =
-          Map.of(
-              "fs.s3a.endpoint", s3.endpoint(),
-              "fs.s3a.connection.ssl.enabled", "false",
-              "fs.s3a.path.style.access", "true",
-              "fs.s3a.access.key", S3ProxyServer.ACCESS_KEY,
-              "fs.s3a.secret.key", S3ProxyServer.SECRET_KEY,
-              "fs.s3a.aws.credentials.provider",
-                  "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider",
-              "fs.s3a.impl.disable.cache", "true");
+      Map<String, String> s3a = S3aSettings.of(s3);
       s3a.forEach(hadoop::set);
       try {
         org.apache.hadoop.fs.Path feed1 = new org.apache.hadoop.fs.Path("s3a://landing/in/feed1");
