@@ -135,7 +135,7 @@ public final class IngestCommand extends LakehouseCommand {
     IngestWatcher watcher =
         new IngestWatcher(
             () -> discovery.discover(sources),
-            job::watchRun,
+            job::execute,
             poll,
             settle,
             batches,

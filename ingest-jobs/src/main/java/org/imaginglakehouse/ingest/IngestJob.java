@@ -208,29 +208,6 @@ public final class IngestJob extends AbstractJob<IngestResult> {
     }
   }
 
-  /**
-   * One batch of the watch mode ({@link IngestWatcher}): {@link #execute(List)} over the settled
-   * files, or, for an empty list, the watcher's start-up: a run without inputs (creates the tables,
-   * pays Delta's first use in this JVM) followed by a Delta checkpoint of each table at its current
-   * version. Delta writes a checkpoint every 10 commits, and the first one a JVM writes pays for
-   * Spark's checkpoint writer: 7-30 s on the loaded benchmark machine, added to the latency of
-   * whichever feed's batch made the tenth commit (docs/benchmarks.md, Ingest: watch mode).
-   */
-  public IngestResult watchRun(List<SourceFile> files) {
-    if (!files.isEmpty()) {
-      return execute(files);
-    }
-    IngestResult result = execute(List.of());
-    long t = System.nanoTime();
-    for (String table : List.of(runLogLocation(), instancesPath, errorsPath, indexPath)) {
-      DeltaLog.forTable(spark, table).checkpoint();
-    }
-    LOG.info(
-        "ingest watch start-up: checkpoints of the four tables written in {} ms",
-        (System.nanoTime() - t) / 1_000_000);
-    return result;
-  }
-
   /** Options map for {@link JobOptions#of}: convenience for callers. */
   public static JobOptions options(
       LakehouseConfig config, String source, Map<String, String> more) {

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * handed out again at the next poll; the loop goes on.
  *
  * <p>The loop is plain Java over a listing function and a batch function, so it is tested without
- * Spark; {@link IngestCommand} wires it to {@link Discovery} and {@link IngestJob#watchRun(List)}.
+ * Spark; {@link IngestCommand} wires it to {@link Discovery} and {@link IngestJob#execute(List)}.
  */
 public final class IngestWatcher {
   private static final Logger LOG = LoggerFactory.getLogger(IngestWatcher.class);

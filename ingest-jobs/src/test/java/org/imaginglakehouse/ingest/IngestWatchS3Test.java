@@ -57,7 +57,7 @@ class IngestWatchS3Test extends SparkTestBase {
             new IngestWatcher(
                 () -> discovery.discover(List.of("s3a://landing/in")),
                 files -> {
-                  var r = job.watchRun(files);
+                  var r = job.execute(files);
                   if (!files.isEmpty() && ++batches[0] == 1) {
                     // The second feed lands while the first batch is being ingested.
                     try {
