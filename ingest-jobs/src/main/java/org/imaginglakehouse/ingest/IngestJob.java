@@ -180,11 +180,32 @@ public final class IngestJob extends AbstractJob<IngestResult> {
    */
   private long unreadSopsVersion;
 
+  /**
+   * The inputs of the run in progress when given by the caller ({@link #execute(List)}, the watch
+   * mode's settled files) instead of listed from the sources; null: list the sources.
+   */
+  private List<SourceFile> given;
+
   public IngestJob(SparkSession spark, LakehouseConfig config, JobOptions options) {
     super(spark, config, options);
     this.instancesPath = layout.table(Zone.IDENTIFIABLE, IngestSchemas.INSTANCES);
     this.errorsPath = layout.table(Zone.IDENTIFIABLE, IngestSchemas.INGEST_ERRORS);
     this.indexPath = layout.table(Zone.IDENTIFIABLE, IngestSchemas.FILE_INDEX);
+  }
+
+  /**
+   * One run over {@code inputs} (already listed, e.g. the settled files of a watched landing area)
+   * instead of a listing of the sources: everything else is the same run as {@link #execute()}
+   * (change test against {@code file_index}, batches, quarantine, a {@code job_runs} row). The
+   * inputs define no scope, so nothing is ever missing from them ({@code on-missing} does nothing).
+   */
+  public IngestResult execute(List<SourceFile> inputs) {
+    given = List.copyOf(inputs);
+    try {
+      return execute();
+    } finally {
+      given = null;
+    }
   }
 
   /** Options map for {@link JobOptions#of}: convenience for callers. */
@@ -241,15 +262,16 @@ public final class IngestJob extends AbstractJob<IngestResult> {
         new Discovery(
             spark.sparkContext().hadoopConfiguration(),
             options.getInt(OPTION_LIST_THREADS, DEFAULT_LIST_THREADS));
-    List<SourceFile> found = run.time("discover", () -> discovery.discover(sources));
+    List<SourceFile> found =
+        given != null ? given : run.time("discover", () -> discovery.discover(sources));
+    List<String> scopes = given != null ? List.of() : discovery.scopes();
     run.count(IngestResult.LISTED, found.size());
 
     // Change test: (path, size, mtime) against file_index.
     List<SourceFile> todo = new ArrayList<>();
     java.util.Set<String> known = new java.util.HashSet<>();
     List<String> missing = new ArrayList<>();
-    long unchanged =
-        run.time("change_test", () -> changeTest(found, discovery.scopes(), todo, known, missing));
+    long unchanged = run.time("change_test", () -> changeTest(found, scopes, todo, known, missing));
     run.count(IngestResult.MISSING, missing.size());
     if (!missing.isEmpty()) {
       if (onMissing.equals("remove")) {

@@ -14,6 +14,7 @@ import org.imaginglakehouse.core.testing.SparkTestBase;
 import org.imaginglakehouse.core.zone.Zone;
 import org.imaginglakehouse.core.zone.ZoneLayout;
 import org.imaginglakehouse.ingest.testing.PacsFixture;
+import org.imaginglakehouse.ingest.testing.S3aSettings;
 import org.junit.jupiter.api.Test;
 
 /** Source and lakehouse home on s3a:// against a real S3 server (S3Proxy) on 127.0.0.1. */
@@ -26,16 +27,7 @@ class IngestS3Test extends SparkTestBase {
       s3.createBucket("pacs");
       s3.createBucket("lake");
       Configuration hadoop = spark().sparkContext().hadoopConfiguration();
-      Map<String, String> s3a =
-          Map.of(
-              "fs.s3a.endpoint", s3.endpoint(),
-              "fs.s3a.connection.ssl.enabled", "false",
-              "fs.s3a.path.style.access", "true",
-              "fs.s3a.access.key", S3ProxyServer.ACCESS_KEY,
-              "fs.s3a.secret.key", S3ProxyServer.SECRET_KEY,
-              "fs.s3a.aws.credentials.provider",
-                  "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider",
-              "fs.s3a.impl.disable.cache", "true");
+      Map<String, String> s3a = S3aSettings.of(s3);
       s3a.forEach(hadoop::set);
       try {
         // Upload the PACS through S3A itself.
