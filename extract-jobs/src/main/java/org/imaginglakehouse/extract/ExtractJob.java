@@ -28,6 +28,8 @@ import org.imaginglakehouse.core.zone.Zone;
 import org.imaginglakehouse.core.zone.ZoneLayout;
 import org.imaginglakehouse.extract.deid.HmacProjectPseudonyms;
 import org.imaginglakehouse.extract.deid.ProjectKeys;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code lakehouse extract}: a cohort (or a list of UIDs) becomes a project's anonymised DICOM
@@ -38,6 +40,8 @@ import org.imaginglakehouse.extract.deid.ProjectKeys;
  * instance already in {@code project_<P>.files} for the extraction is not written again.
  */
 public final class ExtractJob extends AbstractJob<ExtractResult> {
+  private static final Logger LOG = LoggerFactory.getLogger(ExtractJob.class);
+
   public static final String NAME = "extract";
   public static final String OPTION_PROJECT = "project";
 
@@ -219,8 +223,11 @@ public final class ExtractJob extends AbstractJob<ExtractResult> {
                       accepted, request.image(), project, extractionRoot));
         }
         tensors(run);
-        verifyAtEnd(run);
-        return run.rejections(run.time("summary", () -> tables.rejections(run.runId())));
+        long verifyErrors = verifyAtEnd(run);
+        JobStatus status =
+            run.rejections(run.time("summary", () -> tables.rejections(run.runId())));
+        // A scheduler running extract alone must see a blocked release: exit 3, as verify's own.
+        return verifyErrors > 0 ? JobStatus.COMPLETED_WITH_REJECTIONS : status;
       } finally {
         outcomes.unpersist();
       }
@@ -350,15 +357,28 @@ public final class ExtractJob extends AbstractJob<ExtractResult> {
 
   // -- Verification at the end of every extract (issue 24): VerifyJob, its own job_runs entry. --
 
-  private void verifyAtEnd(RunContext run) {
+  /** Verifies the extraction unless told not to; the errors verify found (0: clean or skipped). */
+  private long verifyAtEnd(RunContext run) {
     if (!options.getBoolean(OPTION_VERIFY, DEFAULT_VERIFY)
         || !ProjectFiles.exists(new org.apache.hadoop.fs.Path(extractionRoot))) {
-      return;
+      return 0;
     }
     VerifyResult verified =
         run.time("verify", () -> VerifyJob.verify(spark, config, projectName(), extractionId));
-    run.count("verify_errors", verified.count("errors"));
+    long errors = verified.count("errors");
+    run.count("verify_errors", errors);
     run.count("verify_warnings", verified.count("warnings"));
+    if (errors > 0) {
+      LOG.warn(
+          "Verification found {} error(s) in extraction {}: release is blocked. See"
+              + " verification_failures.csv beside it or `lakehouse verify --project {} --extraction"
+              + " {}`.",
+          errors,
+          extractionId,
+          projectName(),
+          extractionId);
+    }
+    return errors;
   }
 
   static String sha256Hex(String value) {

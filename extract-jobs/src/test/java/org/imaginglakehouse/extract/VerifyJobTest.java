@@ -212,6 +212,16 @@ class VerifyJobTest extends SparkTestBase {
     assertThat(Files.readString(root.resolve(ExtractionReports.FAILURES_CSV)))
         .doesNotContainIgnoringCase(name);
     assertThat(describe("vplant")).doesNotContain("checksum_mismatch");
+    // An extract re-run (verify at its end, as schedulers run it) exits 3 too: release is blocked.
+    ExtractResult again =
+        lake.extract(
+            spark(),
+            Map.of(ExtractJob.OPTION_PROJECT, "vplant", ExtractJob.OPTION_COHORT, "everything"),
+            ExtractLakehouse.KEY_A);
+    assertThat(again.count("written")).as(again.summary()).isZero();
+    assertThat(again.count("verify_errors")).as(again.summary()).isPositive();
+    assertThat(again.status()).isEqualTo(JobStatus.COMPLETED_WITH_REJECTIONS);
+    assertThat(status("vplant")).isEqualTo(ExtractionState.FAILED);
 
     assertThatThrownBy(() -> release("vplant")).hasMessageContaining("failed verification");
     assertThatThrownBy(() -> release("vplant", ReleaseJob.OPTION_APPROVE_FAILURES, "true"))
