@@ -57,6 +57,14 @@ class VerifyJobTest extends SparkTestBase {
     return r;
   }
 
+  /** The project's extraction again, with its stored project file and the default options. */
+  static ExtractResult extractAgain(String project) {
+    return lake.extract(
+        spark(),
+        Map.of(ExtractJob.OPTION_PROJECT, project, ExtractJob.OPTION_COHORT, "everything"),
+        ExtractLakehouse.KEY_A);
+  }
+
   static VerifyResult verify(String project) {
     return VerifyJob.of(
             spark(),
@@ -106,11 +114,7 @@ class VerifyJobTest extends SparkTestBase {
     // runs again, and every byte of the extraction and its state are as before.
     Map<String, String> filesBefore = ExtractJobTest.contents(root);
     List<String> stateBefore = stateRows("vclean");
-    ExtractResult again =
-        lake.extract(
-            spark(),
-            Map.of(ExtractJob.OPTION_PROJECT, "vclean", ExtractJob.OPTION_COHORT, "everything"),
-            ExtractLakehouse.KEY_A);
+    ExtractResult again = extractAgain("vclean");
     assertThat(again.count("written")).as(again.summary()).isZero();
     assertThat(again.count("verify_errors")).as(again.summary()).isZero();
     assertThat(ExtractJobTest.contents(root)).isEqualTo(filesBefore);
@@ -213,11 +217,7 @@ class VerifyJobTest extends SparkTestBase {
         .doesNotContainIgnoringCase(name);
     assertThat(describe("vplant")).doesNotContain("checksum_mismatch");
     // An extract re-run (verify at its end, as schedulers run it) exits 3 too: release is blocked.
-    ExtractResult again =
-        lake.extract(
-            spark(),
-            Map.of(ExtractJob.OPTION_PROJECT, "vplant", ExtractJob.OPTION_COHORT, "everything"),
-            ExtractLakehouse.KEY_A);
+    ExtractResult again = extractAgain("vplant");
     assertThat(again.count("written")).as(again.summary()).isZero();
     assertThat(again.count("verify_errors")).as(again.summary()).isPositive();
     assertThat(again.status()).isEqualTo(JobStatus.COMPLETED_WITH_REJECTIONS);
