@@ -12,9 +12,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.Serializable;
 import java.nio.file.NoSuchFileException;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.imaginglakehouse.core.io.HadoopConf;
 import org.imaginglakehouse.core.io.SourceFiles;
 import org.imaginglakehouse.extract.deid.DeidProfile;
 import org.imaginglakehouse.extract.deid.Deidentifier;
@@ -65,7 +65,6 @@ final class InstanceExtractor {
   private final Settings settings;
   private final Deidentifier deidentifier;
   private final ExtractFileWriter writer = new ExtractFileWriter();
-  private final Configuration hadoop = new Configuration();
   private final PixelRedactor redactor;
   private final RedactionCheck check;
   private final OverlayScreen overlayScreen;
@@ -114,7 +113,7 @@ final class InstanceExtractor {
     Path temp = new Path(target.getParent(), "." + target.getName() + ".tmp-" + attempt);
     FileSystem fs;
     try {
-      fs = ProjectFiles.raw(target.getFileSystem(hadoop));
+      fs = ProjectFiles.raw(target.getFileSystem(HadoopConf.get()));
     } catch (IOException e) {
       return failed(newSop, Rejection.WRITE_FAILED.id(), "cannot reach the project storage");
     }
