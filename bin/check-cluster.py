@@ -5,9 +5,10 @@
                                  a content hash per Delta table under HOME (every zone), written
                                  as JSON {table: {"rows": n, "sha256": h, "excluded": [...]}}
 
-A table's hash is order-independent: each row becomes the JSON of its columns (sorted by name,
-EXCLUDED dropped), every PREFIX in it (the PACS root, the home) is replaced by its TOKEN, the
-rows' SHA-256 digests are sorted and hashed together. Duplicated rows count.
+A table's hash is order-independent: each row becomes the JSON of its columns (keys sorted at
+every level, the columns below dropped), every PREFIX in it (the PACS root, the home; in the
+order given) is replaced by its TOKEN, the rows' SHA-256 digests are sorted and hashed together.
+Duplicated rows count.
 """
 
 import hashlib
@@ -24,6 +25,15 @@ RUN_IDS = {"run_id", "ingest_run_id", "verify_run_id", "last_rerun_run_id"}
 RUN_TIMES = {"recorded_at", "processed_time", "ingest_time", "last_rerun_at", "updated_at",
              "created_at", "written_at", "verified_at", "released_at", "indexed_at",
              "decided_at"}
+# Values derived from the copy of the PACS read, which differs by design (S3 objects uploaded
+# from the local files): the file's modification time (S3: the upload time), and promote's change
+# key, xxhash64 over file_checksum, file_path and ingest_time.
+SOURCE_COPY = {"file_modified", "source_hash"}
+# Durations a job measured (milliseconds per file).
+DURATIONS = {"decode_ms", "ocr_ms"}
+# extraction_status: SHA-256 of VERIFIED.sha256, which lists metadata.parquet's SHA-256; that file's
+# footer is not byte-reproducible across JVMs (bin/check-cluster compares it by content).
+EXTRACTION_STATUS = {"verified_list_sha256"}
 # In <zone>.job_runs: when the run started and ended and how long its phases took. Kept: job,
 # status, options (paths normalised), counts, error, lakehouse_version, run_by.
 JOB_RUNS_TIMES = {"started_at", "ended_at", "duration_ms", "timings_ms"}
@@ -82,12 +92,17 @@ def hashes(spark, home, out, replacements):
     for name, uri in delta_tables(spark, home):
         df = spark.read.format("delta").load(uri)
         table = name.split(".")[-1]
-        excluded = RUN_IDS | RUN_TIMES | (JOB_RUNS_TIMES if table == "job_runs" else set())
+        excluded = RUN_IDS | RUN_TIMES | SOURCE_COPY | DURATIONS
+        excluded |= JOB_RUNS_TIMES if table == "job_runs" else set()
+        excluded |= EXTRACTION_STATUS if table == "extraction_status" else set()
         rows, cols = stable_json(df, excluded)
         text = F.col("j")
         for prefix, token in replacements:
             text = F.replace(text, F.lit(prefix), F.lit(token))
-        texts = sorted(r[0] for r in rows.select(text).collect())
+        # Keys sorted at every level: a map's entries come in insertion order (job_runs counts).
+        texts = sorted(
+            json.dumps(json.loads(r[0]), sort_keys=True, ensure_ascii=False)
+            for r in rows.select(text).collect())
         digests = sorted(hashlib.sha256(t.encode()).hexdigest() for t in texts)
         # The normalised rows, to see what differs when a hash does.
         with open(f"{out}.{name}.jsonl", "w", encoding="utf-8") as f:
