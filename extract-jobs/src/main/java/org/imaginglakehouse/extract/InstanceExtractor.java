@@ -12,8 +12,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.Serializable;
 import java.nio.file.NoSuchFileException;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
+import org.imaginglakehouse.core.io.HadoopConf;
 import org.imaginglakehouse.core.io.SourceFiles;
 import org.imaginglakehouse.extract.deid.DeidProfile;
 import org.imaginglakehouse.extract.deid.Deidentifier;
@@ -64,7 +64,6 @@ final class InstanceExtractor {
   private final Settings settings;
   private final Deidentifier deidentifier;
   private final ExtractFileWriter writer = new ExtractFileWriter();
-  private final Configuration hadoop = new Configuration();
   private final PixelRedactor redactor;
   private final RedactionCheck check;
   private final OverlayScreen overlayScreen;
@@ -239,7 +238,7 @@ final class InstanceExtractor {
   /** The writer of the extraction's storage, made on first use (one per task). */
   private TargetFiles targets(Path target) throws IOException {
     if (targets == null) {
-      targets = TargetFiles.of(target.getFileSystem(hadoop));
+      targets = TargetFiles.of(target.getFileSystem(HadoopConf.get()));
     }
     return targets;
   }

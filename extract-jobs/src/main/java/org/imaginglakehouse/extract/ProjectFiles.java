@@ -8,12 +8,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 import org.imaginglakehouse.core.LakehouseException;
+import org.imaginglakehouse.core.io.HadoopConf;
 import org.imaginglakehouse.core.zone.ZoneLayout;
 
 /**
@@ -191,16 +191,10 @@ final class ProjectFiles {
    * side files end up in a release.
    */
   static FileSystem fs(Path path) throws IOException {
-    return raw(path.getFileSystem(Shared.HADOOP));
-  }
-
-  /**
-   * One Hadoop configuration per JVM, only read: a new one parses Hadoop's XML resources on first
-   * use (milliseconds each), and {@link #fs} runs once per file in verify, where building one per
-   * call took more CPU than the residual scan of the file.
-   */
-  private static final class Shared {
-    static final Configuration HADOOP = new Configuration();
+    // One configuration per JVM, only read (HadoopConf): a new one parses Hadoop's XML resources
+    // on first use, and this runs once per file in verify. It carries the session's spark.hadoop.*
+    // settings, so an executor on a cluster reaches s3a:// with the configured endpoint and keys.
+    return raw(path.getFileSystem(HadoopConf.get()));
   }
 
   static FileSystem raw(FileSystem fs) {

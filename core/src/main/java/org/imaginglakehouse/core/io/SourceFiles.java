@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 
@@ -79,7 +78,7 @@ public final class SourceFiles {
     }
     if (zip == null) {
       org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(filePath);
-      FileSystem fs = path.getFileSystem(new Configuration());
+      FileSystem fs = path.getFileSystem(HadoopConf.get());
       long size = fs.getFileStatus(path).getLen();
       if (offset + length > size) {
         throw new EOFException(
@@ -115,7 +114,7 @@ public final class SourceFiles {
     }
     if (isHadoopUri(filePath)) {
       org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(filePath);
-      return path.getFileSystem(new Configuration()).getFileStatus(path).getLen();
+      return path.getFileSystem(HadoopConf.get()).getFileStatus(path).getLen();
     }
     return Files.size(localPath(filePath));
   }
@@ -144,7 +143,7 @@ public final class SourceFiles {
     }
     if (isHadoopUri(filePath)) {
       org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(filePath);
-      return path.getFileSystem(new Configuration()).open(path);
+      return path.getFileSystem(HadoopConf.get()).open(path);
     }
     return Files.newInputStream(localPath(filePath));
   }
