@@ -9,6 +9,7 @@ import com.pixelmed.dicom.DicomInputStream;
 import com.pixelmed.dicom.SequenceAttribute;
 import com.pixelmed.dicom.SequenceItem;
 import com.pixelmed.dicom.TagFromName;
+import com.pixelmed.dicom.TransferSyntax;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.Charset;
@@ -113,12 +114,14 @@ public final class FileVerifier {
     AttributeList list = new AttributeList();
     long[] pixel = {-1};
     try {
-      // One parse of the whole file; the strategy only notes where the top-level PixelData starts.
+      // One parse of the file; the strategy notes where the top-level PixelData starts and stops
+      // there when its native value ends the file: those bytes are scanned, never parsed.
       list.read(
           new DicomInputStream(new ByteArrayInputStream(bytes)),
           (l, tag, offset) -> {
             if (l == list && pixel[0] < 0 && tag.equals(TagFromName.PixelData)) {
               pixel[0] = offset;
+              return nativePixelDataEndsFile(bytes, offset, implicitVr(l));
             }
             return false;
           });
@@ -307,6 +310,55 @@ public final class FileVerifier {
             out);
       }
     }
+  }
+
+  private static boolean implicitVr(AttributeList list) {
+    return TransferSyntax.ImplicitVRLittleEndian.equals(
+        Attribute.getSingleStringValueOrEmptyString(list, TagFromName.TransferSyntaxUID));
+  }
+
+  /**
+   * Whether the top-level PixelData element whose tag ends at {@code offset} (where PixelMed's
+   * termination strategy sees it: after the tag, before the VR and length) holds a native
+   * (defined-length, little-endian) value that ends exactly at the end of the file. Reading that
+   * value into PixelMed's {@code short[]} was a tenth of verify's parse work and no check reads it:
+   * the residual scan reads its bytes. Anything else (encapsulated fragments, an element after the
+   * pixels, a length past the end: a truncated file) gets the full parse, which reports it.
+   */
+  static boolean nativePixelDataEndsFile(byte[] bytes, long offset, boolean implicitVr) {
+    if (offset < 4 || offset + 8 > bytes.length) {
+      return false;
+    }
+    int at = (int) offset - 4;
+    if (u16(bytes, at) != 0x7FE0 || u16(bytes, at + 2) != 0x0010) {
+      return false;
+    }
+    long length;
+    int header;
+    if (implicitVr) {
+      length = u32(bytes, at + 4);
+      header = 8;
+    } else {
+      boolean otherVr =
+          bytes[at + 4] == 'O'
+              && (bytes[at + 5] == 'W' || bytes[at + 5] == 'B')
+              && bytes[at + 6] == 0
+              && bytes[at + 7] == 0;
+      if (!otherVr) {
+        return false;
+      }
+      length = u32(bytes, at + 8);
+      header = 12;
+    }
+    return length != 0xFFFFFFFFL && at + header + length == bytes.length;
+  }
+
+  private static int u16(byte[] b, int i) {
+    return (b[i] & 0xFF) | (b[i + 1] & 0xFF) << 8;
+  }
+
+  private static long u32(byte[] b, int i) {
+    return (u16(b, i) | (long) u16(b, i + 2) << 16);
   }
 
   private void walk(

@@ -180,6 +180,45 @@ class FileVerifierTest {
   }
 
   @Test
+  void nativePixelDataThatEndsTheFileIsScannedNotParsedAndAnythingAfterItIsParsed()
+      throws Exception {
+    for (String ts :
+        List.of(TransferSyntax.ExplicitVRLittleEndian, TransferSyntax.ImplicitVRLittleEndian)) {
+      byte[] bytes =
+          Files.readAllBytes(TestDicom.write(deidentified("2.25.14"), ts, dir.resolve("n.dcm")));
+      long[] at = {-1};
+      new AttributeList()
+          .read(
+              new com.pixelmed.dicom.DicomInputStream(new java.io.ByteArrayInputStream(bytes)),
+              (l, tag, offset) -> {
+                if (at[0] < 0 && tag.equals(TagFromName.PixelData)) {
+                  at[0] = offset;
+                }
+                return false;
+              });
+      boolean implicit = ts.equals(TransferSyntax.ImplicitVRLittleEndian);
+      assertThat(FileVerifier.nativePixelDataEndsFile(bytes, at[0], implicit)).as(ts).isTrue();
+      // A byte more (a truncated or padded file) or a wrong offset: the full parse.
+      byte[] longer = java.util.Arrays.copyOf(bytes, bytes.length + 1);
+      assertThat(FileVerifier.nativePixelDataEndsFile(longer, at[0], implicit)).isFalse();
+      assertThat(FileVerifier.nativePixelDataEndsFile(bytes, at[0] + 2, implicit)).isFalse();
+    }
+    // An element after the pixels is parsed and checked: a CHI number in a private attribute.
+    AttributeList after = deidentified("2.25.14");
+    after.put(attr(new LongStringAttribute(new AttributeTag(0x7FE1, 0x0010)), "ACME 1.0"));
+    after.put(attr(new LongStringAttribute(new AttributeTag(0x7FE1, 0x1001)), "see 0101801234?"));
+    byte[] bytes =
+        Files.readAllBytes(
+            TestDicom.write(after, TransferSyntax.ExplicitVRLittleEndian, dir.resolve("a.dcm")));
+    FileVerifier.FileReport r =
+        verifier(TestDicom.ct("1.2.826.0.1.3680043.9.7.5"), Set.of("2.25.14"))
+            .verifyDicom(PROJECT_ID + "/2.25.11/2.25.12/2.25.14.dcm", bytes, null, false, null);
+    assertThat(r.failures())
+        .extracting(Failure::check)
+        .anySatisfy(c -> assertThat(c).startsWith(Failure.Check.DETECTOR));
+  }
+
+  @Test
   void anUnparseableFileIsAFailureAndStillScanned() throws Exception {
     byte[] junk = "not dicom at all, DOE^JANE was here".getBytes(StandardCharsets.US_ASCII);
     FileVerifier.FileReport r =
