@@ -3,8 +3,11 @@
 ``lakehouse optimize --zone Z --vacuum --retain-hours H`` per zone, one zone at a time. ``H``
 comes from the Variable ``lakehouse_cohort_retention_days`` (default 365 days): VACUUM deletes
 data files unreferenced for longer than that, and a cohort re-run reads its tables by Delta time
-travel (docs/cohorts.md), so cohorts stay reproducible for at least that long. A value under
-Delta's 7-day safety minimum is refused.
+travel (docs/cohorts.md), so cohorts stay reproducible for at least that long. The same number of
+days goes to ``--cohort-retention-days``: the job itself then keeps whatever a cohort of that age
+needs at its pinned versions (raising the retention on those tables) and the de-identified tables'
+Delta log at least that long (docs/deployment.md, "Maintenance"). A value under Delta's 7-day
+safety minimum is refused.
 """
 
 from __future__ import annotations
@@ -51,6 +54,8 @@ with DAG(
                 "--vacuum",
                 "--retain-hours",
                 "{{ ti.xcom_pull(task_ids='retain_hours') }}",
+                "--cohort-retention-days",
+                "{{ (ti.xcom_pull(task_ids='retain_hours') | int) // 24 }}",
             ],
         )
         for zone in ZONES

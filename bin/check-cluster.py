@@ -1,9 +1,10 @@
 """Helpers of bin/check-cluster, run by pyspark's spark-submit with lakehouse.jar on --jars.
 
   upload LOCAL_DIR TARGET_URI    copy a local directory to a Hadoop URI (s3a://) through S3A
-  hashes HOME OUT_JSON PREFIX=TOKEN...
+  hashes HOME OUT_JSON PREFIX=TOKEN... [-- HOME OUT_JSON PREFIX=TOKEN...]
                                  a content hash per Delta table under HOME (every zone), written
-                                 as JSON {table: {"rows": n, "sha256": h, "excluded": [...]}}
+                                 as JSON {table: {"rows": n, "sha256": h, "excluded": [...]}};
+                                 several homes in one process (one JVM start, one cold Delta)
 
 A table's hash is order-independent: each row becomes the JSON of its columns (keys sorted at
 every level, the columns below dropped), every PREFIX in it (the PACS root, the home; in the
@@ -121,10 +122,13 @@ def main(argv):
     if argv[0] == "upload":
         upload(spark, argv[1], argv[2])
     elif argv[0] == "hashes":
-        pairs = [a.split("=", 1) for a in argv[3:]]
-        hashes(spark, argv[1], argv[2], pairs)
+        groups = [[]]
+        for arg in argv[1:]:
+            groups.append([]) if arg == "--" else groups[-1].append(arg)
+        for home, out, *prefixes in groups:
+            hashes(spark, home, out, [p.split("=", 1) for p in prefixes])
     else:
-        raise SystemExit("usage: upload LOCAL URI | hashes HOME OUT PREFIX=TOKEN...")
+        raise SystemExit("usage: upload LOCAL URI | hashes HOME OUT PREFIX=TOKEN... [-- HOME ...]")
     spark.stop()
 
 

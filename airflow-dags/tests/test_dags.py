@@ -85,6 +85,8 @@ def test_maintenance_optimizes_and_vacuums_every_zone_weekly(bag):
     for zone in ("identifiable", "deidentified", "projects"):
         args = dag.get_task(f"optimize_{zone}").lakehouse_args
         assert args[:3] == ["--zone", zone, "--vacuum"] and args[3] == "--retain-hours"
+        # The job enforces the cohort-retention rule itself (docs/deployment.md, "Maintenance").
+        assert args[5] == "--cohort-retention-days" and "// 24" in args[6]
 
 
 def test_the_committed_graph_picture_is_drawn_from_todays_dags(bag):

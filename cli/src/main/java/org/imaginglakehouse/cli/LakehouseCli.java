@@ -196,6 +196,7 @@ public final class LakehouseCli implements Runnable {
     commandLine.addSubcommand(new SqlCommand());
     commandLine.addSubcommand(new TablesCommand());
     commandLine.addSubcommand(new OptimizeCommand());
+    commandLine.addSubcommand(new BenchMaintenanceCommand());
     commandLine.addSubcommand(new ServeCommand());
     for (LakehouseCommand command : ServiceLoader.load(LakehouseCommand.class)) {
       commandLine.addSubcommand(command);

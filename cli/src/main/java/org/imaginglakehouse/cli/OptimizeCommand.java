@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
     footerHeading = "%nExamples:%n",
     footer = {
       "  lakehouse optimize --zone identifiable",
-      "  lakehouse optimize --zone deidentified --vacuum --retain-hours 336"
+      "  lakehouse optimize --zone deidentified --vacuum --retain-hours 336",
+      "  lakehouse optimize --zone deidentified --vacuum --cohort-retention-days 730"
     },
     description = "Compact small files of every table in a zone.")
 final class OptimizeCommand extends LakehouseCommand {
@@ -27,6 +28,14 @@ final class OptimizeCommand extends LakehouseCommand {
   @Option(names = "--retain-hours", description = "VACUUM retention (default 168).")
   Long retainHours;
 
+  @Option(
+      names = "--cohort-retention-days",
+      description =
+          "Cohorts created within this many days stay reproducible: VACUUM keeps what their pinned"
+              + " versions need (raising --retain-hours for those tables, said in the summary), and"
+              + " the de-identified tables keep their log that long (default 365).")
+  Long cohortRetentionDays;
+
   @Override
   protected int run() {
     Map<String, String> explicit = new LinkedHashMap<>();
@@ -34,6 +43,9 @@ final class OptimizeCommand extends LakehouseCommand {
     explicit.put(OptimizeJob.OPTION_VACUUM, vacuum == null ? null : vacuum.toString());
     explicit.put(
         OptimizeJob.OPTION_RETAIN_HOURS, retainHours == null ? null : retainHours.toString());
+    explicit.put(
+        OptimizeJob.OPTION_COHORT_RETENTION_DAYS,
+        cohortRetentionDays == null ? null : cohortRetentionDays.toString());
     OptimizeJob job =
         new OptimizeJob(
             context().spark(),

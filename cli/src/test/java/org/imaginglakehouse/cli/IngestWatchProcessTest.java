@@ -128,7 +128,8 @@ class IngestWatchProcessTest extends SparkTestBase {
     }
   }
 
-  private static List<Path> copy(List<Path> files, Path from, Path to) throws Exception {
+  /** Copies {@code files} from under {@code from} to the same relative paths under {@code to}. */
+  static List<Path> copy(List<Path> files, Path from, Path to) throws Exception {
     List<Path> out = new ArrayList<>();
     for (Path f : files) {
       Path target = to.resolve(from.relativize(f));

@@ -111,4 +111,19 @@ final class ExtractLakehouse {
             Map.of("LAKEHOUSE_PROJECT_" + project.toUpperCase() + "_KEY", key))
         .execute();
   }
+
+  /**
+   * The ground-truth file an extracted file came from, by the files table's {@code
+   * source_uid_sha256}: any file ingest reads as an instance, including one missing its preamble.
+   */
+  GroundTruth.FileEntry sourceOf(String sourceUidSha256) {
+    return truth.files().stream()
+        .filter(
+            f ->
+                f.isReadableInstance()
+                    && ExtractJob.sha256Hex(f.sopInstanceUid()).equals(sourceUidSha256))
+        .findFirst()
+        .orElseThrow(
+            () -> new AssertionError("no ingested ground-truth file for " + sourceUidSha256));
+  }
 }

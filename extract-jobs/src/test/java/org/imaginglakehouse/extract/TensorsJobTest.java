@@ -252,14 +252,7 @@ class TensorsJobTest extends SparkTestBase {
   }
 
   private static String sourceName(String sourceUidSha256) {
-    GroundTruth.FileEntry source =
-        lake.truth.instances().stream()
-            .filter(
-                f ->
-                    f.isValidDicom()
-                        && ExtractJob.sha256Hex(f.sopInstanceUid()).equals(sourceUidSha256))
-            .findFirst()
-            .orElseThrow();
+    GroundTruth.FileEntry source = lake.sourceOf(sourceUidSha256);
     assertThat(source.patientName()).isNotBlank();
     return source.patientName();
   }

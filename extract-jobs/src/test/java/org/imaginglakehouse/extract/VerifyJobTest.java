@@ -10,6 +10,7 @@ import com.pixelmed.dicom.TagFromName;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -178,8 +179,12 @@ class VerifyJobTest extends SparkTestBase {
   void aPlantedSourceValueIsCaughtAndBlocksReleaseUntilANamedApproverAcceptsIt() throws Exception {
     ExtractResult extracted = extract("vplant", false);
     Path root = Path.of(extracted.location());
-    Row file = rows("vplant", ProjectTables.FILES).get(0);
-    GroundTruth.FileEntry source = sourceOf(file.getAs("source_uid_sha256"));
+    // The first file by path, so that a failure can be reproduced.
+    Row file =
+        rows("vplant", ProjectTables.FILES).stream()
+            .min(Comparator.comparing(r -> r.<String>getAs("path")))
+            .orElseThrow();
+    GroundTruth.FileEntry source = lake.sourceOf(file.getAs("source_uid_sha256"));
     String name = source.patientName();
     assertThat(name).isNotBlank();
     // The extract "missed" the name: put it back into a private attribute, as a buggy rule would.
@@ -427,16 +432,6 @@ class VerifyJobTest extends SparkTestBase {
           .append('\n');
     }
     return out.toString();
-  }
-
-  static GroundTruth.FileEntry sourceOf(String sourceUidSha256) {
-    return lake.truth.instances().stream()
-        .filter(
-            f ->
-                f.isValidDicom()
-                    && ExtractJob.sha256Hex(f.sopInstanceUid()).equals(sourceUidSha256))
-        .findFirst()
-        .orElseThrow();
   }
 
   static <A extends com.pixelmed.dicom.Attribute> A attr(A a, String value) throws Exception {

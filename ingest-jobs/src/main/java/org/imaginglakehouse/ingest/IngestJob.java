@@ -34,6 +34,7 @@ import org.imaginglakehouse.core.Preconditions;
 import org.imaginglakehouse.core.Sha256;
 import org.imaginglakehouse.core.config.LakehouseConfig;
 import org.imaginglakehouse.core.job.AbstractJob;
+import org.imaginglakehouse.core.job.ConcurrentCommits;
 import org.imaginglakehouse.core.job.JobOptions;
 import org.imaginglakehouse.core.job.JobResult;
 import org.imaginglakehouse.core.job.JobStatus;
@@ -53,8 +54,8 @@ import org.slf4j.LoggerFactory;
  * <p>Incremental: a file whose (path, size, modification time) is in {@code file_index} is not
  * opened again; a zip archive whose (path, size, modification time) matches its indexed entries is
  * not opened again. Idempotent and kill-safe: inputs are processed in batches in path order; each
- * batch commits, in this order, deletions of rows of changed files, new instances (append after a
- * duplicate check against a pinned table version; re-parsed rows of the same file are MERGEd),
+ * batch commits, in this order, deletions of rows of changed files, new instances (an append, then
+ * the duplicate rule settled in one transaction on the latest version, {@link InstanceSettle}),
  * {@code ingest_errors} (MERGE on file_path) and last {@code file_index} (MERGE on file_path). A
  * run killed anywhere leaves the batch's files un-indexed, so the next run redoes exactly them, and
  * every step is a no-op for rows already written. See docs/ingest.md.
@@ -91,9 +92,6 @@ public final class IngestJob extends AbstractJob<IngestResult> {
 
   /** A task of fewer inputs is not worth its own data file (see {@link #tasks}). */
   static final int MIN_FILES_PER_TASK = 1_000;
-
-  /** Up to this many UIDs are looked up with an IN list rather than a join. */
-  private static final int IN_LIST_MAX = 1_000;
 
   /** Frames of up to this many rows built on the driver stay local relations. */
   private static final int LOCAL_ROWS_MAX = 20_000;
@@ -166,19 +164,14 @@ public final class IngestJob extends AbstractJob<IngestResult> {
   private final String instancesPath;
   private final String errorsPath;
   private final String indexPath;
-  private boolean instancesHaveRows;
 
-  /**
-   * The UIDs instances may hold: a batch's duplicates can only be among them, so a batch looks up
-   * only those of its UIDs (usually none) instead of scanning the table.
-   */
-  private SopFingerprints knownSops;
+  /** Retries of commits that conflict with another run's (this job's name in the messages). */
+  private final ConcurrentCommits commits = ConcurrentCommits.of(NAME);
 
-  /**
-   * Version of instances when the run started, whose UIDs {@link #knownSops} has yet to read (when
-   * a batch first needs them); -1 once read, or if the table had no rows.
-   */
-  private long unreadSopsVersion;
+  /** The run's duplicate settling in instances and its writes to file_index. */
+  private InstanceSettle instanceSettle;
+
+  private IndexCommits indexCommits;
 
   /**
    * The inputs of the run in progress when given by the caller ({@link #execute(List)}, the watch
@@ -233,6 +226,25 @@ public final class IngestJob extends AbstractJob<IngestResult> {
 
   @Override
   protected JobStatus run(RunContext run) {
+    // Every commit of this run carries its marker, so that the settle step can tell another run's
+    // commits from its own (InstanceSettle).
+    String before =
+        spark.conf().contains(InstanceSettle.USER_METADATA_CONF)
+            ? spark.conf().get(InstanceSettle.USER_METADATA_CONF)
+            : null;
+    spark.conf().set(InstanceSettle.USER_METADATA_CONF, InstanceSettle.marker(run.runId()));
+    try {
+      return ingest(run);
+    } finally {
+      if (before == null) {
+        spark.conf().unset(InstanceSettle.USER_METADATA_CONF);
+      } else {
+        spark.conf().set(InstanceSettle.USER_METADATA_CONF, before);
+      }
+    }
+  }
+
+  private JobStatus ingest(RunContext run) {
     List<String> sources = new ArrayList<>();
     for (String s : options.require(OPTION_SOURCE).split(",")) {
       if (!s.isBlank()) {
@@ -257,7 +269,10 @@ public final class IngestJob extends AbstractJob<IngestResult> {
         "on-missing must be keep or remove, got %s",
         onMissing);
 
-    run.time("create_tables", this::createTables);
+    // Idempotent: two runs creating the tables of a fresh home at once retry and find them.
+    run.time(
+        "create_tables",
+        () -> commits.creating("the identifiable tables of ingest", this::createTables));
     Discovery discovery =
         new Discovery(
             spark.sparkContext().hadoopConfiguration(),
@@ -271,6 +286,8 @@ public final class IngestJob extends AbstractJob<IngestResult> {
     List<SourceFile> todo = new ArrayList<>();
     java.util.Set<String> known = new java.util.HashSet<>();
     List<String> missing = new ArrayList<>();
+    // Read before the change test: a commit of another run in between makes index writes MERGE.
+    long indexVersion = currentVersion(indexPath);
     long unchanged = run.time("change_test", () -> changeTest(found, scopes, todo, known, missing));
     run.count(IngestResult.MISSING, missing.size());
     if (!missing.isEmpty()) {
@@ -286,10 +303,11 @@ public final class IngestJob extends AbstractJob<IngestResult> {
             missing.get(0));
       }
     }
-    unreadSopsVersion =
-        run.time("snapshot", () -> hasFiles(instancesPath) ? currentVersion(instancesPath) : -1);
-    instancesHaveRows = unreadSopsVersion >= 0;
-    knownSops = new SopFingerprints();
+    long startVersion = run.time("snapshot", () -> currentVersion(instancesPath));
+    instanceSettle =
+        new InstanceSettle(
+            spark, instancesPath, run.runId(), startVersion, hasFiles(instancesPath), commits);
+    indexCommits = new IndexCommits(spark, indexPath, indexVersion, commits);
     run.count(IngestResult.UNCHANGED, unchanged);
     run.count("read", todo.size());
     LOG.info(
@@ -310,7 +328,6 @@ public final class IngestJob extends AbstractJob<IngestResult> {
     for (int from = 0; from < todo.size(); from += batchSize) {
       List<SourceFile> batch = todo.subList(from, Math.min(todo.size(), from + batchSize));
       processBatch(run, parser, batch, filesPerTask, known, counts);
-      instancesHaveRows = true;
     }
     run.count(IngestResult.INPUTS, unchanged + counts.inputs);
     run.count(IngestResult.INSTANCES, counts.instances);
@@ -441,50 +458,17 @@ public final class IngestJob extends AbstractJob<IngestResult> {
       todo.addAll(found);
       return 0;
     }
-    long[] listedPaths = new long[found.size()];
-    for (int i = 0; i < listedPaths.length; i++) {
-      listedPaths[i] = InputFingerprints.path(found.get(i).path());
-    }
-    long[] sortedListedPaths = listedPaths.clone();
-    Arrays.sort(sortedListedPaths);
-    IndexFingerprints index =
-        IndexFingerprints.read(
-            spark.sparkContext().hadoopConfiguration(), indexPath, sortedListedPaths, scopes);
-    // An input is unchanged when every index row of it (one per file, one per archive entry)
-    // still has its signature; any other indexed input has changed.
-    long unchanged = 0;
-    for (int i = 0; i < listedPaths.length; i++) {
-      SourceFile f = found.get(i);
-      int indexed = InputFingerprints.occurrences(index.paths(), listedPaths[i]);
-      int same =
-          indexed == 0
-              ? 0
-              : InputFingerprints.occurrences(
-                  index.signatures(),
-                  InputFingerprints.signature(
-                      listedPaths[i], f.size(), f.modifiedMillis() * 1_000L));
-      if (indexed > 0 && same == indexed) {
-        unchanged += indexed;
-      } else {
-        todo.add(f);
-        if (indexed > 0) {
-          known.add(f.path());
-        }
-      }
-    }
-    missing.addAll(index.unlisted());
-    return unchanged;
+    ChangeTest test =
+        ChangeTest.run(spark.sparkContext().hadoopConfiguration(), indexPath, found, scopes);
+    todo.addAll(test.todo());
+    known.addAll(test.known());
+    missing.addAll(test.missing());
+    return test.unchanged();
   }
 
   private static scala.collection.immutable.Seq<String> seq(String... names) {
     return scala.jdk.javaapi.CollectionConverters.asScala(Arrays.asList(names)).toList();
   }
-
-  private static final StructType FIX_SCHEMA =
-      new StructType()
-          .add("f_sop", DataTypes.StringType, false)
-          .add("kept_path", DataTypes.StringType, false)
-          .add("kept_run", DataTypes.StringType, false);
 
   /**
    * One batch. Each input is read once: the executors parse it, the valid instances go straight
@@ -511,9 +495,6 @@ public final class IngestJob extends AbstractJob<IngestResult> {
       // Rows from earlier versions of changed files (or archives) go first.
       run.time("delete_changed", () -> deleteRowsOf(changed, false));
     }
-    long before =
-        instancesHaveRows ? run.time("snapshot", () -> currentVersion(instancesPath)) : -1;
-
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int slices = tasks(batch.size(), filesPerTask, spark.sparkContext().defaultParallelism());
     CollectionAccumulator<FileRecord> collected =
@@ -521,20 +502,26 @@ public final class IngestJob extends AbstractJob<IngestResult> {
     JavaRDD<InternalRow> rows =
         jsc.parallelize(new ArrayList<>(batch), slices)
             .mapPartitions(files -> parser.parse(files, collected::add));
+    // A blind append: it conflicts only with a change of the table's metadata or protocol (another
+    // run creating the table); parsing again then gives the same records, keyed by path below.
     run.time(
         "parse_write",
         () ->
-            // Internal API, on purpose: the executors build InternalRows (see FileParser).
-            ((org.apache.spark.sql.classic.SparkSession) spark)
-                .internalCreateDataFrame(rows.rdd(), IngestSchemas.INSTANCES_SCHEMA, false)
-                .write()
-                .format("delta")
-                .mode("append")
-                // Each task writes its own data file. An optimized write (the session default)
-                // would shuffle every row, header array included, to a single writing task: the
-                // Parquet encoding then ran on one core while the other idled.
-                .option("optimizeWrite", "false")
-                .save(instancesPath));
+            commits.run(
+                "identifiable." + IngestSchemas.INSTANCES,
+                () ->
+                    // Internal API, on purpose: the executors build InternalRows (see FileParser).
+                    ((org.apache.spark.sql.classic.SparkSession) spark)
+                        .internalCreateDataFrame(rows.rdd(), IngestSchemas.INSTANCES_SCHEMA, false)
+                        .write()
+                        .format("delta")
+                        .mode("append")
+                        // Each task writes its own data file. An optimized write (the session
+                        // default) would shuffle every row, header array included, to a single
+                        // writing task: the Parquet encoding then ran on one core while the
+                        // other idled.
+                        .option("optimizeWrite", "false")
+                        .save(instancesPath)));
     run.time(
         "settle",
         () -> {
@@ -543,7 +530,7 @@ public final class IngestJob extends AbstractJob<IngestResult> {
           for (FileRecord r : collected.value()) {
             records.put(r.filePath, r);
           }
-          settle(run, records, before, changed, counts);
+          settle(run, records, changed, counts);
         });
   }
 
@@ -562,11 +549,7 @@ public final class IngestJob extends AbstractJob<IngestResult> {
 
   /** Duplicates, then ingest_errors, then file_index, for one batch's records. */
   private void settle(
-      RunContext run,
-      Map<String, FileRecord> records,
-      long before,
-      List<String> changed,
-      Counts counts) {
+      RunContext run, Map<String, FileRecord> records, List<String> changed, Counts counts) {
     Timestamp now = new Timestamp(System.currentTimeMillis());
     java.util.TreeMap<String, List<String>> pathsBySop = new java.util.TreeMap<>();
     for (FileRecord r : records.values()) {
@@ -580,83 +563,16 @@ public final class IngestJob extends AbstractJob<IngestResult> {
       }
       counts.inputs++;
     }
-    Map<String, KeptRow> existing;
-    if (before < 0) {
-      existing = Map.of();
-    } else {
-      if (unreadSopsVersion >= 0) {
-        long version = unreadSopsVersion;
-        run.time(
-            "sop_fingerprints",
-            () ->
-                knownSops.addTable(
-                    spark.sparkContext().hadoopConfiguration(), instancesPath, version));
-        unreadSopsVersion = -1;
-      }
-      java.util.Set<String> candidates = knownSops.candidates(pathsBySop.keySet());
-      existing = candidates.isEmpty() ? Map.of() : keptRowsAt(before, candidates);
+    Map<String, String> checksums = new java.util.HashMap<>();
+    for (FileRecord r : records.values()) {
+      checksums.put(r.filePath, r.checksum);
     }
-    knownSops.add(pathsBySop.keySet());
-
-    // Per SOP: which row stays. An earlier row in the table wins (oldest ingest, then path);
-    // within the batch the smallest path wins. Every other row of that SOP is deleted.
-    Map<String, String> duplicateOf = new java.util.HashMap<>();
-    List<Row> fixes = new ArrayList<>();
-    long appended = 0;
-    long again = 0;
-    for (Map.Entry<String, List<String>> e : pathsBySop.entrySet()) {
-      List<String> paths = e.getValue();
-      java.util.Collections.sort(paths);
-      KeptRow old = existing.get(e.getKey());
-      String keptPath;
-      String keptRun;
-      if (old != null) {
-        FileRecord same = records.get(old.path());
-        // The file that gave the old row was read again (after a kill, say): keep the fresh row
-        // if the content changed in between, else the old one.
-        boolean refreshed =
-            same != null && !java.util.Objects.equals(same.checksum, old.checksum());
-        keptPath = old.path();
-        keptRun = refreshed ? run.runId() : old.runId();
-        fixes.add(RowFactory.create(e.getKey(), keptPath, keptRun));
-        if (same != null) {
-          again++;
-        }
-      } else {
-        keptPath = paths.get(0);
-        keptRun = run.runId();
-        appended++;
-        if (paths.size() > 1) {
-          fixes.add(RowFactory.create(e.getKey(), keptPath, keptRun));
-        }
-      }
-      for (String path : paths) {
-        if (!path.equals(keptPath)) {
-          duplicateOf.put(path, keptPath);
-        }
-      }
-    }
-    counts.instances += appended + again;
+    // Per SOP: which row stays (SopSettlement), decided and committed in one transaction.
+    SopSettlement.Decision decision = instanceSettle.settle(run, pathsBySop, checksums);
+    Map<String, String> duplicateOf = decision.duplicateOf();
+    counts.instances += decision.appended() + decision.again();
     counts.duplicates += duplicateOf.size();
-    run.add("instances_appended", appended);
-    if (!fixes.isEmpty() && existing.isEmpty() && duplicateOf.size() <= IN_LIST_MAX) {
-      // Duplicates within this batch only (no SOP of it was in the table before): the rows to drop
-      // are exactly this run's rows of the losing paths. A DELETE by path plans no join.
-      run.add("instance_rows_settled", fixes.size());
-      DeltaTable.forPath(spark, instancesPath)
-          .delete(
-              col("ingest_run_id")
-                  .equalTo(run.runId())
-                  .and(col("file_path").isin(duplicateOf.keySet().toArray())));
-    } else if (!fixes.isEmpty()) {
-      run.add("instance_rows_settled", fixes.size());
-      DeltaTable.forPath(spark, instancesPath)
-          .as("t")
-          .merge(broadcast(dataFrame(fixes, FIX_SCHEMA)).as("s"), "t.SOPInstanceUID = s.f_sop")
-          .whenMatched("t.file_path <> s.kept_path OR t.ingest_run_id <> s.kept_run")
-          .delete()
-          .execute();
-    }
+    run.add("instances_appended", decision.appended());
     // ingest_errors: rejections and duplicates, one row per file.
     List<Row> errors = new ArrayList<>();
     // Index rows are built here as Spark's binary rows: a million generic rows cost seconds of
@@ -715,18 +631,22 @@ public final class IngestJob extends AbstractJob<IngestResult> {
               .copy());
     }
     if (!errors.isEmpty()) {
-      DeltaTable.forPath(spark, errorsPath)
-          .as("t")
-          .merge(
-              dataFrame(errors, IngestSchemas.ERRORS_SCHEMA).as("s"), "t.file_path = s.file_path")
-          .whenMatched()
-          .updateAll()
-          .whenNotMatched()
-          .insertAll()
-          .execute();
+      commits.run(
+          "identifiable." + IngestSchemas.INGEST_ERRORS,
+          () ->
+              DeltaTable.forPath(spark, errorsPath)
+                  .as("t")
+                  .merge(
+                      dataFrame(errors, IngestSchemas.ERRORS_SCHEMA).as("s"),
+                      "t.file_path = s.file_path")
+                  .whenMatched()
+                  .updateAll()
+                  .whenNotMatched()
+                  .insertAll()
+                  .execute());
     }
     // file_index last: once a file is here, it is done. A batch without changed files holds only
-    // files never indexed before, which cannot have a row yet: a plain append is enough.
+    // files never indexed before, which cannot have a row yet unless another run read them too.
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Dataset<Row> indexRows =
         ((org.apache.spark.sql.classic.SparkSession) spark)
@@ -734,23 +654,7 @@ public final class IngestJob extends AbstractJob<IngestResult> {
                 jsc.parallelize(index, slices(index.size())).rdd(),
                 IngestSchemas.FILE_INDEX_SCHEMA,
                 false);
-    if (changed.isEmpty()) {
-      indexRows
-          .write()
-          .format("delta")
-          .mode("append")
-          .option("optimizeWrite", "false")
-          .save(indexPath);
-    } else {
-      DeltaTable.forPath(spark, indexPath)
-          .as("t")
-          .merge(indexRows.as("s"), "t.file_path = s.file_path")
-          .whenMatched()
-          .updateAll()
-          .whenNotMatched()
-          .insertAll()
-          .execute();
-    }
+    indexCommits.write(indexRows, index.size(), !changed.isEmpty());
   }
 
   /** A frame of rows built on the driver. */
@@ -768,55 +672,6 @@ public final class IngestJob extends AbstractJob<IngestResult> {
    */
   private int slices(int rows) {
     return Math.max(1, Math.min(spark.sparkContext().defaultParallelism(), rows / 5000));
-  }
-
-  /** The row that stays for a SOP already in the table, and the checksum it was read with. */
-  private record KeptRow(String path, String runId, String checksum) {}
-
-  /** For each given SOPInstanceUID in instances at {@code version}: the row that stays. */
-  private Map<String, KeptRow> keptRowsAt(long version, java.util.Set<String> sops) {
-    Map<String, KeptRow> out = new java.util.HashMap<>();
-    if (sops.isEmpty()) {
-      return out;
-    }
-    Dataset<Row> table =
-        spark.read().format("delta").option("versionAsOf", version).load(instancesPath);
-    // A batch of new files mostly holds SOPs the table has not seen: one scan of the key column
-    // finds those it has, and only their rows are read in full (usually none).
-    List<String> present =
-        withSops(table.select("SOPInstanceUID"), sops)
-            .as(org.apache.spark.sql.Encoders.STRING())
-            .collectAsList();
-    if (present.isEmpty()) {
-      return out;
-    }
-    List<Row> rows =
-        withSops(
-                table.select(
-                    "SOPInstanceUID", "file_path", "ingest_run_id", "file_checksum", "ingest_time"),
-                present)
-            // Oldest ingest first, then the smallest path: that row stays.
-            .orderBy("SOPInstanceUID", "ingest_time", "file_path")
-            .collectAsList();
-    for (Row r : rows) {
-      out.putIfAbsent(r.getString(0), new KeptRow(r.getString(1), r.getString(2), r.getString(3)));
-    }
-    return out;
-  }
-
-  /** The rows of {@code frame} whose SOPInstanceUID is one of {@code sops}. */
-  private Dataset<Row> withSops(Dataset<Row> frame, java.util.Collection<String> sops) {
-    if (sops.size() <= IN_LIST_MAX) {
-      // A few UIDs (an incremental run) go in as an IN list, which data skipping and the Parquet
-      // reader can use: 1,000 UIDs against a million rows took 1.4-2.1 s instead of 2.7-3.1 s.
-      return frame.where(col("SOPInstanceUID").isin(sops.toArray()));
-    }
-    List<Row> rows = new ArrayList<>(sops.size());
-    for (String sop : sops) {
-      rows.add(RowFactory.create(sop));
-    }
-    Dataset<Row> keys = dataFrame(rows, new StructType().add("w_sop", DataTypes.StringType, false));
-    return frame.join(broadcast(keys), col("SOPInstanceUID").equalTo(col("w_sop")), "left_semi");
   }
 
   /** Whether a Delta table has any data file. */
@@ -882,12 +737,15 @@ public final class IngestJob extends AbstractJob<IngestResult> {
       tables.add(indexPath);
     }
     for (String table : tables) {
-      DeltaTable.forPath(spark, table)
-          .as("t")
-          .merge(affected.as("s"), "t.file_path = s.c_path")
-          .whenMatched()
-          .delete()
-          .execute();
+      commits.run(
+          table,
+          () ->
+              DeltaTable.forPath(spark, table)
+                  .as("t")
+                  .merge(affected.as("s"), "t.file_path = s.c_path")
+                  .whenMatched()
+                  .delete()
+                  .execute());
     }
   }
 
@@ -897,7 +755,9 @@ public final class IngestJob extends AbstractJob<IngestResult> {
     run.count("instances_files_before_optimize", files);
     int minFiles = options.getInt(OPTION_OPTIMIZE_MIN_FILES, DEFAULT_OPTIMIZE_MIN_FILES);
     if (always || files > minFiles) {
-      instances.optimize().executeCompaction();
+      commits.run(
+          "identifiable." + IngestSchemas.INSTANCES,
+          () -> instances.optimize().executeCompaction());
       run.count("instances_files_after_optimize", dataFiles(instancesPath));
     }
   }

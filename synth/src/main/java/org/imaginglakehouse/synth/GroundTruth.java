@@ -131,6 +131,15 @@ public final class GroundTruth {
     public boolean isValidDicom() {
       return junkKind == null || junkKind == JunkKind.DUPLICATE_SOP_INSTANCE_UID;
     }
+
+    /**
+     * True for a file whose header a correct ingest reads into {@code instances}: the valid DICOM
+     * instances and files that lack only the 128-byte preamble (PS3.10 7.1 allows reading them).
+     * Such a file can be the source of an extracted file.
+     */
+    public boolean isReadableInstance() {
+      return isValidDicom() || junkKind == JunkKind.MISSING_PREAMBLE;
+    }
   }
 
   /**

@@ -306,7 +306,7 @@ public final class SqlServer implements AutoCloseable {
         String name = child.getPath().getName();
         if (child.isDirectory()
             && name.matches("[a-z][a-z0-9_]*")
-            && fs.exists(new org.apache.hadoop.fs.Path(child.getPath(), "_delta_log"))) {
+            && ZoneCatalog.hasCommit(fs, child.getPath())) {
           root.sql(
               "CREATE TABLE IF NOT EXISTS "
                   + database

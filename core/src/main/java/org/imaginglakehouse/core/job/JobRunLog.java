@@ -26,6 +26,7 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.imaginglakehouse.core.BuildInfo;
 import org.imaginglakehouse.core.config.Secrets;
+import org.imaginglakehouse.core.spark.DeltaWrites;
 import scala.Tuple2;
 import scala.collection.immutable.Seq;
 import scala.jdk.javaapi.CollectionConverters;
@@ -100,6 +101,12 @@ public final class JobRunLog {
                 BuildInfo.projectVersion(),
                 System.getProperty("user.name")));
     pinSession();
+    // Two runs starting on a fresh home both create the table: the one whose creation loses the
+    // race retries and finds it there.
+    commits(job).creating(label(), () -> appendStartRow(row));
+  }
+
+  private void appendStartRow(Dataset<Row> row) {
     if (!DeltaTable.isDeltaTable(spark, location)) {
       // Creates the table (schema and protocol, no data) so that the row below gets a file of its
       // own, whose path the end of the run needs. One commit and no Spark job (an empty DataFrame
@@ -112,13 +119,21 @@ public final class JobRunLog {
       row.write().format("delta").mode("append").save(location);
       return;
     }
-    // A new run id has no row yet: a blind append, which never conflicts with other runs.
+    // A new run id has no row yet: a blind append, which never conflicts with other runs' rows.
     List<AddFile> added = addedFiles(txn.writeFiles(row));
     long version = txn.commit(seq(added), write(SaveMode.Append, null));
     if (added.size() == 1) {
       startFile = added.get(0);
       startVersion = version;
     }
+  }
+
+  private String label() {
+    return "job_runs (" + location + ")";
+  }
+
+  private static ConcurrentCommits commits(String job) {
+    return ConcurrentCommits.of(job);
   }
 
   void finished(JobResult result) {
@@ -139,7 +154,8 @@ public final class JobRunLog {
                 System.getProperty("user.name")));
     pinSession();
     if (!replaceStartFile(row, result.runId())) {
-      upsert(row);
+      // A MERGE reads the table afresh on each attempt.
+      commits(result.job()).run(label(), () -> upsert(row));
     }
   }
 
@@ -216,16 +232,7 @@ public final class JobRunLog {
 
   /** The operation recorded in the table history, as a DataFrame write would record it. */
   private static DeltaOperations.Write write(SaveMode mode, String predicate) {
-    return new DeltaOperations.Write(
-        mode,
-        scala.Option.empty(),
-        scala.Option.apply(predicate),
-        scala.Option.empty(),
-        scala.Option.empty(),
-        scala.Option.empty(),
-        scala.Option.empty(),
-        scala.Option.empty(),
-        scala.Option.empty());
+    return DeltaWrites.operation(mode, predicate);
   }
 
   private void pinSession() {

@@ -1,5 +1,6 @@
 package org.imaginglakehouse.core.spark;
 
+import java.util.Map;
 import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -55,17 +56,30 @@ public final class DeltaWrites {
    * session would see each other's choice (only the file layout differs, never the rows).
    */
   public static void withPolicy(SparkSession spark, long sourceRows, Runnable write) {
-    String before =
-        spark.conf().contains(OPTIMIZE_WRITE_CONF) ? spark.conf().get(OPTIMIZE_WRITE_CONF) : null;
-    spark.conf().set(OPTIMIZE_WRITE_CONF, Boolean.toString(!parallel(spark, sourceRows)));
-    try {
-      write.run();
-    } finally {
-      if (before == null) {
-        spark.conf().unset(OPTIMIZE_WRITE_CONF);
-      } else {
-        spark.conf().set(OPTIMIZE_WRITE_CONF, before);
-      }
-    }
+    SessionSettings.with(
+        spark,
+        Map.of(OPTIMIZE_WRITE_CONF, Boolean.toString(!parallel(spark, sourceRows))),
+        () -> {
+          write.run();
+          return null;
+        });
+  }
+
+  /**
+   * The operation a commit made through Delta's transaction API records in the table history: that
+   * of a DataFrame write with {@code mode} ({@code predicate}: the rows it replaces, or null).
+   */
+  public static org.apache.spark.sql.delta.DeltaOperations.Write operation(
+      org.apache.spark.sql.SaveMode mode, String predicate) {
+    return new org.apache.spark.sql.delta.DeltaOperations.Write(
+        mode,
+        scala.Option.empty(),
+        scala.Option.apply(predicate),
+        scala.Option.empty(),
+        scala.Option.empty(),
+        scala.Option.empty(),
+        scala.Option.empty(),
+        scala.Option.empty(),
+        scala.Option.empty());
   }
 }

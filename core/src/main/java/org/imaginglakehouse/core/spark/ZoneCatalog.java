@@ -178,11 +178,24 @@ public final class ZoneCatalog {
 
   private boolean isDeltaTable(String location) {
     try {
-      Path log = new Path(location, "_delta_log");
-      return fileSystem(log).exists(log);
+      Path table = new Path(location);
+      return hasCommit(fileSystem(table), table);
     } catch (IOException e) {
       throw new LakehouseException("Cannot read " + location + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Whether the directory holds a Delta table with at least one commit: version 0 (every young
+   * table) or, once the log is cleaned up, its checkpoint pointer. A bare {@code _delta_log}
+   * directory is a table another run is creating at this moment (Delta makes the directory before
+   * it writes version 0); registering it would fail with
+   * DELTA_CREATE_EXTERNAL_TABLE_WITHOUT_TXN_LOG, so callers leave it for their next registration.
+   */
+  public static boolean hasCommit(FileSystem fs, Path table) throws IOException {
+    Path log = new Path(table, "_delta_log");
+    return fs.exists(new Path(log, "00000000000000000000.json"))
+        || fs.exists(new Path(log, "_last_checkpoint"));
   }
 
   private List<String> childDirectories(String root) {

@@ -29,6 +29,9 @@ class ZoneCatalogTest extends SparkTestBase {
     createTable(layout.projectTable("glioma", "image"), "SELECT 1 AS id");
     // Not a Delta table: ignored.
     Files.createDirectories(Path.of(layout.root(Zone.DEIDENTIFIED), "scratch"));
+    // A table another run is creating (its log directory made, version 0 not yet written): not
+    // registered yet (registering it would fail the run that only lists the zone).
+    Files.createDirectories(Path.of(layout.table(Zone.DEIDENTIFIED, "series"), "_delta_log"));
 
     List<ZoneCatalog.TableRef> tables =
         new ZoneCatalog(spark(), layout, EnumSet.allOf(Zone.class)).registerAll();
@@ -37,6 +40,11 @@ class ZoneCatalogTest extends SparkTestBase {
         .containsExactly("deidentified.study", "identifiable.instances", "project_glioma.image");
     assertThat(spark().sql("SELECT count(*) FROM deidentified.study").first().getLong(0))
         .isEqualTo(2);
+    // Once its first commit is there, the next registration finds it.
+    createTable(layout.table(Zone.DEIDENTIFIED, "series"), "SELECT 's1' AS SeriesInstanceUID");
+    assertThat(new ZoneCatalog(spark(), layout, EnumSet.allOf(Zone.class)).registerAll())
+        .extracting(ZoneCatalog.TableRef::qualifiedName)
+        .contains("deidentified.series");
 
     LakehouseConfig second = newHomeConfig("second");
     ZoneLayout other = ZoneLayout.from(second);

@@ -208,6 +208,21 @@ public final class S3ProxyServer implements AutoCloseable {
     return flags;
   }
 
+  /**
+   * The Hadoop S3A settings that reach this server from a test's running Spark session: set them on
+   * the session's Hadoop configuration, unset them before the server stops.
+   */
+  public java.util.Map<String, String> hadoopSettings() {
+    return java.util.Map.of(
+        "fs.s3a.endpoint", endpoint(),
+        "fs.s3a.connection.ssl.enabled", "false",
+        "fs.s3a.path.style.access", "true",
+        "fs.s3a.access.key", ACCESS_KEY,
+        "fs.s3a.secret.key", SECRET_KEY,
+        "fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider",
+        "fs.s3a.impl.disable.cache", "true");
+  }
+
   @Override
   public void close() {
     process.destroy();

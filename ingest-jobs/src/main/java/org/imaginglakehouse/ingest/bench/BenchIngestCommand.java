@@ -1,5 +1,9 @@
 package org.imaginglakehouse.ingest.bench;
 
+import static org.imaginglakehouse.ingest.bench.BenchClock.deleteTree;
+import static org.imaginglakehouse.ingest.bench.BenchClock.loadAverage;
+import static org.imaginglakehouse.ingest.bench.BenchClock.seconds;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -294,27 +298,6 @@ public final class BenchIngestCommand extends LakehouseCommand {
       return Files.exists(marker) ? Files.readString(marker).trim() : "";
     } catch (IOException e) {
       return "";
-    }
-  }
-
-  private static String loadAverage() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).trim();
-    } catch (IOException e) {
-      return "n/a";
-    }
-  }
-
-  private static double seconds(long startNanos) {
-    return (System.nanoTime() - startNanos) / 1e9;
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (var walk = Files.walk(root)) {
-      walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
   }
 }

@@ -76,7 +76,9 @@ public final class CohortRerunJob extends AbstractJob<CohortResult> {
       fresh.count();
     } catch (LakehouseException e) {
       throw e;
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
+      // Exception, not RuntimeException: Spark throws its checked SparkException undeclared (a
+      // data file VACUUM removed: FAILED_READ_FILE.FILE_NOT_EXIST).
       throw new LakehouseException(
           "Cannot re-execute cohort '"
               + name
