@@ -24,6 +24,7 @@ import org.imaginglakehouse.core.job.JobResult;
 import org.imaginglakehouse.core.job.JobRunLog;
 import org.imaginglakehouse.core.job.JobStatus;
 import org.imaginglakehouse.core.job.RunContext;
+import org.imaginglakehouse.core.spark.SessionSettings;
 import org.imaginglakehouse.core.zone.Zone;
 import org.imaginglakehouse.core.zone.ZoneLayout;
 import org.imaginglakehouse.extract.deid.HmacProjectPseudonyms;
@@ -120,6 +121,21 @@ public final class ExtractJob extends AbstractJob<ExtractResult> {
     return ZoneLayout.checkName("project", options.require(OPTION_PROJECT));
   }
 
+  /**
+   * Every query of an extract is over the cohort's rows and small tables; the bytes are written by
+   * plain Java in the write stage, which generated code does not speed up.
+   */
+  @Override
+  protected Map<String, String> runSettings() {
+    return SessionSettings.INTERPRETED;
+  }
+
+  /** Reading the inputs and planning the candidates overlap the job_runs start commit. */
+  @Override
+  protected boolean recordsStartAlongside() {
+    return true;
+  }
+
   /** Resolves the project, its key and profile before anything is read: clear errors first. */
   @Override
   protected Map<String, String> runLogDetails() {
@@ -169,9 +185,6 @@ public final class ExtractJob extends AbstractJob<ExtractResult> {
                 cohort.isBlank()
                     ? inputs.fromUidFile(options.get(OPTION_UIDS, ""), project.level())
                     : inputs.fromCohort(cohort));
-    run.count(
-        "leftovers_removed",
-        run.time("remove_leftovers", () -> ProjectFiles.removeLeftovers(extractionRoot)));
     List<String> optOut = ProjectFiles.optOut(project);
     run.count("opt_out_entries", optOut.size());
     Dataset<Row> judged =
@@ -195,6 +208,11 @@ public final class ExtractJob extends AbstractJob<ExtractResult> {
       Map<String, Long> judgement = run.time("judge", () -> countByReason(judged));
       long acceptedCount = judgement.getOrDefault(ACCEPTED, 0L);
       run.count("accepted", acceptedCount);
+      // Everything above only read; from here on the run writes, so its start must be on record.
+      run.awaitStartRecorded();
+      run.count(
+          "leftovers_removed",
+          run.time("remove_leftovers", () -> ProjectFiles.removeLeftovers(extractionRoot)));
       Dataset<Row> rejected = judged.where(col(ExtractCandidates.REASON).isNotNull());
       Dataset<Row> accepted = judged.where(col(ExtractCandidates.REASON).isNull());
       long rejectedBefore =

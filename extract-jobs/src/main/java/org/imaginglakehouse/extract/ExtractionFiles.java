@@ -41,6 +41,15 @@ final class ExtractionFiles {
     return rows.select(out.toArray(Column[]::new));
   }
 
+  /**
+   * {@code rows} in one partition, sorted: the order {@link #writeSingleFile} keeps. An {@code
+   * orderBy} first ran a Spark job sampling the rows for its range partitioning, then the same
+   * single writing task.
+   */
+  static Dataset<Row> sortedInOnePartition(Dataset<Row> rows, Column... order) {
+    return rows.repartition(1).sortWithinPartitions(order);
+  }
+
   static void writeSingleFile(FileSystem fs, Dataset<Row> rows, String format, Path target)
       throws IOException {
     Path temp = new Path(target.getParent(), ".tmp-" + format + "-" + UUID.randomUUID());

@@ -127,7 +127,8 @@ final class ExtractionMetadata {
     try {
       t.replace(ProjectTables.METADATA, metadata);
       writeMetadataFiles(
-          metadata.drop(ProjectTables.EXTRACTION_ID).orderBy("path"),
+          ExtractionFiles.sortedInOnePartition(
+              metadata.drop(ProjectTables.EXTRACTION_ID), col("path")),
           written,
           accepted,
           config,
@@ -217,7 +218,8 @@ final class ExtractionMetadata {
     t.replace(table, rows.select(select.toArray(Column[]::new)));
     Dataset<Row> stored = t.read(table).where(t.thisExtraction()).drop(ProjectTables.EXTRACTION_ID);
     stored =
-        stored.orderBy(
+        ExtractionFiles.sortedInOnePartition(
+            stored,
             Arrays.stream(stored.columns()).map(c -> col("`" + c + "`")).toArray(Column[]::new));
     ExtractionFiles.writeSingleFile(
         fs, stored, "parquet", new Path(extractionRoot, table + ".parquet"));

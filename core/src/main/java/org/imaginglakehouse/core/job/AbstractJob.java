@@ -3,10 +3,12 @@ package org.imaginglakehouse.core.job;
 import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import org.apache.spark.sql.SparkSession;
 import org.imaginglakehouse.core.LakehouseException;
 import org.imaginglakehouse.core.config.LakehouseConfig;
 import org.imaginglakehouse.core.config.Secrets;
+import org.imaginglakehouse.core.spark.SessionSettings;
 import org.imaginglakehouse.core.zone.Zone;
 import org.imaginglakehouse.core.zone.ZoneLayout;
 import org.slf4j.Logger;
@@ -51,6 +53,24 @@ public abstract class AbstractJob<R extends JobResult> implements LakehouseJob<R
     return Map.of();
   }
 
+  /**
+   * Spark session settings in force for the whole run, the session's own values restored after it
+   * (e.g. {@link SessionSettings#INTERPRETED} for a job of small queries). None by default.
+   */
+  protected Map<String, String> runSettings() {
+    return Map.of();
+  }
+
+  /**
+   * Whether {@link #run} starts while the {@code job_runs} start row is being committed on a second
+   * thread (default false: the row first). In a fresh JVM that commit is Delta's first use, 3-5 s;
+   * a job that first only reads (lists its sources, plans its queries) overlaps the two, and must
+   * call {@link RunContext#awaitStartRecorded} before it writes anything.
+   */
+  protected boolean recordsStartAlongside() {
+    return false;
+  }
+
   /** Does the work; report counts and timings to {@code run}. */
   protected abstract JobStatus run(RunContext run);
 
@@ -59,17 +79,46 @@ public abstract class AbstractJob<R extends JobResult> implements LakehouseJob<R
 
   @Override
   public final R execute() {
+    return SessionSettings.with(spark, runSettings(), this::executeRun);
+  }
+
+  private R executeRun() {
     String runId = RunIds.next();
     Instant started = Instant.now();
     Map<String, String> logged = new TreeMap<>(options.forRunLog());
     logged.putAll(runLogDetails());
     JobRunLog log = new JobRunLog(spark, runLogLocation());
     RunContext run = new RunContext(name(), runId);
-    run.time("job_runs_start", () -> log.started(name(), runId, started, logged));
+    if (recordsStartAlongside()) {
+      // Session settings are not changed from this thread: the run's own queries use them.
+      run.startRecordedBy(
+          CompletableFuture.runAsync(
+              () -> {
+                SparkSession.setActiveSession(spark);
+                run.time("job_runs_start", () -> log.started(name(), runId, started, logged));
+              },
+              task -> {
+                Thread thread = new Thread(task, "job-runs-start-" + runId);
+                thread.setDaemon(true);
+                thread.start();
+              }));
+    } else {
+      // The run log's one-row writes are small queries whatever the job is.
+      run.time(
+          "job_runs_start", () -> interpreted(() -> log.started(name(), runId, started, logged)));
+    }
     JobStatus status;
     try {
       status = run(run);
+      run.awaitStartRecorded();
     } catch (RuntimeException | Error e) {
+      try {
+        run.awaitStartRecorded();
+      } catch (RuntimeException | Error startFailure) {
+        if (startFailure != e) {
+          e.addSuppressed(startFailure);
+        }
+      }
       String message = Secrets.redact(describe(e));
       JobResult failed =
           new JobResult(
@@ -82,7 +131,7 @@ public abstract class AbstractJob<R extends JobResult> implements LakehouseJob<R
               run.timings(),
               message);
       try {
-        log.finished(failed);
+        interpreted(() -> log.finished(failed));
       } catch (RuntimeException logFailure) {
         LOG.warn(
             "Could not record failure of run {} in job_runs: {}", runId, logFailure.getMessage());
@@ -101,13 +150,23 @@ public abstract class AbstractJob<R extends JobResult> implements LakehouseJob<R
             null,
             run.rejections());
     long finishing = System.nanoTime();
-    log.finished(done);
+    interpreted(() -> log.finished(done));
     LOG.info(
         "{} {}: job_runs entry completed in {} ms",
         name(),
         runId,
         (System.nanoTime() - finishing) / 1_000_000);
     return result(done);
+  }
+
+  private void interpreted(Runnable step) {
+    SessionSettings.with(
+        spark,
+        SessionSettings.INTERPRETED,
+        () -> {
+          step.run();
+          return null;
+        });
   }
 
   private static String describe(Throwable e) {

@@ -5,6 +5,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.StringJoiner;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +24,9 @@ public final class RunContext {
   private final Map<String, Long> timings = new LinkedHashMap<>();
   private Rejections rejections;
 
+  /** The {@code job_runs} start row's commit; done unless the job records it alongside its run. */
+  private volatile CompletableFuture<Void> startRecorded = CompletableFuture.completedFuture(null);
+
   RunContext(String job, String runId) {
     this.job = job;
     this.runId = runId;
@@ -29,6 +34,30 @@ public final class RunContext {
 
   public String runId() {
     return runId;
+  }
+
+  void startRecordedBy(CompletableFuture<Void> commit) {
+    this.startRecorded = commit;
+  }
+
+  /**
+   * Waits until the run's {@code RUNNING} row is in {@code job_runs}, and fails the run if it could
+   * not be written. A job that records its start alongside its run ({@link
+   * AbstractJob#recordsStartAlongside}) calls this before it writes anything, so that whatever it
+   * writes belongs to a run on record (a run killed after that stays {@code RUNNING}).
+   */
+  public void awaitStartRecorded() {
+    try {
+      startRecorded.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      if (e.getCause() instanceof Error cause) {
+        throw cause;
+      }
+      throw e;
+    }
   }
 
   public synchronized void count(String name, long value) {

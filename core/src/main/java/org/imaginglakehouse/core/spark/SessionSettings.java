@@ -11,6 +11,19 @@ import org.apache.spark.sql.SparkSession;
  * settings behind in a session that a scheduler driver or a notebook endpoint keeps using.
  */
 public final class SessionSettings {
+  /**
+   * Expressions evaluated by Spark's interpreter instead of generated and compiled Java. For
+   * queries over a few thousand to a few million small rows (run logs, cohorts, inventories,
+   * manifests) compiling each plan's code in a fresh JVM costs more than it saves: an extract of
+   * 22,868 files spent 5-7 s of its ~35 s of fixed cost in Janino (docs/benchmarks.md, "Extract
+   * fixed costs"). Jobs whose rows are large or many (ingest's headers, promote) keep code
+   * generation.
+   */
+  public static final Map<String, String> INTERPRETED =
+      Map.of(
+          "spark.sql.codegen.wholeStage", "false",
+          "spark.sql.codegen.factoryMode", "NO_CODEGEN");
+
   private SessionSettings() {}
 
   /** Runs {@code step} with {@code settings} in force, then restores the session's own values. */

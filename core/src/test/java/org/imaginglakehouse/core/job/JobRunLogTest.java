@@ -176,15 +176,135 @@ class JobRunLogTest extends SparkTestBase {
     assertThat(lastOperation).isEqualTo("MERGE");
   }
 
+  @Test
+  void aJobsRunSettingsHoldForItsRunOnlyAndTheSessionsOwnValuesComeBackEvenAfterAFailure() {
+    LakehouseConfig config = newHomeConfig("settings");
+    String wholeStage = "spark.sql.codegen.wholeStage";
+    String factory = "spark.sql.codegen.factoryMode";
+    String sessionWholeStage = spark().conf().get(wholeStage);
+    String sessionFactory = spark().conf().get(factory);
+    List<String> seen = new java.util.ArrayList<>();
+    for (boolean fail : List.of(false, true)) {
+      AbstractJob<JobResult> job =
+          job(
+              config,
+              "small",
+              Zone.DEIDENTIFIED,
+              org.imaginglakehouse.core.spark.SessionSettings.INTERPRETED,
+              false,
+              run -> {
+                seen.add(spark().conf().get(wholeStage) + "/" + spark().conf().get(factory));
+                // A query in the run is evaluated without generated code and still answers.
+                run.count("rows", spark().range(10).where("id % 2 = 0").count());
+                if (fail) {
+                  throw new LakehouseException("failed on purpose");
+                }
+                return JobStatus.SUCCEEDED;
+              });
+      if (fail) {
+        assertThatThrownBy(job::execute).hasMessage("failed on purpose");
+      } else {
+        assertThat(job.execute().count("rows")).isEqualTo(5);
+      }
+      assertThat(spark().conf().get(wholeStage)).isEqualTo(sessionWholeStage);
+      assertThat(spark().conf().get(factory)).isEqualTo(sessionFactory);
+    }
+    assertThat(sessionWholeStage + "/" + sessionFactory).isNotEqualTo("false/NO_CODEGEN");
+    assertThat(seen).containsExactly("false/NO_CODEGEN", "false/NO_CODEGEN");
+    assertThat(
+            spark()
+                .read()
+                .format("delta")
+                .load(ZoneLayout.from(config).table(Zone.DEIDENTIFIED, JobRunLog.TABLE))
+                .where("job = 'small'")
+                .select("status")
+                .as(org.apache.spark.sql.Encoders.STRING())
+                .collectAsList())
+        .containsExactlyInAnyOrder("SUCCEEDED", "FAILED");
+  }
+
+  @Test
+  void aJobRecordingItsStartAlongsideIsOnRecordBeforeItWritesAndItsFailureIsRecorded() {
+    LakehouseConfig config = newHomeConfig("alongside");
+    String table = ZoneLayout.from(config).table(Zone.IDENTIFIABLE, JobRunLog.TABLE);
+    List<String> seenAfterAwait = new java.util.ArrayList<>();
+    List<String> statuses = new java.util.ArrayList<>();
+    for (boolean fail : List.of(false, true)) {
+      AbstractJob<JobResult> job =
+          job(
+              config,
+              "alongside",
+              Zone.IDENTIFIABLE,
+              Map.of(),
+              true,
+              run -> {
+                run.count("read", spark().range(5).count());
+                run.awaitStartRecorded();
+                // The run's own row is in the table, RUNNING, before the run writes anything.
+                seenAfterAwait.addAll(
+                    spark()
+                        .read()
+                        .format("delta")
+                        .load(table)
+                        .where("run_id = '" + run.runId() + "'")
+                        .select("status")
+                        .as(org.apache.spark.sql.Encoders.STRING())
+                        .collectAsList());
+                if (fail) {
+                  throw new LakehouseException("failed after its start was recorded");
+                }
+                return JobStatus.SUCCEEDED;
+              });
+      if (fail) {
+        assertThatThrownBy(job::execute).hasMessage("failed after its start was recorded");
+      } else {
+        JobResult done = job.execute();
+        assertThat(done.timingsMillis()).containsKey("job_runs_start");
+      }
+    }
+    assertThat(seenAfterAwait).containsExactly("RUNNING", "RUNNING");
+    statuses.addAll(
+        spark()
+            .read()
+            .format("delta")
+            .load(table)
+            .where("job = 'alongside'")
+            .orderBy("started_at")
+            .select("status")
+            .as(org.apache.spark.sql.Encoders.STRING())
+            .collectAsList());
+    assertThat(statuses).containsExactly("SUCCEEDED", "FAILED");
+  }
+
   private AbstractJob<JobResult> countingJob(LakehouseConfig config, long things) {
     return countingJob(config, Zone.IDENTIFIABLE, things);
   }
 
   private AbstractJob<JobResult> countingJob(LakehouseConfig config, Zone zone, long things) {
-    return new AbstractJob<>(spark(), config, JobOptions.of(config, "counting", Map.of())) {
+    return job(
+        config,
+        "counting",
+        zone,
+        Map.of(),
+        false,
+        run -> {
+          run.count("things", things);
+          return JobStatus.SUCCEEDED;
+        });
+  }
+
+  /** A job named {@code name} whose run is {@code body}. */
+  private AbstractJob<JobResult> job(
+      LakehouseConfig config,
+      String name,
+      Zone zone,
+      Map<String, String> settings,
+      boolean alongside,
+      java.util.function.Function<RunContext, JobStatus> body) {
+    return new AbstractJob<>(spark(), config, JobOptions.of(config, name, Map.of())) {
       @Override
       public String name() {
-        return "counting";
+        return name;
       }
 
       @Override
@@ -193,9 +313,18 @@ class JobRunLogTest extends SparkTestBase {
       }
 
       @Override
+      protected Map<String, String> runSettings() {
+        return settings;
+      }
+
+      @Override
+      protected boolean recordsStartAlongside() {
+        return alongside;
+      }
+
+      @Override
       protected JobStatus run(RunContext run) {
-        run.count("things", things);
-        return JobStatus.SUCCEEDED;
+        return body.apply(run);
       }
 
       @Override
