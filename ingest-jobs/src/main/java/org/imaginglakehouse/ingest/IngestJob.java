@@ -219,12 +219,6 @@ public final class IngestJob extends AbstractJob<IngestResult> {
     return Zone.IDENTIFIABLE;
   }
 
-  /** Listing and the change test overlap the job_runs start commit (Delta's first use). */
-  @Override
-  protected boolean recordsStartAlongside() {
-    return true;
-  }
-
   @Override
   protected IngestResult result(JobResult generic) {
     return new IngestResult(generic);
@@ -296,9 +290,6 @@ public final class IngestJob extends AbstractJob<IngestResult> {
     long indexVersion = currentVersion(indexPath);
     long unchanged = run.time("change_test", () -> changeTest(found, scopes, todo, known, missing));
     run.count(IngestResult.MISSING, missing.size());
-    // Creating the tables (empty, idempotent), listing and the change test overlap the job_runs
-    // start commit; rows are written only once the run is on record.
-    run.awaitStartRecorded();
     if (!missing.isEmpty()) {
       if (onMissing.equals("remove")) {
         run.time("remove_missing", () -> deleteRowsOf(missing, true));
