@@ -171,7 +171,14 @@ public final class IngestJob extends AbstractJob<IngestResult> {
   /** The run's duplicate settling in instances and its writes to file_index. */
   private InstanceSettle instanceSettle;
 
-  private IndexCommits indexCommits;
+  private KeyedCommits indexCommits;
+  private KeyedCommits errorCommits;
+
+  /** The file paths {@code ingest_errors} may hold; read when a batch first has errors. */
+  private KeyFingerprints errorPaths;
+
+  /** Version of {@code ingest_errors} whose paths {@link #errorPaths} is yet to read, or -1. */
+  private long errorPathsUnread;
 
   /**
    * The inputs of the run in progress when given by the caller ({@link #execute(List)}, the watch
@@ -288,6 +295,7 @@ public final class IngestJob extends AbstractJob<IngestResult> {
     List<String> missing = new ArrayList<>();
     // Read before the change test: a commit of another run in between makes index writes MERGE.
     long indexVersion = currentVersion(indexPath);
+    long errorsVersion = currentVersion(errorsPath);
     long unchanged = run.time("change_test", () -> changeTest(found, scopes, todo, known, missing));
     run.count(IngestResult.MISSING, missing.size());
     if (!missing.isEmpty()) {
@@ -307,7 +315,14 @@ public final class IngestJob extends AbstractJob<IngestResult> {
     instanceSettle =
         new InstanceSettle(
             spark, instancesPath, run.runId(), startVersion, hasFiles(instancesPath), commits);
-    indexCommits = new IndexCommits(spark, indexPath, indexVersion, commits);
+    indexCommits =
+        new KeyedCommits(
+            spark, indexPath, IngestSchemas.FILE_INDEX, "file_path", indexVersion, commits);
+    errorCommits =
+        new KeyedCommits(
+            spark, errorsPath, IngestSchemas.INGEST_ERRORS, "file_path", errorsVersion, commits);
+    errorPaths = new KeyFingerprints("file_path");
+    errorPathsUnread = hasFiles(errorsPath) ? errorsVersion : -1;
     run.count(IngestResult.UNCHANGED, unchanged);
     run.count("read", todo.size());
     LOG.info(
@@ -631,19 +646,21 @@ public final class IngestJob extends AbstractJob<IngestResult> {
               .copy());
     }
     if (!errors.isEmpty()) {
-      commits.run(
-          "identifiable." + IngestSchemas.INGEST_ERRORS,
-          () ->
-              DeltaTable.forPath(spark, errorsPath)
-                  .as("t")
-                  .merge(
-                      dataFrame(errors, IngestSchemas.ERRORS_SCHEMA).as("s"),
-                      "t.file_path = s.file_path")
-                  .whenMatched()
-                  .updateAll()
-                  .whenNotMatched()
-                  .insertAll()
-                  .execute());
+      // A file's error row can be there without its index row (a run killed between the two
+      // commits), so new files alone do not rule it out: the table's paths do.
+      List<String> paths = errors.stream().map(e -> e.getString(0)).toList();
+      if (errorPathsUnread >= 0) {
+        long version = errorPathsUnread;
+        run.time(
+            "error_paths",
+            () ->
+                errorPaths.addTable(
+                    spark.sparkContext().hadoopConfiguration(), errorsPath, version));
+        errorPathsUnread = -1;
+      }
+      boolean mayExist = !changed.isEmpty() || !errorPaths.candidates(paths).isEmpty();
+      errorCommits.write(dataFrame(errors, IngestSchemas.ERRORS_SCHEMA), errors.size(), mayExist);
+      errorPaths.add(paths);
     }
     // file_index last: once a file is here, it is done. A batch without changed files holds only
     // files never indexed before, which cannot have a row yet unless another run read them too.

@@ -44,7 +44,7 @@ import scala.jdk.javaapi.CollectionConverters;
  * an OPTIMIZE) fails this commit, and the step starts again from the new version ({@link
  * ConcurrentCommits}); another run's plain append does not, since the rule never lets a batch give
  * way to a row it has not seen. Which UIDs to look up: those the table had when the run started
- * ({@link SopFingerprints}), those of the run's own batches, and, once another run committed to the
+ * ({@link KeyFingerprints}), those of the run's own batches, and, once another run committed to the
  * table during this one (its commits carry no marker of this run), every UID of the table at the
  * version the batch decides on.
  */
@@ -63,7 +63,7 @@ final class InstanceSettle {
   private final String runId;
   private final String marker;
   private final ConcurrentCommits commits;
-  private final SopFingerprints knownSops = new SopFingerprints();
+  private final KeyFingerprints knownSops = new KeyFingerprints("SOPInstanceUID");
 
   /** Version whose UIDs are in {@link #knownSops} yet to read, or -1. */
   private long unreadVersion;

@@ -421,6 +421,40 @@ class IngestJobTest extends SparkTestBase {
   }
 
   @Test
+  void newRejectionsAreAppendedAndOneLeftWithoutItsIndexRowIsNotRecordedTwice() throws Exception {
+    Path source = tempDir.resolve("source-errors");
+    DicomFixture.ct("1.2.826.0.1.9.8.1.1", "1.2.826.0.1.9.8", "1.2.826.0.1.9.8.1")
+        .write(source.resolve("P1/1.dcm"));
+    Files.writeString(source.resolve("P1/notes.txt"), "not a DICOM file");
+    LakehouseConfig config = newHomeConfig("home-errors");
+    ZoneLayout layout = ZoneLayout.from(config);
+    String errors = layout.table(Zone.IDENTIFIABLE, "ingest_errors");
+    String index = layout.table(Zone.IDENTIFIABLE, "file_index");
+    assertThat(ingest(config, source.toString(), Map.of()).rejected()).isEqualTo(1);
+    // Files never seen before: their rejection is an append, not a MERGE (5-7 s in a fresh JVM).
+    assertThat(DeltaTable.forPath(spark(), errors).history(1).first().<String>getAs("operation"))
+        .isEqualTo("WRITE");
+
+    // As if a run was killed between the ingest_errors commit and the file_index commit: the
+    // rejection is on record, the file is not indexed, so the next run reads it again.
+    String notes = source.resolve("P1/notes.txt").toString();
+    DeltaTable.forPath(spark(), index).delete("file_path = '" + notes + "'");
+    IngestResult again = ingest(config, source.toString(), Map.of());
+    assertThat(again.count("read")).isEqualTo(1);
+    assertThat(DeltaTable.forPath(spark(), errors).history(1).first().<String>getAs("operation"))
+        .isEqualTo("MERGE");
+    assertThat(countWhere(errors, "file_path = '" + notes + "'")).isEqualTo(1);
+    assertThat(countWhere(index, "file_path = '" + notes + "'")).isEqualTo(1);
+
+    // Another new rejection in a later run: appended again.
+    Files.writeString(source.resolve("P1/more-notes.txt"), "not a DICOM file either");
+    assertThat(ingest(config, source.toString(), Map.of()).rejected()).isEqualTo(1);
+    assertThat(DeltaTable.forPath(spark(), errors).history(1).first().<String>getAs("operation"))
+        .isEqualTo("WRITE");
+    assertThat(countWhere(errors, "true")).isEqualTo(2);
+  }
+
+  @Test
   void headerLeavesAreWrittenWithoutStatisticsAndTheTablePropertiesAreRestored() throws Exception {
     Path source = tempDir.resolve("source-layout");
     DicomFixture.ct("1.2.826.0.1.9.8.1.1", "1.2.826.0.1.9.8", "1.2.826.0.1.9.8.1")

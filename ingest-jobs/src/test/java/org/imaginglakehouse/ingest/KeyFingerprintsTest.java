@@ -7,10 +7,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The driver-side record of the UIDs a run appended; no Spark needed. */
-class SopFingerprintsTest {
+class KeyFingerprintsTest {
   @Test
   void findsEveryRecordedUidAcrossBatches() {
-    SopFingerprints seen = new SopFingerprints();
+    KeyFingerprints seen = new KeyFingerprints("SOPInstanceUID");
     seen.add(List.of("1.2.3.1", "1.2.3.2"));
     seen.add(List.of("1.2.4.7"));
     assertThat(seen.candidates(List.of("1.2.3.2", "1.2.4.7", "1.2.5.1")))
@@ -19,12 +19,12 @@ class SopFingerprintsTest {
 
   @Test
   void nothingRecordedMeansNoCandidates() {
-    assertThat(new SopFingerprints().candidates(List.of("1.2.3"))).isEmpty();
+    assertThat(new KeyFingerprints("SOPInstanceUID").candidates(List.of("1.2.3"))).isEmpty();
   }
 
   @Test
   void aHundredThousandNewUidsGiveNoFalsePositives() {
-    SopFingerprints seen = new SopFingerprints();
+    KeyFingerprints seen = new KeyFingerprints("SOPInstanceUID");
     List<String> first = new ArrayList<>();
     List<String> second = new ArrayList<>();
     for (int i = 0; i < 100_000; i++) {
