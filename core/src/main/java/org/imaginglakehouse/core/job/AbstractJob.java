@@ -160,13 +160,7 @@ public abstract class AbstractJob<R extends JobResult> implements LakehouseJob<R
   }
 
   private void interpreted(Runnable step) {
-    SessionSettings.with(
-        spark,
-        SessionSettings.INTERPRETED,
-        () -> {
-          step.run();
-          return null;
-        });
+    SessionSettings.with(spark, SessionSettings.INTERPRETED, step);
   }
 
   private static String describe(Throwable e) {

@@ -15,9 +15,9 @@ public final class SessionSettings {
    * Expressions evaluated by Spark's interpreter instead of generated and compiled Java. For
    * queries over a few thousand to a few million small rows (run logs, cohorts, inventories,
    * manifests) compiling each plan's code in a fresh JVM costs more than it saves: an extract of
-   * 22,868 files spent 5-7 s of its ~35 s of fixed cost in Janino (docs/benchmarks.md, "Extract
-   * fixed costs"). Jobs whose rows are large or many (ingest's headers, promote) keep code
-   * generation.
+   * 22,868 files spent 5-7 s of its ~35 s of fixed cost in Janino (docs/benchmarks.md, Extract,
+   * "the extract's fixed cost"). Jobs whose rows are large or many (ingest's headers, promote) keep
+   * code generation.
    */
   public static final Map<String, String> INTERPRETED =
       Map.of(
@@ -25,6 +25,17 @@ public final class SessionSettings {
           "spark.sql.codegen.factoryMode", "NO_CODEGEN");
 
   private SessionSettings() {}
+
+  /** {@link #with(SparkSession, Map, Supplier)} for a step with no result. */
+  public static void with(SparkSession spark, Map<String, String> settings, Runnable step) {
+    with(
+        spark,
+        settings,
+        () -> {
+          step.run();
+          return null;
+        });
+  }
 
   /** Runs {@code step} with {@code settings} in force, then restores the session's own values. */
   public static <T> T with(SparkSession spark, Map<String, String> settings, Supplier<T> step) {
