@@ -13,14 +13,17 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.imaginglakehouse.core.job.ConcurrentCommits;
 import org.imaginglakehouse.core.job.JobRunLog;
 import org.imaginglakehouse.core.job.Rejections;
 import org.imaginglakehouse.core.job.RunContext;
 import org.imaginglakehouse.core.spark.EarlierRecords;
+import org.imaginglakehouse.core.spark.KeyedCommits;
 import org.imaginglakehouse.core.zone.Zone;
 import org.imaginglakehouse.core.zone.ZoneLayout;
 import org.imaginglakehouse.extract.deid.HmacProjectPseudonyms;
@@ -130,11 +133,32 @@ final class ProjectTables {
     return DeltaTable.isDeltaTable(spark, location(table));
   }
 
+  /**
+   * How {@link #recordOutcomes} writes to {@code files}: set by {@link #notYetWritten} when the
+   * table is there, with the version it had before the written instances were read from it.
+   */
+  private KeyedCommits fileCommits;
+
   /** Accepted candidates whose file is not yet in {@code files} for this extraction. */
   Dataset<Row> notYetWritten(Dataset<Row> accepted) {
     if (!exists(FILES)) {
       return accepted;
     }
+    // Read before the rows below: should another run add rows in between, the table is past this
+    // version when the outcomes are recorded, and they are MERGEd rather than appended.
+    long version =
+        DeltaLog.forTable(spark, location(FILES))
+            .update(false, scala.Option.empty(), scala.Option.empty())
+            .version();
+    fileCommits =
+        new KeyedCommits(
+            spark,
+            location(FILES),
+            ZoneLayout.projectDatabase(project) + "." + FILES,
+            List.of(EXTRACTION_ID, "SOPInstanceUID"),
+            false,
+            version,
+            ConcurrentCommits.of(ExtractJob.NAME));
     Dataset<Row> written =
         read(FILES).where(thisExtraction()).select(col("SOPInstanceUID").as("_written"));
     Dataset<Row> keyed = accepted.withColumn("_new_sop", uid.apply(col("SOPInstanceUID")));
@@ -221,8 +245,9 @@ final class ProjectTables {
   }
 
   /**
-   * Files written go into {@code files} (MERGE); failures join the extraction's rejections. Returns
-   * the number of failures.
+   * Files written go into {@code files} (appended while no other run wrote to it since {@link
+   * #notYetWritten} read it, else MERGEd); failures join the extraction's rejections. Returns the
+   * number of failures.
    */
   long recordOutcomes(Dataset<Row> outcomes, RunContext run) {
     Dataset<Row> written =
@@ -263,10 +288,15 @@ final class ProjectTables {
       run.count("overlays_removed_other", totals.getLong(6));
     }
     if (totals.getLong(0) > 0) {
-      merge(
-          FILES,
-          written,
-          "t.extraction_id = s.extraction_id AND t.SOPInstanceUID = s.SOPInstanceUID");
+      if (fileCommits != null) {
+        // None of these instances was in the table for this extraction when it was read.
+        fileCommits.write(written, totals.getLong(0), false);
+      } else {
+        merge(
+            FILES,
+            written,
+            "t.extraction_id = s.extraction_id AND t.SOPInstanceUID = s.SOPInstanceUID");
+      }
     }
     Dataset<Row> failed =
         outcomes

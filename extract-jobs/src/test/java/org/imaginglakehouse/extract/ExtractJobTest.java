@@ -280,6 +280,24 @@ class ExtractJobTest extends SparkTestBase {
     long mrAccepted = grown.count("accepted") - firstWritten;
     assertThat(mrAccepted).as(grown.summary()).isPositive();
     assertThat(grown.count("written")).isEqualTo(mrAccepted);
+    // The new members were appended (no other run wrote to `files` in between), one row each.
+    String files = layout.projectTable("beta", ProjectTables.FILES);
+    assertThat(
+            io.delta.tables.DeltaTable.forPath(spark(), files)
+                .history(1)
+                .select("operation")
+                .first()
+                .getString(0))
+        .isEqualTo("WRITE");
+    Row perSop =
+        spark()
+            .read()
+            .format("delta")
+            .load(files)
+            .where("extraction_id = 'growing'")
+            .selectExpr("count(*)", "count(DISTINCT SOPInstanceUID)")
+            .first();
+    assertThat(perSop.getLong(0)).isEqualTo(grown.count("accepted")).isEqualTo(perSop.getLong(1));
     Map<Path, String> after = snapshot(root);
     for (Map.Entry<Path, String> e : before.entrySet()) {
       if (e.getKey().toString().endsWith(".dcm")) {

@@ -40,6 +40,7 @@ import org.imaginglakehouse.core.job.JobResult;
 import org.imaginglakehouse.core.job.JobStatus;
 import org.imaginglakehouse.core.job.Rejections;
 import org.imaginglakehouse.core.job.RunContext;
+import org.imaginglakehouse.core.spark.KeyedCommits;
 import org.imaginglakehouse.core.spark.ZoneCatalog;
 import org.imaginglakehouse.core.zone.Zone;
 import org.imaginglakehouse.ingest.dicom.DicomHeaderParser;
@@ -317,10 +318,22 @@ public final class IngestJob extends AbstractJob<IngestResult> {
             spark, instancesPath, run.runId(), startVersion, hasFiles(instancesPath), commits);
     indexCommits =
         new KeyedCommits(
-            spark, indexPath, IngestSchemas.FILE_INDEX, "file_path", indexVersion, commits);
+            spark,
+            indexPath,
+            "identifiable." + IngestSchemas.FILE_INDEX,
+            List.of("file_path"),
+            true,
+            indexVersion,
+            commits);
     errorCommits =
         new KeyedCommits(
-            spark, errorsPath, IngestSchemas.INGEST_ERRORS, "file_path", errorsVersion, commits);
+            spark,
+            errorsPath,
+            "identifiable." + IngestSchemas.INGEST_ERRORS,
+            List.of("file_path"),
+            true,
+            errorsVersion,
+            commits);
     errorPaths = new KeyFingerprints("file_path");
     errorPathsUnread = hasFiles(errorsPath) ? errorsVersion : -1;
     run.count(IngestResult.UNCHANGED, unchanged);
