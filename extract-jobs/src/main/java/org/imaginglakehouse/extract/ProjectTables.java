@@ -13,7 +13,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
-import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
@@ -22,6 +21,7 @@ import org.imaginglakehouse.core.job.ConcurrentCommits;
 import org.imaginglakehouse.core.job.JobRunLog;
 import org.imaginglakehouse.core.job.Rejections;
 import org.imaginglakehouse.core.job.RunContext;
+import org.imaginglakehouse.core.spark.DeltaSnapshots;
 import org.imaginglakehouse.core.spark.EarlierRecords;
 import org.imaginglakehouse.core.spark.KeyedCommits;
 import org.imaginglakehouse.core.zone.Zone;
@@ -71,6 +71,9 @@ final class ProjectTables {
           .add("overlays_kept", DataTypes.IntegerType, false)
           .add("overlays_removed_text", DataTypes.IntegerType, false)
           .add("overlays_removed_other", DataTypes.IntegerType, false);
+
+  /** What identifies a row of {@code files}: one per instance of an extraction. */
+  private static final List<String> FILES_KEY = List.of(EXTRACTION_ID, "SOPInstanceUID");
 
   /** What identifies a rejection across runs, and what it keeps from the run that found it. */
   private static final List<String> REJECTION_KEY = List.of("level", "source_uid_sha256", "reason");
@@ -146,18 +149,14 @@ final class ProjectTables {
     }
     // Read before the rows below: should another run add rows in between, the table is past this
     // version when the outcomes are recorded, and they are MERGEd rather than appended.
-    long version =
-        DeltaLog.forTable(spark, location(FILES))
-            .update(false, scala.Option.empty(), scala.Option.empty())
-            .version();
     fileCommits =
         new KeyedCommits(
             spark,
             location(FILES),
             ZoneLayout.projectDatabase(project) + "." + FILES,
-            List.of(EXTRACTION_ID, "SOPInstanceUID"),
+            FILES_KEY,
             false,
-            version,
+            DeltaSnapshots.latest(spark, location(FILES)).version(),
             ConcurrentCommits.of(ExtractJob.NAME));
     Dataset<Row> written =
         read(FILES).where(thisExtraction()).select(col("SOPInstanceUID").as("_written"));
@@ -292,10 +291,7 @@ final class ProjectTables {
         // None of these instances was in the table for this extraction when it was read.
         fileCommits.write(written, totals.getLong(0), false);
       } else {
-        merge(
-            FILES,
-            written,
-            "t.extraction_id = s.extraction_id AND t.SOPInstanceUID = s.SOPInstanceUID");
+        merge(FILES, written, KeyedCommits.matchOn(FILES_KEY));
       }
     }
     Dataset<Row> failed =

@@ -22,7 +22,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
-import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.delta.Snapshot;
 import org.apache.spark.sql.delta.VersionChecksum;
 import org.apache.spark.sql.types.DataTypes;
@@ -40,6 +39,7 @@ import org.imaginglakehouse.core.job.JobResult;
 import org.imaginglakehouse.core.job.JobStatus;
 import org.imaginglakehouse.core.job.Rejections;
 import org.imaginglakehouse.core.job.RunContext;
+import org.imaginglakehouse.core.spark.DeltaSnapshots;
 import org.imaginglakehouse.core.spark.KeyedCommits;
 import org.imaginglakehouse.core.spark.ZoneCatalog;
 import org.imaginglakehouse.core.zone.Zone;
@@ -727,8 +727,7 @@ public final class IngestJob extends AbstractJob<IngestResult> {
 
   /** The latest snapshot of a Delta table: lists and reads its log, runs no Spark job. */
   private Snapshot snapshot(String table) {
-    return DeltaLog.forTable(spark, table)
-        .update(false, scala.Option.empty(), scala.Option.empty());
+    return DeltaSnapshots.latest(spark, table);
   }
 
   private static Column[] columns(StructType schema) {

@@ -70,6 +70,13 @@ public final class KeyedCommits {
     commits.run(table, () -> DeltaWrites.withPolicy(spark, count, () -> attempt(rows, mayExist)));
   }
 
+  /** The MERGE condition of rows {@code s} and table {@code t} that match on {@code key}. */
+  public static String matchOn(List<String> key) {
+    return key.stream()
+        .map(c -> "t.`" + c + "` = s.`" + c + "`")
+        .collect(Collectors.joining(" AND "));
+  }
+
   private void attempt(Dataset<Row> rows, boolean mayExist) {
     DeltaLog log = DeltaLog.forTable(spark, tablePath);
     OptimisticTransaction txn = log.startTransaction();
@@ -86,15 +93,14 @@ public final class KeyedCommits {
               DeltaWrites.operation(SaveMode.Append, null));
       return;
     }
-    String on =
-        key.stream().map(c -> "t.`" + c + "` = s.`" + c + "`").collect(Collectors.joining(" AND "));
-    DeltaMergeBuilder merge = DeltaTable.forPath(spark, tablePath).as("t").merge(rows.as("s"), on);
+    DeltaMergeBuilder merge =
+        DeltaTable.forPath(spark, tablePath).as("t").merge(rows.as("s"), matchOn(key));
     (updateMatched ? merge.whenMatched().updateAll() : merge)
         .whenNotMatched()
         .insertAll()
         .execute();
     // Still only this run's commits (the MERGE's is the next version): appends stay possible.
-    long now = log.update(false, scala.Option.empty(), scala.Option.empty()).version();
+    long now = DeltaSnapshots.latest(spark, tablePath).version();
     ownVersion = ownVersion >= 0 && read == ownVersion && now == read + 1 ? now : -1;
   }
 }

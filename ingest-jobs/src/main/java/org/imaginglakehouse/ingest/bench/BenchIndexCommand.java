@@ -26,6 +26,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.delta.DeltaLog;
 import org.imaginglakehouse.core.LakehouseException;
 import org.imaginglakehouse.core.cli.LakehouseCommand;
+import org.imaginglakehouse.core.spark.DeltaSnapshots;
 import org.imaginglakehouse.ingest.ChangeTest;
 import org.imaginglakehouse.ingest.IngestSchemas;
 import org.imaginglakehouse.ingest.SourceFile;
@@ -250,9 +251,7 @@ public final class BenchIndexCommand extends LakehouseCommand {
   }
 
   private static long dataFiles(SparkSession spark, String table) {
-    return DeltaLog.forTable(spark, table)
-        .update(false, scala.Option.empty(), scala.Option.empty())
-        .numOfFiles();
+    return DeltaSnapshots.latest(spark, table).numOfFiles();
   }
 
   /** Cold snapshot loads: a fresh Kernel engine, and Spark's Delta with its log cache cleared. */
