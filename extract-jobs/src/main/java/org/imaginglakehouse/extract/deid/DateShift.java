@@ -2,7 +2,6 @@ package org.imaginglakehouse.extract.deid;
 
 import java.time.DateTimeException;
 import java.time.LocalDate;
-import java.util.Locale;
 import java.util.function.BiFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -103,12 +102,27 @@ final class DateShift {
       if (s.getYear() < 1 || s.getYear() > 9999) {
         return null;
       }
-      String full =
-          String.format(
-              Locale.ROOT, "%04d%02d%02d", s.getYear(), s.getMonthValue(), s.getDayOfMonth());
-      return full.substring(0, day != null ? 8 : month != null ? 6 : 4);
+      // Without String.format: this runs for every date of every file written.
+      StringBuilder out = new StringBuilder(8);
+      digits(out, s.getYear(), 4);
+      if (month != null) {
+        digits(out, s.getMonthValue(), 2);
+      }
+      if (day != null) {
+        digits(out, s.getDayOfMonth(), 2);
+      }
+      return out.toString();
     } catch (DateTimeException e) {
       return null;
     }
+  }
+
+  /** {@code value} (0 or more) zero-padded to {@code width} digits. */
+  private static void digits(StringBuilder out, int value, int width) {
+    String v = Integer.toString(value);
+    for (int i = v.length(); i < width; i++) {
+      out.append('0');
+    }
+    out.append(v);
   }
 }

@@ -13,6 +13,11 @@ class DateShiftTest {
     assertThat(DateShift.shiftDate("20141231", 1)).isEqualTo("20150101");
     assertThat(DateShift.shiftDate("20140315", 0)).isEqualTo("20140315");
     assertThat(DateShift.shiftDate(" 20140315 ", 10)).isEqualTo("20140325");
+    // Years below 1000 keep their four digits (and year 0 does not exist in DICOM's dates).
+    assertThat(DateShift.shiftDate("00010105", 1)).isEqualTo("00010106");
+    assertThat(DateShift.shiftDate("09991231", 1)).isEqualTo("10000101");
+    assertThat(DateShift.shiftDate("0999", 365)).isEqualTo("1000");
+    assertThat(DateShift.shiftDate("00010101", -1)).isNull();
   }
 
   @Test
