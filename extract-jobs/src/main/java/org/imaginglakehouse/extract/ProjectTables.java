@@ -21,6 +21,7 @@ import org.imaginglakehouse.core.job.ConcurrentCommits;
 import org.imaginglakehouse.core.job.JobRunLog;
 import org.imaginglakehouse.core.job.Rejections;
 import org.imaginglakehouse.core.job.RunContext;
+import org.imaginglakehouse.core.spark.Checkpoints;
 import org.imaginglakehouse.core.spark.DeltaSnapshots;
 import org.imaginglakehouse.core.spark.EarlierRecords;
 import org.imaginglakehouse.core.spark.KeyedCommits;
@@ -190,13 +191,13 @@ final class ProjectTables {
     // first run's id and time.
     // Kept aside before the replace below rewrites the table (a checkpoint, not a lazy read).
     Dataset<Row> onRecord =
-        exists(REJECTIONS) ? read(REJECTIONS).where(thisExtraction()).localCheckpoint(true) : null;
+        exists(REJECTIONS) ? Checkpoints.local(read(REJECTIONS).where(thisExtraction())) : null;
     boolean noneOnRecord = onRecord == null || onRecord.isEmpty();
     earlier =
         noneOnRecord
             ? null
-            : EarlierRecords.reported(spark, onRecord, location(JobRunLog.TABLE))
-                .localCheckpoint(true);
+            : Checkpoints.local(
+                EarlierRecords.reported(spark, onRecord, location(JobRunLog.TABLE)));
     long total = 0;
     for (Map.Entry<String, Long> e : new TreeMap<>(judgement).entrySet()) {
       if (!e.getKey().equals(ExtractJob.ACCEPTED)) {

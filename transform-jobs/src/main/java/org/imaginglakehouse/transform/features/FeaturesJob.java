@@ -28,6 +28,7 @@ import org.imaginglakehouse.core.job.JobOptions;
 import org.imaginglakehouse.core.job.JobResult;
 import org.imaginglakehouse.core.job.JobStatus;
 import org.imaginglakehouse.core.job.RunContext;
+import org.imaginglakehouse.core.spark.Checkpoints;
 import org.imaginglakehouse.core.spark.ZoneCatalog;
 import org.imaginglakehouse.core.zone.Zone;
 import org.imaginglakehouse.transform.pixel.DeltaUpserts;
@@ -137,7 +138,7 @@ public final class FeaturesJob extends AbstractJob<FeaturesJob.Result> {
     // Materialised without lineage: writing pixel_features would otherwise invalidate a cached
     // anti-join against it and silently recompute (and re-filter) the pending instances.
     Dataset<Row> planned = candidates;
-    Dataset<Row> pending = run.time("plan", () -> planned.localCheckpoint(true));
+    Dataset<Row> pending = run.time("plan", () -> Checkpoints.local(planned));
     long count = pending.count();
     run.count("pending", count);
     String runId = run.runId();
@@ -159,7 +160,7 @@ public final class FeaturesJob extends AbstractJob<FeaturesJob.Result> {
               .mapPartitions(
                   new ComputeFeatures(maxFrames, names, runId, now),
                   Encoders.row(FeaturesTables.INSTANCE_SCHEMA));
-      Dataset<Row> rows = run.time("decode", () -> computed.localCheckpoint(true));
+      Dataset<Row> rows = run.time("decode", () -> Checkpoints.local(computed));
       run.time(
           "count",
           () -> {
@@ -193,7 +194,7 @@ public final class FeaturesJob extends AbstractJob<FeaturesJob.Result> {
                       r -> r.getAs("SeriesInstanceUID"),
                   Encoders.STRING())
               .mapGroups(new ComputeSeries(runId, now), Encoders.row(FeaturesTables.SERIES_SCHEMA));
-      Dataset<Row> seriesDone = run.time("series", () -> seriesRows.localCheckpoint(true));
+      Dataset<Row> seriesDone = run.time("series", () -> Checkpoints.local(seriesRows));
       long seriesCount = seriesDone.count();
       run.count("series", seriesCount);
       run.time(

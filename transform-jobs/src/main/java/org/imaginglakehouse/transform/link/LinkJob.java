@@ -32,6 +32,7 @@ import org.imaginglakehouse.core.job.JobOptions;
 import org.imaginglakehouse.core.job.JobResult;
 import org.imaginglakehouse.core.job.JobStatus;
 import org.imaginglakehouse.core.job.RunContext;
+import org.imaginglakehouse.core.spark.Checkpoints;
 import org.imaginglakehouse.core.spark.DeltaWrites;
 import org.imaginglakehouse.core.spark.ZoneCatalog;
 import org.imaginglakehouse.core.zone.Zone;
@@ -224,8 +225,7 @@ public final class LinkJob extends AbstractJob<LinkJob.Result> {
           run.time(
               "compare_unmapped",
               () ->
-                  LinkRejections.keepEarlier(spark, layout, dataset, unmapped)
-                      .localCheckpoint(true));
+                  Checkpoints.local(LinkRejections.keepEarlier(spark, layout, dataset, unmapped)));
       long unmappedRows = recorded.count();
       run.count("linked_rows", total - unmappedRows);
       run.count("unmapped_rows", unmappedRows);

@@ -33,6 +33,7 @@ import org.imaginglakehouse.core.job.JobOptions;
 import org.imaginglakehouse.core.job.JobResult;
 import org.imaginglakehouse.core.job.JobStatus;
 import org.imaginglakehouse.core.job.RunContext;
+import org.imaginglakehouse.core.spark.Checkpoints;
 import org.imaginglakehouse.core.spark.ZoneCatalog;
 import org.imaginglakehouse.core.zone.Zone;
 import org.imaginglakehouse.transform.pixel.DeltaUpserts;
@@ -188,7 +189,7 @@ public final class OcrJob extends AbstractJob<OcrJob.Result> {
     // Materialised without lineage: writing the flags table would otherwise invalidate a cached
     // anti-join against it and silently recompute (and re-filter) the pending instances.
     Dataset<Row> planned = candidates;
-    Dataset<Row> pending = run.time("plan", () -> planned.localCheckpoint(true));
+    Dataset<Row> pending = run.time("plan", () -> Checkpoints.local(planned));
     long count = pending.count();
     run.count("pending", count);
     String runId = run.runId();
@@ -209,7 +210,7 @@ public final class OcrJob extends AbstractJob<OcrJob.Result> {
               .mapPartitions(
                   new OcrInstances(settings, policy, runId, now),
                   Encoders.row(OcrTables.OUTCOME_SCHEMA));
-      Dataset<Row> outcomes = run.time("ocr", () -> computed.localCheckpoint(true));
+      Dataset<Row> outcomes = run.time("ocr", () -> Checkpoints.local(computed));
       run.time(
           "count",
           () -> {

@@ -10,6 +10,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.imaginglakehouse.core.job.Rejections;
+import org.imaginglakehouse.core.spark.Checkpoints;
 import org.imaginglakehouse.core.spark.EarlierRecords;
 import org.imaginglakehouse.core.zone.Zone;
 
@@ -31,9 +32,9 @@ final class PromoteRejections {
         DeltaTable.isDeltaTable(spark, location)
             ? spark.read().format("delta").load(location)
             : null;
-    return EarlierRecords.keep(
-            rows, EarlierRecords.reported(spark, earlier, jobRuns), KEY, List.of("run_id"))
-        .localCheckpoint(true);
+    return Checkpoints.local(
+        EarlierRecords.keep(
+            rows, EarlierRecords.reported(spark, earlier, jobRuns), KEY, List.of("run_id")));
   }
 
   /**
