@@ -29,13 +29,15 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Set;
+import org.imaginglakehouse.core.dicom.DirectHeaderReader;
 import org.imaginglakehouse.extract.deid.SourceRejectedException.Reason;
 
 /**
- * Writes a de-identified copy of a DICOM file without decoding its pixels: the header is read with
- * PixelMed up to the top-level PixelData element, rewritten by a {@link HeaderRewrite}, encoded
- * again in the source's transfer syntax, and the source's PixelData element (tag, VR, length and
- * value; or every fragment item up to the sequence delimiter) is copied byte for byte after it.
+ * Writes a de-identified copy of a DICOM file without decoding its pixels: the header is read up to
+ * the top-level PixelData element (by {@link DirectHeaderReader} when the file is plain, otherwise
+ * by PixelMed from the same bytes), rewritten by a {@link HeaderRewrite}, encoded again in the
+ * source's transfer syntax, and the source's PixelData element (tag, VR, length and value; or every
+ * fragment item up to the sequence delimiter) is copied byte for byte after it.
  *
  * <p>Output: 128 zero bytes, {@code DICM}, group 0002 in explicit VR little endian (group length
  * recomputed, TransferSyntaxUID = the source's, MediaStorageSOPClassUID/InstanceUID = the rewritten
@@ -55,6 +57,23 @@ public final class ExtractFileWriter {
       Set.of(new AttributeTag(0xFFFA, 0xFFFA), new AttributeTag(0xFFFC, 0xFFFC));
   private static final int COPY_BUFFER = 65536;
   private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final boolean directRead;
+
+  /**
+   * A writer that reads plain headers directly ({@link DirectHeaderReader}), others with PixelMed.
+   */
+  public ExtractFileWriter() {
+    this(true);
+  }
+
+  /**
+   * @param directRead false to read every header with PixelMed's {@code AttributeList.read} (the
+   *     reference the direct reader is tested against)
+   */
+  public ExtractFileWriter(boolean directRead) {
+    this.directRead = directRead;
+  }
 
   /**
    * Writes {@code source} rewritten to {@code target} (not closed).
@@ -189,7 +208,20 @@ public final class ExtractFileWriter {
 
   private Header readHeader(SourceStream src, long sourceLength)
       throws IOException, SourceRejectedException {
-    BufferedInputStream buffered = new BufferedInputStream(src, 16384);
+    DirectHeaderReader.Outcome direct;
+    try {
+      direct = directRead ? DirectHeaderReader.read(src.headerBytes()) : null;
+    } catch (IOException e) {
+      throw readProblem(src, sourceLength, e);
+    }
+    if (direct != null && direct.read()) {
+      return header(src, sourceLength, direct.list(), direct.pixelTagStart(), direct.end());
+    }
+    // PixelMed reads the file from its start again: the bytes read so far, then the rest.
+    InputStream again =
+        new SequenceInputStream(
+            new ByteArrayInputStream(src.recorded(), 0, src.recordedCount()), src);
+    BufferedInputStream buffered = new BufferedInputStream(again, 16384);
     AttributeList list = new AttributeList();
     long[] pixelTagEnd = {-1};
     long consumed;
@@ -205,19 +237,20 @@ public final class ExtractFileWriter {
                 }
                 return false;
               });
-    } catch (SourceStream.HeaderTooLargeException e) {
-      throw new SourceRejectedException(Reason.CORRUPT, "header is " + e.getMessage(), e);
     } catch (IOException e) {
-      if (src.failed()) {
-        throw e;
-      }
-      throw contentProblem(src, sourceLength, e);
+      throw readProblem(src, sourceLength, e);
     } catch (DicomException | RuntimeException e) {
       throw contentProblem(src, sourceLength, e);
     }
+    return header(src, sourceLength, list, pixelTagEnd[0] < 0 ? -1 : pixelTagEnd[0] - 4, consumed);
+  }
+
+  private static Header header(
+      SourceStream src, long sourceLength, AttributeList list, long pixelTagStart, long consumed)
+      throws IOException, SourceRejectedException {
     TransferSyntax ts = checkTransferSyntax(list);
     list.remove(PIXEL_DATA);
-    if (pixelTagEnd[0] < 0) {
+    if (pixelTagStart < 0) {
       if (consumed != sourceLength) {
         throw new SourceRejectedException(
             consumed < sourceLength ? Reason.CORRUPT : Reason.TRUNCATED,
@@ -231,7 +264,7 @@ public final class ExtractFileWriter {
       DROPPED_AT_END.forEach(list::remove);
       return new Header(list, ts, ts.isExplicitVR(), -1, consumed);
     }
-    long tagStart = pixelTagEnd[0] - 4;
+    long tagStart = pixelTagStart;
     int headerSize = PixelDataCopier.elementHeaderSize(src, tagStart, ts.isExplicitVR());
     return new Header(list, ts, ts.isExplicitVR(), tagStart, tagStart + headerSize);
   }
@@ -281,6 +314,18 @@ public final class ExtractFileWriter {
               + " encapsulated (big endian and deflated files are refused)");
     }
     return ts;
+  }
+
+  /** Rethrows a failure of the source itself; anything else is a problem with its content. */
+  private static SourceRejectedException readProblem(
+      SourceStream src, long sourceLength, IOException e) throws IOException {
+    if (e instanceof SourceStream.HeaderTooLargeException) {
+      return new SourceRejectedException(Reason.CORRUPT, "header is " + e.getMessage(), e);
+    }
+    if (src.failed()) {
+      throw e;
+    }
+    return contentProblem(src, sourceLength, e);
   }
 
   private static SourceRejectedException contentProblem(

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
 import java.util.Arrays;
+import org.imaginglakehouse.core.dicom.HeaderBytes;
 
 /**
  * The source file as {@link ExtractFileWriter} reads it: counts every byte, digests every byte when
@@ -76,15 +77,19 @@ final class SourceStream extends InputStream {
   }
 
   private void record(byte[] b, int off, int n) throws IOException {
-    if (recordedCount + n > recorded.length) {
-      if (recordedCount + n > RECORD_LIMIT) {
-        throw new HeaderTooLargeException();
-      }
-      int size = Math.min(RECORD_LIMIT, Math.max(recorded.length * 2, recordedCount + n));
-      recorded = Arrays.copyOf(recorded, size);
-    }
+    ensureCapacity(recordedCount + n);
     System.arraycopy(b, off, recorded, recordedCount, n);
     recordedCount += n;
+  }
+
+  private void ensureCapacity(int size) throws HeaderTooLargeException {
+    if (size > recorded.length) {
+      if (size > RECORD_LIMIT) {
+        throw new HeaderTooLargeException();
+      }
+      recorded =
+          Arrays.copyOf(recorded, Math.min(RECORD_LIMIT, Math.max(recorded.length * 2, size)));
+    }
   }
 
   /** Reads on (keeping the bytes) until {@code n} bytes are kept or the source ends. */
@@ -96,6 +101,40 @@ final class SourceStream extends InputStream {
         return;
       }
     }
+  }
+
+  /**
+   * The kept bytes as a {@link HeaderBytes}: asking for more reads on in blocks of at least 16 KiB
+   * (kept, counted and digested like every other read).
+   */
+  HeaderBytes headerBytes() {
+    return new HeaderBytes() {
+      @Override
+      public byte[] array() {
+        return recorded;
+      }
+
+      @Override
+      public int available() {
+        return recordedCount;
+      }
+
+      @Override
+      public boolean ensure(int end) throws IOException {
+        while (recording && recordedCount < end) {
+          int want = Math.max(end - recordedCount, 16384);
+          if (recordedCount + want > RECORD_LIMIT) {
+            want = Math.max(end - recordedCount, RECORD_LIMIT - recordedCount);
+          }
+          ensureCapacity(recordedCount + want);
+          // Straight into the kept bytes (keeping them is then a copy onto themselves).
+          if (read(recorded, recordedCount, want) < 0) {
+            return false;
+          }
+        }
+        return recordedCount >= end;
+      }
+    };
   }
 
   /** Stops keeping bytes: the rest is streamed. */

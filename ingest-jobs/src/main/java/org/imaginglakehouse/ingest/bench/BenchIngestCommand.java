@@ -100,9 +100,14 @@ public final class BenchIngestCommand extends LakehouseCommand {
     // 2. Parse-only limit: one process, tight loop, 1 thread and one thread per core.
     int cores = Runtime.getRuntime().availableProcessors();
     // Warm-up (untimed): without it the 1-thread figure mostly measures JIT compilation.
-    parseOnly(listed.subList(0, Math.min(listed.size(), 20_000)), cores);
-    ParseLimit one = parseOnly(listed, 1);
-    ParseLimit all = parseOnly(listed, cores);
+    List<SourceFile> warmUp = listed.subList(0, Math.min(listed.size(), 20_000));
+    parseOnly(warmUp, cores, false);
+    parseOnly(warmUp, cores, true);
+    // The reference first: PixelMed's AttributeList.read for every header, as before 2026-12-07.
+    ParseLimit oneReference = parseOnly(listed, 1, false);
+    ParseLimit allReference = parseOnly(listed, cores, false);
+    ParseLimit one = parseOnly(listed, 1, true);
+    ParseLimit all = parseOnly(listed, cores, true);
     double limit1 = one.perSecond();
     double limitN = all.perSecond();
     out.printf(
@@ -110,6 +115,13 @@ public final class BenchIngestCommand extends LakehouseCommand {
         "parse-only limit: %,.0f instances/s (1 thread), %,.0f instances/s (%d threads)%n",
         limit1,
         limitN,
+        cores);
+    out.printf(
+        Locale.ROOT,
+        "  with PixelMed reading every header: %,.0f instances/s (1 thread), %,.0f instances/s"
+            + " (%d threads)%n",
+        oneReference.perSecond(),
+        allReference.perSecond(),
         cores);
     out.printf(
         Locale.ROOT,
@@ -180,7 +192,15 @@ public final class BenchIngestCommand extends LakehouseCommand {
   /** What one parse-only pass measured. */
   private record ParseLimit(double perSecond, long instances, long bytesRead, long headerBytes) {}
 
-  private static ParseLimit parseOnly(List<SourceFile> listed, int threads) throws Exception {
+  /**
+   * Parses every listed file on {@code threads} threads.
+   *
+   * @param directRead whether headers are read as ingest reads them ({@link
+   *     org.imaginglakehouse.core.dicom.DirectHeaderReader}, PixelMed for the rest) or every one by
+   *     PixelMed (the reference)
+   */
+  private static ParseLimit parseOnly(List<SourceFile> listed, int threads, boolean directRead)
+      throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     AtomicLong instances = new AtomicLong();
     AtomicLong bytesRead = new AtomicLong();
@@ -197,7 +217,7 @@ public final class BenchIngestCommand extends LakehouseCommand {
             pool.submit(
                 () -> {
                   DicomHeaderParser parser =
-                      new DicomHeaderParser(DicomHeaderParser.ChecksumMode.HEADER);
+                      new DicomHeaderParser(DicomHeaderParser.ChecksumMode.HEADER, directRead);
                   for (SourceFile f : slice) {
                     try (CountingStream in =
                         new CountingStream(Files.newInputStream(Path.of(f.path())))) {

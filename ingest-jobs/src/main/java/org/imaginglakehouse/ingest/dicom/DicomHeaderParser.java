@@ -12,9 +12,11 @@ import com.pixelmed.dicom.SequenceItem;
 import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.dicom.TransferSyntax;
 import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -25,6 +27,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.imaginglakehouse.core.dicom.DirectHeaderReader;
+import org.imaginglakehouse.core.dicom.HeaderBytes;
 
 /**
  * Reads a DICOM header with PixelMed up to (not into) the top-level PixelData value and validates
@@ -61,9 +65,22 @@ public final class DicomHeaderParser {
   private static final long UNDEFINED_LENGTH = 0xFFFFFFFFL;
 
   private final ChecksumMode checksumMode;
+  private final boolean directRead;
 
+  /**
+   * A parser that reads plain headers directly ({@link DirectHeaderReader}), others with PixelMed.
+   */
   public DicomHeaderParser(ChecksumMode checksumMode) {
+    this(checksumMode, true);
+  }
+
+  /**
+   * @param directRead false to read every header with PixelMed's {@code AttributeList.read} (the
+   *     reference the direct reader is tested against)
+   */
+  public DicomHeaderParser(ChecksumMode checksumMode, boolean directRead) {
     this.checksumMode = checksumMode;
+    this.directRead = directRead;
     QuietPixelMed.install();
   }
 
@@ -111,17 +128,55 @@ public final class DicomHeaderParser {
     if (isDicomdirName(fileName)) {
       return new ParseOutcome.Skipped("dicomdir", "DICOMDIR media directory (by file name)");
     }
-    AttributeList list = new AttributeList();
+    HeaderBytes start = recording.headerBytes(READ_BUFFER);
+    start.ensure(132);
+    if (!startsLikeDicom(recording)) {
+      // The outcome PixelMed's attempt would end in, without it: reading text or random bytes as
+      // DICOM, it takes some four bytes for a value length and allocates that much (up to 2 GiB,
+      // zero-filled) before failing: ~1 s of CPU per such file, and a heap at risk.
+      return new ParseOutcome.Rejected(
+          ErrorClass.NOT_DICOM, "not a DICOM file: " + startDescription(recording));
+    }
+    DirectHeaderReader.Outcome direct = directRead ? DirectHeaderReader.read(start) : null;
+    AttributeList list;
     long[] pixelTagEnd = {-1};
     long consumed;
     DicomInputStream din;
+    if (direct != null && direct.read()) {
+      list = direct.list();
+      consumed = direct.end();
+      // PixelMed's stream, as it would stand after reading the PixelData tag: the kept bytes from
+      // there, then the rest of the file.
+      int from = (int) Math.min(recording.recorded(), Math.max(0, direct.end() + 4));
+      if (direct.pixelTagStart() >= 0) {
+        pixelTagEnd[0] = direct.pixelTagStart() + 4;
+      } else {
+        from = recording.recorded();
+      }
+      din =
+          new DicomInputStream(
+              new SequenceInputStream(
+                  new ByteArrayInputStream(recording.buffer(), from, recording.recorded() - from),
+                  in),
+              direct.transferSyntax().getUID(),
+              false);
+      return afterHeader(recording, in, fileLength, list, pixelTagEnd[0], consumed, din);
+    }
+    // Left to PixelMed: it reads the file again from its start (the kept bytes, then the rest).
+    in =
+        new BufferedInputStream(
+            new SequenceInputStream(
+                new ByteArrayInputStream(recording.buffer(), 0, recording.recorded()), in),
+            READ_BUFFER);
+    AttributeList read = new AttributeList();
+    list = read;
     try {
       din = openDicom(in);
       consumed =
           list.read(
               din,
               (l, tag, offset) -> {
-                if (l == list && tag.equals(PIXEL_DATA)) {
+                if (l == read && tag.equals(PIXEL_DATA)) {
                   pixelTagEnd[0] = offset;
                   return true;
                 }
@@ -135,6 +190,19 @@ public final class DicomHeaderParser {
       return new ParseOutcome.Rejected(
           ErrorClass.CORRUPT_HEADER, "header cannot be parsed: " + describe(e));
     }
+    return afterHeader(recording, in, fileLength, list, pixelTagEnd[0], consumed, din);
+  }
+
+  /** Everything after the header was read (by either reader); {@code din} stands after it. */
+  private ParseOutcome afterHeader(
+      RecordingInputStream recording,
+      InputStream in,
+      long fileLength,
+      AttributeList list,
+      long pixelTagEnd,
+      long consumed,
+      DicomInputStream din)
+      throws IOException {
     if (list.isEmpty() || !startsLikeDicom(recording)) {
       return new ParseOutcome.Rejected(
           ErrorClass.NOT_DICOM, "not a DICOM file: " + startDescription(recording));
@@ -149,7 +217,7 @@ public final class DicomHeaderParser {
     Long pixelLength = null;
     String pixelVr = null;
     long headerLength;
-    if (pixelTagEnd[0] < 0) {
+    if (pixelTagEnd < 0) {
       // In a deflated file PixelMed counts inflated bytes: no comparison with the file length
       // (a cut-short zlib stream fails inside PixelMed and is classed truncated above).
       if (consumed < fileLength && (ts == null || !ts.isDeflated())) {
@@ -167,9 +235,9 @@ public final class DicomHeaderParser {
       // PixelMed reports the tag's position in the inflated stream, which is no place in the file:
       // record no location (pixel jobs decode deflated files through PixelMed) and leave the rest
       // of the stream unread, since its value header cannot be checked against the file length.
-      headerLength = pixelTagEnd[0];
+      headerLength = pixelTagEnd;
     } else {
-      long position = pixelTagEnd[0];
+      long position = pixelTagEnd;
       long length;
       if (ts != null && ts.isExplicitVR()) {
         byte[] vr = new byte[2];

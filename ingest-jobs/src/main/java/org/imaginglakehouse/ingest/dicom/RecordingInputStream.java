@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
 import java.util.Arrays;
+import org.imaginglakehouse.core.dicom.HeaderBytes;
 
 /**
  * Keeps the first {@code limit} bytes read through it (for the DICM check and the header checksum)
@@ -102,6 +103,41 @@ final class RecordingInputStream extends FilterInputStream {
       System.arraycopy(b, off, buffer, recorded, keep);
       recorded += keep;
     }
+  }
+
+  /**
+   * The kept bytes as a {@link HeaderBytes}: asking for more reads on in blocks of at least {@code
+   * block} bytes, never past the recording limit (so that everything read stays kept and the file
+   * can be read again from its start).
+   */
+  HeaderBytes headerBytes(int block) {
+    return new HeaderBytes() {
+      @Override
+      public byte[] array() {
+        return buffer;
+      }
+
+      @Override
+      public int available() {
+        return recorded;
+      }
+
+      @Override
+      public boolean ensure(int end) throws IOException {
+        byte[] scratch = null;
+        while (recorded < end && !endReached) {
+          int want = Math.min(Math.max(block, end - recorded), limit - recorded);
+          if (want <= 0) {
+            return false;
+          }
+          if (scratch == null || scratch.length < want) {
+            scratch = new byte[want];
+          }
+          read(scratch, 0, want);
+        }
+        return recorded >= end;
+      }
+    };
   }
 
   /** Bytes kept from the start of the stream. */

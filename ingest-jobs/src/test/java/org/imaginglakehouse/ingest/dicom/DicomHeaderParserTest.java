@@ -46,6 +46,23 @@ class DicomHeaderParserTest {
   }
 
   @Test
+  void aNonDicomFileIsRejectedWithoutReadingItsBytesAsAValueLength() throws IOException {
+    // Text whose first eight bytes, read as an implicit VR element, declare a 2 GiB value: PixelMed
+    // allocated (and zero-filled) that much before failing, ~1 s per such file.
+    byte[] note = new byte[64];
+    byte[] start = {0x7B, 0x22, 0x61, 0x22, (byte) 0xF0, (byte) 0xFF, (byte) 0xFF, 0x7F};
+    System.arraycopy(start, 0, note, 0, start.length);
+    java.util.Arrays.fill(note, start.length, note.length, (byte) 'x');
+    Path file = Files.write(dir.resolve("note.dcm"), note);
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long thread = Thread.currentThread().getId();
+    long before = threads.getThreadAllocatedBytes(thread);
+    assertThat(rejection(file)).isEqualTo(ErrorClass.NOT_DICOM);
+    assertThat(threads.getThreadAllocatedBytes(thread) - before).isLessThan(16L << 20);
+  }
+
+  @Test
   void typedColumnsMatchDcmdumpAndPixelOffsetPointsAtThePixels() throws IOException {
     DicomFixture fixture =
         DicomFixture.ct("1.2.3.100", "1.2.3", "1.2.3.1").set(TagFromName.StudyDescription, "Chest");
