@@ -116,7 +116,11 @@ public final class DirectHeaderReader {
       AttributeList list = new AttributeList();
       // "false": the stream holds values only, never the preamble PixelMed would look for.
       din = new DicomInputStream(cursor, TransferSyntax.ExplicitVRLittleEndian, false);
-      while (need(2) && group() == 0x0002) {
+      while (true) {
+        need(2);
+        if (group() != 0x0002) {
+          break;
+        }
         readElement(list, null, true);
       }
       String uid =
@@ -304,11 +308,9 @@ public final class DirectHeaderReader {
         }
         sequence.addItem(item, itemStart);
       }
-      if (length != UNDEFINED && pos != end) {
+      // Only a defined length gets here (an undefined one returns at its delimiter).
+      if (pos != end) {
         throw new Unhandled("sequence contents overrun the sequence length");
-      }
-      if (length == UNDEFINED) {
-        throw new Unhandled("sequence without delimiter");
       }
       return sequence;
     }
@@ -327,11 +329,10 @@ public final class DirectHeaderReader {
       return a;
     }
 
-    private boolean need(int n) throws IOException, Unhandled {
+    private void need(int n) throws IOException, Unhandled {
       if (!bytes.ensure(pos + n)) {
         throw new Unhandled("file ends inside an element");
       }
-      return true;
     }
 
     private int group() {

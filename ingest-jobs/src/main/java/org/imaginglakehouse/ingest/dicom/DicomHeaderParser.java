@@ -138,29 +138,22 @@ public final class DicomHeaderParser {
           ErrorClass.NOT_DICOM, "not a DICOM file: " + startDescription(recording));
     }
     DirectHeaderReader.Outcome direct = directRead ? DirectHeaderReader.read(start) : null;
-    AttributeList list;
     long[] pixelTagEnd = {-1};
     long consumed;
     DicomInputStream din;
     if (direct != null && direct.read()) {
-      list = direct.list();
-      consumed = direct.end();
-      // PixelMed's stream, as it would stand after reading the PixelData tag: the kept bytes from
-      // there, then the rest of the file.
-      int from = (int) Math.min(recording.recorded(), Math.max(0, direct.end() + 4));
-      if (direct.pixelTagStart() >= 0) {
-        pixelTagEnd[0] = direct.pixelTagStart() + 4;
-      } else {
-        from = recording.recorded();
-      }
-      din =
+      // PixelMed's stream as it would stand after the header: after the PixelData tag (or at the
+      // end of a file without one), the kept bytes from there, then the rest of the file.
+      long tagEnd = direct.pixelTagStart() < 0 ? -1 : direct.pixelTagStart() + 4;
+      int from = tagEnd < 0 ? recording.recorded() : (int) tagEnd;
+      DicomInputStream after =
           new DicomInputStream(
               new SequenceInputStream(
                   new ByteArrayInputStream(recording.buffer(), from, recording.recorded() - from),
                   in),
               direct.transferSyntax().getUID(),
               false);
-      return afterHeader(recording, in, fileLength, list, pixelTagEnd[0], consumed, din);
+      return afterHeader(recording, in, fileLength, direct.list(), tagEnd, direct.end(), after);
     }
     // Left to PixelMed: it reads the file again from its start (the kept bytes, then the rest).
     in =
@@ -168,15 +161,14 @@ public final class DicomHeaderParser {
             new SequenceInputStream(
                 new ByteArrayInputStream(recording.buffer(), 0, recording.recorded()), in),
             READ_BUFFER);
-    AttributeList read = new AttributeList();
-    list = read;
+    AttributeList list = new AttributeList();
     try {
       din = openDicom(in);
       consumed =
           list.read(
               din,
               (l, tag, offset) -> {
-                if (l == read && tag.equals(PIXEL_DATA)) {
+                if (l == list && tag.equals(PIXEL_DATA)) {
                   pixelTagEnd[0] = offset;
                   return true;
                 }
