@@ -18,14 +18,9 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.catalyst.InternalRow;
-import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
-import org.apache.spark.sql.catalyst.util.GenericArrayData;
-import org.apache.spark.sql.types.StructType;
-import org.apache.spark.unsafe.types.UTF8String;
 import org.apache.spark.util.SerializableConfiguration;
 import org.imaginglakehouse.ingest.dicom.DicomHeaderParser;
 import org.imaginglakehouse.ingest.dicom.ErrorClass;
-import org.imaginglakehouse.ingest.dicom.HeaderEntry;
 import org.imaginglakehouse.ingest.dicom.ParseOutcome;
 import org.imaginglakehouse.ingest.dicom.ParsedHeader;
 
@@ -35,20 +30,6 @@ import org.imaginglakehouse.ingest.dicom.ParsedHeader;
  */
 public final class FileParser implements Serializable {
   private static final long serialVersionUID = 1L;
-
-  private static final StructType S = IngestSchemas.INSTANCES_SCHEMA;
-  private static final int IMAGE_TYPE = S.fieldIndex("ImageType");
-  private static final int PIXEL_DATA_OFFSET = S.fieldIndex("pixel_data_offset");
-  private static final int PIXEL_DATA_LENGTH = S.fieldIndex("pixel_data_length");
-  private static final int PIXEL_DATA_VR = S.fieldIndex("pixel_data_vr");
-  private static final int HEADER_LENGTH = S.fieldIndex("header_length");
-  private static final int FILE_CHECKSUM = S.fieldIndex("file_checksum");
-  private static final int HEADER = S.fieldIndex("header");
-  private static final int FILE_PATH = S.fieldIndex("file_path");
-  private static final int FILE_SIZE = S.fieldIndex("file_size");
-  private static final int FILE_MODIFIED = S.fieldIndex("file_modified");
-  private static final int RUN_ID = S.fieldIndex("ingest_run_id");
-  private static final int INGEST_TIME = S.fieldIndex("ingest_time");
 
   private final String runId;
   private final long ingestMillis;
@@ -73,6 +54,7 @@ public final class FileParser implements Serializable {
    */
   public Iterator<InternalRow> parse(Iterator<SourceFile> files, Consumer<FileRecord> records) {
     DicomHeaderParser parser = new DicomHeaderParser(checksumMode);
+    InstanceRows rows = new InstanceRows(runId, ingestMillis);
     return new Iterator<>() {
       private final ArrayDeque<InternalRow> ready = new ArrayDeque<>();
 
@@ -81,9 +63,9 @@ public final class FileParser implements Serializable {
         while (ready.isEmpty() && files.hasNext()) {
           SourceFile f = files.next();
           if (f.archive()) {
-            parseArchive(parser, f, records, ready);
+            parseArchive(parser, rows, f, records, ready);
           } else {
-            emit(parseFile(parser, f), f, null, null, null, null, records, ready);
+            emit(parseFile(parser, f), rows, f, null, null, null, null, records, ready);
           }
         }
         return !ready.isEmpty();
@@ -114,6 +96,7 @@ public final class FileParser implements Serializable {
 
   private void parseArchive(
       DicomHeaderParser parser,
+      InstanceRows rows,
       SourceFile f,
       Consumer<FileRecord> records,
       ArrayDeque<InternalRow> out) {
@@ -152,13 +135,15 @@ public final class FileParser implements Serializable {
           }
           SourceFile entryFile =
               new SourceFile(f.path() + "!" + name, entry.getSize(), entry.getTime(), false);
-          emit(outcome, entryFile, f.path(), name, f.size(), f.modifiedMillis(), records, out);
+          emit(
+              outcome, rows, entryFile, f.path(), name, f.size(), f.modifiedMillis(), records, out);
         }
       }
     } catch (IOException | RuntimeException e) {
       emit(
           new ParseOutcome.Rejected(
               ErrorClass.UNREADABLE, "not a readable zip archive: " + e.getMessage()),
+          rows,
           f,
           null,
           null,
@@ -188,6 +173,7 @@ public final class FileParser implements Serializable {
 
   private void emit(
       ParseOutcome outcome,
+      InstanceRows rows,
       SourceFile f,
       String archivePath,
       String archiveEntry,
@@ -213,7 +199,7 @@ public final class FileParser implements Serializable {
       kind = FileRecord.INSTANCE;
       sop = h.sopInstanceUid();
       checksum = h.checksum();
-      out.add(instanceRow(f, h));
+      out.add(rows.of(f, h));
     }
     records.accept(
         new FileRecord(
@@ -229,63 +215,5 @@ public final class FileParser implements Serializable {
             message,
             sop,
             checksum));
-  }
-
-  /**
-   * The instance row in Spark's internal form. Building {@code InternalRow}s directly skips the
-   * external-row encoder, whose generated code for the nested header is large and was a quarter of
-   * the executors' time in profiles.
-   */
-  private InternalRow instanceRow(SourceFile f, ParsedHeader h) {
-    Object[] v = new Object[S.length()];
-    for (String k : ParsedHeader.STRING_KEYWORDS) {
-      v[S.fieldIndex(k)] = utf8(h.string(k));
-    }
-    for (String k : ParsedHeader.INT_KEYWORDS) {
-      v[S.fieldIndex(k)] = h.integer(k);
-    }
-    v[IMAGE_TYPE] = strings(h.imageType());
-    v[PIXEL_DATA_OFFSET] = h.pixelDataOffset();
-    v[PIXEL_DATA_LENGTH] = h.pixelDataLength();
-    v[PIXEL_DATA_VR] = utf8(h.pixelDataVr());
-    v[HEADER_LENGTH] = h.headerLength();
-    v[FILE_CHECKSUM] = utf8(h.checksum());
-    v[FILE_PATH] = utf8(f.path());
-    v[FILE_SIZE] = f.size();
-    v[FILE_MODIFIED] = f.modifiedMillis() * 1000L;
-    v[RUN_ID] = utf8(runId);
-    v[INGEST_TIME] = ingestMillis * 1000L;
-    Object[] entries = new Object[h.header().size()];
-    int i = 0;
-    for (HeaderEntry e : h.header()) {
-      entries[i++] =
-          new GenericInternalRow(
-              new Object[] {
-                utf8(e.path()),
-                utf8(e.tag()),
-                utf8(e.keyword()),
-                utf8(e.vr()),
-                utf8(e.privateCreator()),
-                strings(e.values()),
-                e.binary()
-              });
-    }
-    v[HEADER] = new GenericArrayData(entries);
-    return new GenericInternalRow(v);
-  }
-
-  static UTF8String utf8(String s) {
-    return s == null ? null : UTF8String.fromString(s);
-  }
-
-  private static GenericArrayData strings(List<String> values) {
-    if (values == null) {
-      return null;
-    }
-    Object[] out = new Object[values.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = utf8(values.get(i));
-    }
-    return new GenericArrayData(out);
   }
 }

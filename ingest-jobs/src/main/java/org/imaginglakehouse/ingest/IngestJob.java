@@ -641,19 +641,19 @@ public final class IngestJob extends AbstractJob<IngestResult> {
               .apply(
                   new GenericInternalRow(
                       new Object[] {
-                        FileParser.utf8(r.filePath),
-                        FileParser.utf8(r.archivePath),
+                        InstanceRows.utf8(r.filePath),
+                        InstanceRows.utf8(r.archivePath),
                         r.fileSize,
                         r.fileModifiedMillis * 1_000L,
                         r.containerSize,
                         r.containerModifiedMillis == null
                             ? null
                             : r.containerModifiedMillis * 1_000L,
-                        FileParser.utf8(r.checksum),
-                        FileParser.utf8(status),
-                        FileParser.utf8(errorClass),
-                        FileParser.utf8(r.sopInstanceUid),
-                        FileParser.utf8(run.runId()),
+                        InstanceRows.utf8(r.checksum),
+                        InstanceRows.utf8(status),
+                        InstanceRows.utf8(errorClass),
+                        InstanceRows.utf8(r.sopInstanceUid),
+                        InstanceRows.utf8(run.runId()),
                         nowMicros
                       }))
               .copy());

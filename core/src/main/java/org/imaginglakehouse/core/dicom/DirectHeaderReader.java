@@ -44,20 +44,37 @@ public final class DirectHeaderReader {
 
   private DirectHeaderReader() {}
 
-  /** What {@link #read} found: a header, or why the caller must use PixelMed instead. */
+  /**
+   * What {@link #read} found: a header, or why the caller must use PixelMed instead. {@code
+   * overrun}, when not null, is a value whose declared length runs past the bytes there were: the
+   * caller can compare its end with the file's length before PixelMed, which allocates a value's
+   * declared length before it reads it (up to 2 GiB for a corrupt length).
+   */
   public record Outcome(
       AttributeList list,
       TransferSyntax transferSyntax,
       long pixelTagStart,
       long end,
-      String unhandled) {
+      String unhandled,
+      Overrun overrun) {
     /** Whether the header was read (otherwise {@link #unhandled} says why not). */
     public boolean read() {
       return unhandled == null;
     }
 
-    static Outcome unhandledBecause(String reason) {
-      return new Outcome(null, null, -1, -1, reason);
+    static Outcome unhandledBecause(String reason, Overrun overrun) {
+      return new Outcome(null, null, -1, -1, reason, overrun);
+    }
+  }
+
+  /**
+   * A value of element ({@code group},{@code element}) starting at byte {@code valueStart} of the
+   * file that declares {@code length} bytes, more than the bytes available.
+   */
+  public record Overrun(int group, int element, long valueStart, long length) {
+    /** The byte the value would end at. */
+    public long end() {
+      return valueStart + length;
     }
   }
 
@@ -73,9 +90,10 @@ public final class DirectHeaderReader {
     try {
       return new Parse(bytes).run();
     } catch (Unhandled e) {
-      return Outcome.unhandledBecause(e.getMessage());
+      return Outcome.unhandledBecause(e.getMessage(), e.overrun);
     } catch (DicomException | RuntimeException e) {
-      return Outcome.unhandledBecause("PixelMed refused a value: " + e.getClass().getSimpleName());
+      return Outcome.unhandledBecause(
+          "PixelMed refused a value: " + e.getClass().getSimpleName(), null);
     }
   }
 
@@ -83,8 +101,15 @@ public final class DirectHeaderReader {
   private static final class Unhandled extends Exception {
     private static final long serialVersionUID = 1L;
 
+    private final transient Overrun overrun;
+
     Unhandled(String reason) {
+      this(reason, null);
+    }
+
+    Unhandled(String reason, Overrun overrun) {
       super(reason, null, false, false);
+      this.overrun = overrun;
     }
   }
 
@@ -131,11 +156,11 @@ public final class DirectHeaderReader {
       SpecificCharacterSet[] scs = {null};
       while (true) {
         if (!bytes.ensure(pos + 1)) {
-          return new Outcome(list, ts, -1, pos, null);
+          return new Outcome(list, ts, -1, pos, null, null);
         }
         need(4);
         if (group() == 0x7FE0 && element() == 0x0010) {
-          return new Outcome(list, ts, pos, pos, null);
+          return new Outcome(list, ts, pos, pos, null, null);
         }
         if (group() <= 0x0002 || group() == 0xFFFE) {
           throw new Unhandled("meta information or item tag inside the data set");
@@ -191,6 +216,7 @@ public final class DirectHeaderReader {
           length = u16(pos + 6);
           pos += 8;
         }
+        checkFits(tag, length);
         if (vr == Vr.UN) {
           throw new Unhandled("explicit UN");
         }
@@ -200,6 +226,7 @@ public final class DirectHeaderReader {
       } else {
         length = u32(pos + 4);
         pos += 8;
+        checkFits(tag, length);
         vr = implicitVr(list, tag);
       }
       if (length == 0xFFFFFFFFL) {
@@ -209,16 +236,10 @@ public final class DirectHeaderReader {
         list.put(readSequence(tag, UNDEFINED, scs));
         return scs;
       }
-      if (length > Integer.MAX_VALUE - pos) {
-        throw new Unhandled("value longer than a header can be");
-      }
       int valueLength = (int) length;
       if (vr == Vr.SQ) {
         list.put(readSequence(tag, valueLength, scs));
         return scs;
-      }
-      if (!bytes.ensure(pos + valueLength)) {
-        throw new Unhandled("value runs past the end of the file");
       }
       Attribute attribute = value(tag, vr, valueLength, scs);
       list.put(attribute);
@@ -226,6 +247,26 @@ public final class DirectHeaderReader {
         return new SpecificCharacterSet(attribute.getStringValues(), attribute.getByteValues());
       }
       return scs;
+    }
+
+    /**
+     * A defined length must fit in the bytes there are, whatever the element (checked before any
+     * reason to leave the file to PixelMed, which would allocate that length first).
+     */
+    private void checkFits(AttributeTag tag, long length) throws IOException, Unhandled {
+      if (length == 0xFFFFFFFFL) {
+        return;
+      }
+      if (length > Integer.MAX_VALUE - pos) {
+        throw new Unhandled(
+            "value longer than a header can be",
+            new Overrun(tag.getGroup(), tag.getElement(), pos, length));
+      }
+      if (!bytes.ensure(pos + (int) length)) {
+        throw new Unhandled(
+            "value runs past the end of the file",
+            new Overrun(tag.getGroup(), tag.getElement(), pos, length));
+      }
     }
 
     private int implicitVr(AttributeList list, AttributeTag tag) throws Unhandled {

@@ -1,14 +1,9 @@
 package org.imaginglakehouse.ingest.dicom;
 
-import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
-import com.pixelmed.dicom.AttributeTagAttribute;
-import com.pixelmed.dicom.DicomDictionary;
 import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.DicomInputStream;
-import com.pixelmed.dicom.SequenceAttribute;
-import com.pixelmed.dicom.SequenceItem;
 import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.dicom.TransferSyntax;
 import java.io.BufferedInputStream;
@@ -20,12 +15,8 @@ import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import org.imaginglakehouse.core.dicom.DirectHeaderReader;
 import org.imaginglakehouse.core.dicom.HeaderBytes;
@@ -58,14 +49,13 @@ public final class DicomHeaderParser {
   static final int READ_BUFFER = 8192;
 
   private static final AttributeTag PIXEL_DATA = TagFromName.PixelData;
-  private static final DicomDictionary DICTIONARY = DicomDictionary.StandardDictionary;
-  private static final Set<String> BINARY_VRS = Set.of("OB", "OW", "OF", "OD", "OL", "OV", "UN");
   private static final Set<String> LONG_LENGTH_VRS =
       Set.of("OB", "OW", "OF", "OD", "OL", "OV", "SQ", "UN", "UT", "UC", "UR", "SV", "UV");
   private static final long UNDEFINED_LENGTH = 0xFFFFFFFFL;
 
   private final ChecksumMode checksumMode;
   private final boolean directRead;
+  private final HeaderFlattener flattener = new HeaderFlattener();
 
   /**
    * A parser that reads plain headers directly ({@link DirectHeaderReader}), others with PixelMed.
@@ -138,6 +128,22 @@ public final class DicomHeaderParser {
           ErrorClass.NOT_DICOM, "not a DICOM file: " + startDescription(recording));
     }
     DirectHeaderReader.Outcome direct = directRead ? DirectHeaderReader.read(start) : null;
+    DirectHeaderReader.Overrun overrun = direct == null ? null : direct.overrun();
+    if (overrun != null && fileLength >= 0 && overrun.end() > fileLength) {
+      // PixelMed would allocate the declared length (up to 2 GiB, zero-filled) before finding
+      // the file too short: the same outcome, decided without it.
+      return new ParseOutcome.Rejected(
+          ErrorClass.TRUNCATED,
+          String.format(
+              Locale.ROOT,
+              "element (%04X,%04X) declares a value of %d bytes at byte %d: past the end of the"
+                  + " file (%d bytes)",
+              overrun.group(),
+              overrun.element(),
+              overrun.length(),
+              overrun.valueStart(),
+              fileLength));
+    }
     long[] pixelTagEnd = {-1};
     long consumed;
     DicomInputStream din;
@@ -199,8 +205,8 @@ public final class DicomHeaderParser {
       return new ParseOutcome.Rejected(
           ErrorClass.NOT_DICOM, "not a DICOM file: " + startDescription(recording));
     }
-    String sopClass = value(list, TagFromName.SOPClassUID);
-    String mediaClass = value(list, TagFromName.MediaStorageSOPClassUID);
+    String sopClass = HeaderFlattener.value(list, TagFromName.SOPClassUID);
+    String mediaClass = HeaderFlattener.value(list, TagFromName.MediaStorageSOPClassUID);
     if (DICOMDIR_SOP_CLASS.equals(mediaClass) || DICOMDIR_SOP_CLASS.equals(sopClass)) {
       return new ParseOutcome.Skipped("dicomdir", "DICOMDIR media directory (by SOP class)");
     }
@@ -268,7 +274,7 @@ public final class DicomHeaderParser {
                 position + length - fileLength));
       }
     }
-    String sop = value(list, TagFromName.SOPInstanceUID);
+    String sop = HeaderFlattener.value(list, TagFromName.SOPInstanceUID);
     if (sop == null || sop.isBlank()) {
       return new ParseOutcome.Rejected(
           ErrorClass.NO_SOP_INSTANCE_UID, "header has no SOPInstanceUID (0008,0018)");
@@ -289,7 +295,7 @@ public final class DicomHeaderParser {
     }
     try {
       return new ParseOutcome.Instance(
-          build(list, ts, pixelOffset, pixelLength, pixelVr, headerLength, checksum));
+          flattener.build(list, ts, pixelOffset, pixelLength, pixelVr, headerLength, checksum));
     } catch (DicomException | RuntimeException e) {
       return new ParseOutcome.Rejected(
           ErrorClass.CORRUPT_HEADER, "attribute values cannot be decoded: " + describe(e));
@@ -328,206 +334,6 @@ public final class DicomHeaderParser {
           + items
           + " complete fragment item(s), before the sequence delimiter";
     }
-  }
-
-  private static ParsedHeader build(
-      AttributeList list,
-      TransferSyntax ts,
-      Long pixelOffset,
-      Long pixelLength,
-      String pixelVr,
-      long headerLength,
-      String checksum)
-      throws DicomException {
-    Map<String, String> strings = new HashMap<>();
-    for (String keyword : ParsedHeader.STRING_KEYWORDS) {
-      AttributeTag tag = DICTIONARY.getTagFromName(keyword);
-      String v = value(list, tag);
-      if (v != null) {
-        strings.put(keyword, v);
-      }
-    }
-    if (!strings.containsKey("TransferSyntaxUID") && ts != null) {
-      strings.put("TransferSyntaxUID", ts.getUID());
-    }
-    Map<String, Integer> ints = new HashMap<>();
-    for (String keyword : ParsedHeader.INT_KEYWORDS) {
-      Integer v = intValue(list, DICTIONARY.getTagFromName(keyword));
-      if (v != null) {
-        ints.put(keyword, v);
-      }
-    }
-    List<String> imageType = null;
-    Attribute it = list.get(TagFromName.ImageType);
-    if (it != null) {
-      imageType = stringValues(it);
-    }
-    List<HeaderEntry> header = new ArrayList<>(list.size() + 16);
-    flatten(list, "", header);
-    return new ParsedHeader(
-        strings,
-        ints,
-        imageType,
-        pixelOffset,
-        pixelLength,
-        pixelVr,
-        headerLength,
-        checksum,
-        header);
-  }
-
-  private static void flatten(AttributeList list, String prefix, List<HeaderEntry> out)
-      throws DicomException {
-    for (Attribute a : list.values()) {
-      AttributeTag tag = a.getTag();
-      String tagHex = hex(tag);
-      String path = prefix + tagHex;
-      String keyword = tag.isPrivate() ? null : DICTIONARY.getNameFromTag(tag);
-      String creator = null;
-      if (tag.isPrivate() && !tag.isPrivateCreator()) {
-        String c = list.getPrivateCreatorString(tag);
-        creator = c == null || c.isEmpty() ? null : c.trim();
-      }
-      String vr = a.getVRAsString();
-      if (a instanceof SequenceAttribute sq) {
-        int n = sq.getNumberOfItems();
-        out.add(
-            new HeaderEntry(
-                path, tagHex, keyword, "SQ", creator, List.of(Integer.toString(n)), null));
-        for (int i = 0; i < n; i++) {
-          SequenceItem item = sq.getItem(i);
-          AttributeList itemList = item.getAttributeList();
-          if (itemList != null) {
-            flatten(itemList, path + "[" + i + "].", out);
-          }
-        }
-      } else if (BINARY_VRS.contains(vr)) {
-        byte[] bytes = tag.equals(PIXEL_DATA) ? null : a.getByteValues(false);
-        out.add(new HeaderEntry(path, tagHex, keyword, vr, creator, null, bytes));
-      } else {
-        out.add(new HeaderEntry(path, tagHex, keyword, vr, creator, stringValues(a), null));
-      }
-    }
-  }
-
-  /** Every value of a non-binary attribute as a string. */
-  static List<String> stringValues(Attribute a) throws DicomException {
-    String vr = a.getVRAsString();
-    List<String> out = new ArrayList<>();
-    switch (vr) {
-      case "US", "SS", "UL", "SL", "SV" -> {
-        long[] v = a.getLongValues();
-        if (v != null) {
-          for (long x : v) {
-            out.add(Long.toString(x));
-          }
-        }
-      }
-      case "UV" -> {
-        long[] v = a.getLongValues();
-        if (v != null) {
-          for (long x : v) {
-            out.add(Long.toUnsignedString(x));
-          }
-        }
-      }
-      case "FL" -> {
-        float[] v = a.getFloatValues();
-        if (v != null) {
-          for (float x : v) {
-            out.add(Float.toString(x));
-          }
-        }
-      }
-      case "FD" -> {
-        double[] v = a.getDoubleValues();
-        if (v != null) {
-          for (double x : v) {
-            out.add(Double.toString(x));
-          }
-        }
-      }
-      case "AT" -> {
-        AttributeTag[] v = ((AttributeTagAttribute) a).getAttributeTagValues();
-        if (v != null) {
-          for (AttributeTag x : v) {
-            out.add(hex(x));
-          }
-        }
-      }
-      default -> {
-        String[] v;
-        try {
-          v = a.getOriginalStringValues();
-        } catch (DicomException notKept) {
-          // Text VRs (ST, LT, UT) keep no "original" values in PixelMed.
-          v = null;
-        }
-        if (v == null) {
-          v = a.getStringValues();
-        }
-        if (v != null) {
-          for (String x : v) {
-            out.add(stripPadding(x));
-          }
-        }
-      }
-    }
-    return out;
-  }
-
-  /** Drops trailing padding (space, or NUL for UI), which is not part of a DICOM value. */
-  static String stripPadding(String v) {
-    if (v == null) {
-      return null;
-    }
-    int end = v.length();
-    while (end > 0 && (v.charAt(end - 1) == ' ' || v.charAt(end - 1) == '\0')) {
-      end--;
-    }
-    return v.substring(0, end);
-  }
-
-  /** A top-level attribute's values joined by backslash (as in the file), or null. */
-  static String value(AttributeList list, AttributeTag tag) {
-    Attribute a = list.get(tag);
-    if (a == null) {
-      return null;
-    }
-    try {
-      List<String> values = stringValues(a);
-      return values.isEmpty() ? null : String.join("\\", values);
-    } catch (DicomException e) {
-      return null;
-    }
-  }
-
-  private static Integer intValue(AttributeList list, AttributeTag tag) {
-    String v = value(list, tag);
-    if (v == null) {
-      return null;
-    }
-    int cut = v.indexOf('\\');
-    String first = (cut >= 0 ? v.substring(0, cut) : v).trim();
-    try {
-      long parsed = Long.parseLong(first.startsWith("+") ? first.substring(1) : first);
-      return parsed > Integer.MAX_VALUE || parsed < Integer.MIN_VALUE ? null : (int) parsed;
-    } catch (NumberFormatException e) {
-      return null;
-    }
-  }
-
-  private static final char[] HEX_DIGITS = "0123456789ABCDEF".toCharArray();
-
-  /** {@code GGGGEEEE} in upper-case hex (called per attribute: no String.format). */
-  static String hex(AttributeTag tag) {
-    int value = tag.getGroup() << 16 | tag.getElement() & 0xFFFF;
-    char[] out = new char[8];
-    for (int i = 7; i >= 0; i--) {
-      out[i] = HEX_DIGITS[value & 0xF];
-      value >>>= 4;
-    }
-    return new String(out);
   }
 
   /**

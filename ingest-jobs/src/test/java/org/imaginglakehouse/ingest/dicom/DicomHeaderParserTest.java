@@ -63,6 +63,52 @@ class DicomHeaderParserTest {
   }
 
   @Test
+  void aDeclaredLengthPastTheEndIsRefusedAsTruncatedWithoutAllocatingIt() throws IOException {
+    // An implicit VR file whose private element (no VR in any dictionary: bulk data to PixelMed)
+    // declares 192 MiB: PixelMed allocates a bulk value's declared length before reading it.
+    Path good =
+        DicomFixture.ct("1.2.3.99", "1.2.3", "1.2.3.1")
+            .privateLo(0x0029, "ACME PRIVATE", "secret-ish")
+            .implicitVr()
+            .write(dir.resolve("good.dcm"));
+    byte[] bytes = Files.readAllBytes(good);
+    // The element's tag, (0029,1001) little endian, found as Latin-1 text (one char per byte).
+    int at = new String(bytes, StandardCharsets.ISO_8859_1).indexOf("\u0029\u0000\u0001\u0010");
+    assertThat(at).isPositive();
+    byte[] length = {0x00, 0x00, 0x00, 0x0C};
+    System.arraycopy(length, 0, bytes, at + 4, 4);
+    Path bad = Files.write(dir.resolve("bad.dcm"), bytes);
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long thread = Thread.currentThread().getId();
+    long before = threads.getThreadAllocatedBytes(thread);
+    ParseOutcome outcome = parse(bad);
+    assertThat(threads.getThreadAllocatedBytes(thread) - before).isLessThan(16L << 20);
+    assertThat(outcome).isInstanceOf(ParseOutcome.Rejected.class);
+    ParseOutcome.Rejected rejected = (ParseOutcome.Rejected) outcome;
+    assertThat(rejected.errorClass()).isEqualTo(ErrorClass.TRUNCATED);
+    assertThat(rejected.message())
+        .isEqualTo(
+            "element (0029,1001) declares a value of 201326592 bytes at byte "
+                + (at + 8)
+                + ": past the end of the file ("
+                + bytes.length
+                + " bytes)")
+        .doesNotContain("secret");
+    // The reference reader comes to the same class, the long way round: allocating the length.
+    DicomHeaderParser pixelMed =
+        new DicomHeaderParser(DicomHeaderParser.ChecksumMode.HEADER, false);
+    try (InputStream in = Files.newInputStream(bad)) {
+      before = threads.getThreadAllocatedBytes(thread);
+      ParseOutcome reference = pixelMed.parse(in, bytes.length, "bad.dcm");
+      assertThat(threads.getThreadAllocatedBytes(thread) - before).isGreaterThan(192L << 20);
+      assertThat(((ParseOutcome.Rejected) reference).errorClass())
+          .as(reference.toString())
+          .isEqualTo(ErrorClass.TRUNCATED);
+    }
+  }
+
+  @Test
   void typedColumnsMatchDcmdumpAndPixelOffsetPointsAtThePixels() throws IOException {
     DicomFixture fixture =
         DicomFixture.ct("1.2.3.100", "1.2.3", "1.2.3.1").set(TagFromName.StudyDescription, "Chest");

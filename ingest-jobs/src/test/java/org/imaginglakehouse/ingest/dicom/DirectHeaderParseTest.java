@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Ingest's parser gives the same outcome whichever reader read the header ({@link
  * DirectHeaderReader} for plain files, PixelMed for the rest and as the reference): every file of a
  * synthetic PACS with junk (truncated, cut inside an element, not DICOM, empty, DICOMDIR, ...), in
- * both checksum modes, including the bytes read per file.
+ * both checksum modes, including the bytes read per file. A file cut inside a value is the one
+ * difference: refused as truncated before PixelMed, with its own message.
  */
 class DirectHeaderParseTest {
   @TempDir Path dir;
@@ -63,7 +64,19 @@ class DirectHeaderParseTest {
         ParseOutcome withDirect = direct.parse(a, bytes.length, name);
         ParseOutcome withPixelMed = pixelMed.parse(b, bytes.length, name);
         String where = mode + " " + root.relativize(file);
-        assertThat(describe(withDirect)).as(where).isEqualTo(describe(withPixelMed));
+        if (withDirect instanceof ParseOutcome.Rejected r
+            && r.message().contains("past the end of the file (")) {
+          // A declared length past the end: refused before PixelMed (which would allocate it
+          // first) with a message of its own; PixelMed comes to the same class.
+          assertThat(withPixelMed).as(where).isInstanceOf(ParseOutcome.Rejected.class);
+          assertThat(((ParseOutcome.Rejected) withPixelMed).errorClass())
+              .as(where)
+              .isEqualTo(r.errorClass())
+              .isEqualTo(ErrorClass.TRUNCATED);
+          kinds.merge("refused before PixelMed", 1, Integer::sum);
+        } else {
+          assertThat(describe(withDirect)).as(where).isEqualTo(describe(withPixelMed));
+        }
         if (withDirect instanceof ParseOutcome.Instance) {
           // Not more of the file than PixelMed reads (headers are read in the same blocks).
           assertThat(a.read).as(where).isLessThanOrEqualTo(Math.max(b.read, 8192));
@@ -74,7 +87,7 @@ class DirectHeaderParseTest {
         }
       }
     }
-    assertThat(kinds).containsKeys("Instance", "Rejected", "Skipped");
+    assertThat(kinds).containsKeys("Instance", "Rejected", "Skipped", "refused before PixelMed");
     // Not a vacuous comparison: most instances took the direct path.
     assertThat(kinds.get("read directly") * 2)
         .as(kinds.toString())
