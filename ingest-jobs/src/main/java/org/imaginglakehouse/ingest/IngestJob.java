@@ -41,6 +41,7 @@ import org.imaginglakehouse.core.job.Rejections;
 import org.imaginglakehouse.core.job.RunContext;
 import org.imaginglakehouse.core.spark.DeltaSnapshots;
 import org.imaginglakehouse.core.spark.KeyedCommits;
+import org.imaginglakehouse.core.spark.SessionSettings;
 import org.imaginglakehouse.core.spark.ZoneCatalog;
 import org.imaginglakehouse.core.zone.Zone;
 import org.imaginglakehouse.ingest.dicom.DicomHeaderParser;
@@ -149,6 +150,10 @@ public final class IngestJob extends AbstractJob<IngestResult> {
    *
    * <p>Dictionaries stay on for the repetitive leaves (path, tag, keyword, VR, private creator),
    * where they are what keeps the header small.
+   *
+   * <p>Deletion vectors on: settling duplicates marks the losing rows deleted instead of rewriting
+   * every data file that holds one, headers and all ({@link DeletionVectorMarks}). The rows of
+   * changed or withdrawn inputs are still rewritten away ({@link #REWRITE_DELETES}).
    */
   public static final Map<String, String> INSTANCES_PROPERTIES = instancesProperties();
 
@@ -159,6 +164,7 @@ public final class IngestJob extends AbstractJob<IngestResult> {
       p.put("parquet.column.statistics.enabled#" + leaf, "false");
     }
     p.put("parquet.enable.dictionary#" + IngestSchemas.headerLeafPath("values"), "false");
+    p.put(DeletionVectorMarks.ENABLE_PROPERTY, "true");
     return java.util.Collections.unmodifiableMap(p);
   }
 
@@ -766,17 +772,27 @@ public final class IngestJob extends AbstractJob<IngestResult> {
       tables.add(indexPath);
     }
     for (String table : tables) {
-      commits.run(
-          table,
+      // Rewritten, never marked in deletion vectors: the rows of a withdrawn or changed input must
+      // leave the data files (and, with VACUUM, the disk), not stay there hidden.
+      SessionSettings.with(
+          spark,
+          REWRITE_DELETES,
           () ->
-              DeltaTable.forPath(spark, table)
-                  .as("t")
-                  .merge(affected.as("s"), "t.file_path = s.c_path")
-                  .whenMatched()
-                  .delete()
-                  .execute());
+              commits.run(
+                  table,
+                  () ->
+                      DeltaTable.forPath(spark, table)
+                          .as("t")
+                          .merge(affected.as("s"), "t.file_path = s.c_path")
+                          .whenMatched()
+                          .delete()
+                          .execute()));
     }
   }
+
+  /** Delta's MERGE deletes by rewriting files even where the table takes deletion vectors. */
+  static final Map<String, String> REWRITE_DELETES =
+      Map.of("spark.databricks.delta.merge.deletionVectors.persistent", "false");
 
   private void maybeOptimize(RunContext run, boolean always) {
     DeltaTable instances = DeltaTable.forPath(spark, instancesPath);

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -40,13 +41,13 @@ import scala.jdk.javaapi.CollectionConverters;
  *
  * <p>The decision and the deletion are one Delta transaction: it reads the latest version of the
  * table (registered as a read of the whole table), decides from the rows there, and commits the
- * rewritten files. A commit of another run in between that deleted or rewrote rows (its own settle,
- * an OPTIMIZE) fails this commit, and the step starts again from the new version ({@link
- * ConcurrentCommits}); another run's plain append does not, since the rule never lets a batch give
- * way to a row it has not seen. Which UIDs to look up: those the table had when the run started
- * ({@link KeyFingerprints}), those of the run's own batches, and, once another run committed to the
- * table during this one (its commits carry no marker of this run), every UID of the table at the
- * version the batch decides on.
+ * losing rows' deletion vectors ({@link DeletionVectorMarks}). A commit of another run in between
+ * that deleted or rewrote rows (its own settle, an OPTIMIZE) fails this commit, and the step starts
+ * again from the new version ({@link ConcurrentCommits}); another run's plain append does not,
+ * since the rule never lets a batch give way to a row it has not seen. Which UIDs to look up: those
+ * the table had when the run started ({@link KeyFingerprints}), those of the run's own batches,
+ * and, once another run committed to the table during this one (its commits carry no marker of this
+ * run), every UID of the table at the version the batch decides on.
  */
 final class InstanceSettle {
   /** Session key Delta records with each commit as its {@code userMetadata}. */
@@ -155,25 +156,33 @@ final class InstanceSettle {
     }
     run.add("instance_rows_settled", deleted.size());
     Dataset<Row> keys = spark.createDataFrame(deleted, DELETE_KEYS);
-    Dataset<Row> table = at(version);
-    Dataset<Row> kept =
-        table
-            .where(col("_metadata.file_name").isin(files.toArray()))
-            .join(
-                broadcast(keys),
-                col("SOPInstanceUID")
-                    .equalTo(col("d_sop"))
-                    .and(col("file_path").equalTo(col("d_path")))
-                    .and(col("ingest_run_id").equalTo(col("d_run"))),
-                "left_anti");
-    List<Action> actions = new ArrayList<>();
+    Column match =
+        col("SOPInstanceUID")
+            .equalTo(col("d_sop"))
+            .and(col("file_path").equalTo(col("d_path")))
+            .and(col("ingest_run_id").equalTo(col("d_run")));
+    List<AddFile> targets = new ArrayList<>();
     for (AddFile f : CollectionConverters.asJava(txn.filterFiles())) {
       if (files.contains(new org.apache.hadoop.fs.Path(f.path()).getName())) {
-        actions.add(f.remove());
+        targets.add(f);
       }
     }
-    for (FileAction a : CollectionConverters.asJava(txn.writeFiles(kept))) {
-      actions.add(a);
+    List<Action> actions = new ArrayList<>();
+    if (DeletionVectorMarks.writable(txn.snapshot())) {
+      // The losing rows marked deleted; their files (and every other row's header) stay as written.
+      actions.addAll(DeletionVectorMarks.mark(spark, log, txn.snapshot(), targets, keys, match));
+    } else {
+      // A table without deletion vectors (turned off by hand): its files rewritten without them.
+      Dataset<Row> kept =
+          at(version)
+              .where(col("_metadata.file_name").isin(files.toArray()))
+              .join(broadcast(keys), match, "left_anti");
+      for (AddFile f : targets) {
+        actions.add(f.remove());
+      }
+      for (FileAction a : CollectionConverters.asJava(txn.writeFiles(kept))) {
+        actions.add(a);
+      }
     }
     txn.commit(
         CollectionConverters.asScala(actions).toSeq(),

@@ -15,6 +15,7 @@ import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.imaginglakehouse.core.config.LakehouseConfig;
 import org.imaginglakehouse.core.job.JobStatus;
@@ -163,6 +164,15 @@ class IngestJobTest extends SparkTestBase {
         .doesNotContain(pacs.patientNames.values());
     assertThat(first.rejections().status()).isEqualTo(JobStatus.COMPLETED_WITH_REJECTIONS);
 
+    // The duplicate's row was marked deleted in a deletion vector, its data file kept as written:
+    // one file was appended and, in the settle commit, added back with the vector (no rewrite).
+    String instancesLog = layout.table(Zone.IDENTIFIABLE, "instances") + "/_delta_log/*.json";
+    Dataset<Row> adds = spark().read().json(instancesLog).where("add IS NOT NULL");
+    assertThat(adds.where("add.deletionVector IS NOT NULL").count()).isEqualTo(1);
+    assertThat(adds.select("add.path").distinct().count()).isEqualTo(1);
+    assertThat(countWhere(layout.table(Zone.IDENTIFIABLE, "instances"), "true"))
+        .isEqualTo(pacs.count("instance"));
+
     // Tag values: the manifest and dcmdump, including non-ASCII names.
     spark()
         .read()
@@ -286,6 +296,11 @@ class IngestJobTest extends SparkTestBase {
     assertThat(removed.missing()).isEqualTo(1);
     assertThat(removed.count(IngestResult.REMOVED)).isEqualTo(1);
     assertThat(countWhere(inst, "SOPInstanceUID = '1.2.826.0.1.9.5.1.1'")).isZero();
+    // Gone from the data files themselves, not hidden by a deletion vector: VACUUM erases it.
+    String[] current = spark().read().format("delta").load(inst).inputFiles();
+    assertThat(
+            spark().read().parquet(current).where("SOPInstanceUID = '1.2.826.0.1.9.5.1.1'").count())
+        .isZero();
     assertThat(countWhere(idx, "file_path LIKE '%/P5/new.dcm'")).isZero();
     assertThat(countWhere(inst, "true")).isEqualTo(pacs.count("instance"));
     assertThat(ingest(config, pacs.root.toString(), Map.of()).missing()).isZero();
