@@ -101,6 +101,14 @@ final class DeletionVectorMarks {
     for (Row r : positions.collectAsList()) {
       deleted.computeIfAbsent(r.getString(0), n -> new RoaringBitmapArray()).add(r.getLong(1));
     }
+    // Every target was chosen for a row of the keys: one without any means the files and the
+    // table disagree, and the run stops rather than leave a row it counted as deleted.
+    for (String name : byName.keySet()) {
+      if (!deleted.containsKey(name)) {
+        throw new IllegalStateException(
+            "settle: no row to delete found in data file " + name + " of " + table);
+      }
+    }
     DeletionVectorStore store =
         DeletionVectorStore$.MODULE$.createInstance(log.newDeltaHadoopConf());
     PathWithFileSystem tablePath = store.pathWithFileSystem(table);
